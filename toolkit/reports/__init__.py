@@ -1,0 +1,20 @@
+"""Renderers: a Report in, text out. ``RENDERERS`` maps each ``--format`` name to its function."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from toolkit.checklist import Report
+from toolkit.reports.json_report import render_json
+from toolkit.reports.junit import render_junit
+from toolkit.reports.markdown import render_markdown
+from toolkit.reports.table import render_table
+
+Renderer = Callable[[Report], str]
+
+RENDERERS: dict[str, Renderer] = {
+    "table": render_table,
+    "json": render_json,
+    "junit": render_junit,
+    "markdown": render_markdown,
+}

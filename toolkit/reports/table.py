@@ -1,0 +1,44 @@
+"""The default console report: the checklist as a table, then what needs attention, with fixes."""
+
+from __future__ import annotations
+
+from tabulate import tabulate
+
+from toolkit.checklist import Report
+from toolkit.facts import format_time
+from toolkit.reports.labels import status_label, word
+from toolkit.results import Status
+
+
+def _count_line(report: Report) -> str:
+    return ", ".join(f"{k} {v}" for k, v in report.summary.items() if v)
+
+
+def render_table(report: Report) -> str:
+    lang = report.lang
+    rows = []
+    for row in report.rows:
+        counts: dict[str, int] = {}
+        for r in row.results:
+            counts[r.status.value] = counts.get(r.status.value, 0) + 1
+        rows.append([
+            row.code_hex or "-",
+            row.name,
+            status_label(row.status, lang),
+            " ".join(f"{n} {s}" for s, n in counts.items()) or "-",
+        ])
+    out = [
+        f"{word('site', lang)}: {report.site}    {word('collected', lang)}: {format_time(report.collected_at)}",
+        "",
+        tabulate(rows, headers=[word(k, lang) for k in ("code", "name", "status", "checks")], tablefmt="simple"),
+    ]
+    attention = [r for r in report.results if r.status not in (Status.PASS, Status.SKIP)]
+    if attention:
+        out += ["", word("details", lang) + ":"]
+        order = {Status.FAIL: 0, Status.UNKNOWN: 1, Status.WARN: 2}
+        for r in sorted(attention, key=lambda r: (order.get(r.status, 9), r.check_id, r.host)):
+            out.append(f"  [{status_label(r.status, lang)}] {r.check_id} @ {r.host}: {r.finding}")
+            if r.remediation:
+                out.append(f"      {word('fix', lang)}: {r.remediation}")
+    out += ["", f"{word('summary', lang)}: {_count_line(report)}    {word('exit', lang)}: {report.exit_code}"]
+    return "\n".join(out) + "\n"
