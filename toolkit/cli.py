@@ -222,9 +222,21 @@ def demo(
     finish(report, fmt, None)
 
 
+# Modules that add their own commands to ``app`` (each imports its heavy libraries inside its commands).
+COMMAND_MODULES: tuple[str, ...] = ()
+
+
+def _register_commands() -> None:
+    import importlib
+
+    for name in COMMAND_MODULES:
+        importlib.import_module(name)
+
+
 def main() -> None:
     """Console entry point: every ConncheckError is one line on stderr and its exit code, never a traceback."""
     try:
+        _register_commands()
         app()
     except ConncheckError as exc:
         typer.echo(f"conncheck: error: {exc}", err=True)

@@ -1,0 +1,48 @@
+"""Secrets for WinRM and LDAP binds: from an environment variable, the OS keyring, or a prompt.
+
+Never from the command line (it would land in shell history and process lists), and never written anywhere:
+not in output, logs, facts, reports or history.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from dataclasses import dataclass
+
+from toolkit.errors import InputError
+
+
+@dataclass(frozen=True)
+class Credential:
+    username: str
+    password: str = ""
+
+    def __repr__(self) -> str:  # keep the secret out of tracebacks and debug output
+        return f"Credential(username={self.username!r}, password=***)"
+
+
+def secret(
+    *, purpose: str, username: str, env_var: str | None, keyring_service: str | None = None, interactive: bool = True
+) -> str:
+    """Find the password for ``username``: environment variable, then keyring, then a prompt on a terminal."""
+    if env_var and os.environ.get(env_var):
+        return os.environ[env_var]
+    if keyring_service:
+        try:
+            import keyring
+        except ImportError:
+            raise InputError(
+                f"{purpose}: keyring_service is set but the 'keyring' package is not installed (pip install keyring)"
+            ) from None
+        try:
+            found = keyring.get_password(keyring_service, username)
+        except Exception as exc:  # keyring backends raise their own types
+            raise InputError(f"{purpose}: the OS keyring could not be read: {exc}") from None
+        if found:
+            return found
+    if interactive and sys.stdin is not None and sys.stdin.isatty():
+        return getpass.getpass(f"Password for {username} ({purpose}): ")
+    where = f"environment variable {env_var}" if env_var else "an environment variable (password_env)"
+    raise InputError(f"{purpose}: no password for {username}; set {where}, or store it in the OS keyring")
