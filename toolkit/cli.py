@@ -236,7 +236,6 @@ def _register_commands() -> None:
 def main() -> None:
     """Console entry point: every ConncheckError is one line on stderr and its exit code, never a traceback."""
     try:
-        _register_commands()
         app()
     except ConncheckError as exc:
         typer.echo(f"conncheck: error: {exc}", err=True)
@@ -252,3 +251,6 @@ def main() -> None:
             err=True,
         )
         sys.exit(EXIT_INTERNAL)
+
+
+_register_commands()
