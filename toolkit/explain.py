@@ -1,9 +1,10 @@
 """``conncheck explain`` and ``conncheck list-checks``: the catalog and the registry, as text for people.
 
-``explain_text`` takes a diagnostic code in any spelling the catalog accepts (``0x403``, ``0x00000403``,
-decimal ``1027``, the published table's ``0xC0000`` and ``0x0FFFFFFFF``) or a connector event ID, and says what
-it is, what relates to it, which checks stand behind it and what to do. A decimal number that is both an event ID
-and a code (1032 is event PkcsDigiCertRequest and code 0x408) is explained as both.
+``explain_text`` takes a diagnostic code in any spelling the catalog accepts (``0x403``,
+``0x00000403``, decimal ``1027``, the published table's ``0xC0000`` and ``0x0FFFFFFFF``) or a
+connector event ID, and says what it is, what relates to it, which checks stand behind it and what
+to do. A decimal number that is both an event ID and a code (1032 is event PkcsDigiCertRequest and
+code 0x408) is explained as both.
 """
 
 from __future__ import annotations
