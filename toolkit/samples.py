@@ -1,0 +1,585 @@
+"""Example sites made of real certificates: the demo, the example snapshots and the lab's simulated hosts.
+
+Everything here is generated: a small Contoso PKI (root CA, issuing CA, the Intune connector certificate, the NDES
+RA pair and TLS certificate) signed with ``cryptography``, and the probe data a healthy connector host, CA and NDES
+server would report. ``variants()`` breaks one precondition each. Dates are relative to ``now`` so the examples never
+age: evaluate them with the ``collected_at`` they carry.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import struct
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from functools import lru_cache
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from toolkit import __version__
+from toolkit.certs import OID_CERT_TEMPLATE_NAME, OID_CERTIFICATE_REQUEST_AGENT
+from toolkit.facts import Facts, ProbeResult, Target, format_time
+
+DOMAIN = "contoso.com"
+NETBIOS = "CONTOSO"
+CA_HOST = "ca01.contoso.com"
+CA_NAME = "Contoso Issuing CA"
+CONNECTOR_HOST = "conn01.contoso.com"
+NDES_HOST = "ndes01.contoso.com"
+CONNECTOR_ACCOUNT = f"{NETBIOS}\\svc-intunecc"
+NDES_ACCOUNT = f"{NETBIOS}\\svc-ndes"
+SCEP_TEMPLATE = "IntuneSCEP"
+PKCS_TEMPLATE = "IntunePKCS"
+CONNECTOR_VERSION = "6.2406.0.1001"
+INTUNE_CONNECTOR_CA = "Microsoft Intune ImportPFX Connector CA"
+DOMAIN_SID = "S-1-5-21-1004336348-1177238915-682003330"
+CONNECTOR_ACCOUNT_SID = f"{DOMAIN_SID}-1112"
+CONNECTOR_REGISTRY = "HKLM\\SOFTWARE\\Microsoft\\MicrosoftIntune\\PFXCertificateConnector"
+CONNECTOR_SERVICES = ("PFXCertificateConnectorSvc", "PkiCreateConnectorSvc", "PfxCreateLegacyConnectorSvc",
+                      "PkiRevokeConnectorSvc")
+
+
+@lru_cache(maxsize=None)
+def _key(name: str) -> rsa.RSAPrivateKey:
+    """One RSA key per role name, made once per process (key generation is the slow part)."""
+    del name
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+@dataclass(frozen=True)
+class Issued:
+    cert: x509.Certificate
+    key: rsa.RSAPrivateKey
+
+    @property
+    def der(self) -> bytes:
+        return self.cert.public_bytes(serialization.Encoding.DER)
+
+    @property
+    def b64(self) -> str:
+        return base64.b64encode(self.der).decode("ascii")
+
+    @property
+    def thumbprint(self) -> str:
+        return self.cert.fingerprint(hashes.SHA1()).hex().upper()
+
+    def entry(self, store: str, has_private_key: bool) -> dict[str, Any]:
+        """This certificate as a certificate-store probe reports it."""
+        return {"der_b64": self.b64, "has_private_key": has_private_key, "store": store}
+
+
+def _bmp_string(value: str) -> bytes:
+    encoded = value.encode("utf-16-be")
+    return bytes([0x1E, len(encoded)]) + encoded
+
+
+def issue(
+    name: str,
+    cn: str,
+    issuer: Issued | None,
+    now: datetime,
+    *,
+    days_before: float = 30,
+    days_after: float = 365,
+    ca: bool = False,
+    ekus: tuple[x509.ObjectIdentifier, ...] = (),
+    digital_signature: bool = True,
+    key_encipherment: bool = False,
+    template: str | None = None,
+    dns_names: tuple[str, ...] = (),
+) -> Issued:
+    """Sign a certificate for ``cn`` (self-signed when ``issuer`` is None) valid around ``now``."""
+    key = _key(name)
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer.cert.subject if issuer else subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=days_before))
+        .not_valid_after(now + timedelta(days=days_after))
+        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=digital_signature, content_commitment=False, key_encipherment=key_encipherment,
+                data_encipherment=False, key_agreement=False, key_cert_sign=ca, crl_sign=ca,
+                encipher_only=False, decipher_only=False,
+            ),
+            critical=True,
+        )
+    )
+    if ekus:
+        builder = builder.add_extension(x509.ExtendedKeyUsage(list(ekus)), critical=False)
+    if template:
+        builder = builder.add_extension(
+            x509.UnrecognizedExtension(OID_CERT_TEMPLATE_NAME, _bmp_string(template)), critical=False
+        )
+    if dns_names:
+        builder = builder.add_extension(
+            x509.SubjectAlternativeName([x509.DNSName(d) for d in dns_names]), critical=False
+        )
+    signer = issuer.key if issuer else key
+    return Issued(builder.sign(signer, hashes.SHA256()), key)
+
+
+CRA = x509.ObjectIdentifier(OID_CERTIFICATE_REQUEST_AGENT)
+
+
+@dataclass(frozen=True)
+class SamplePKI:
+    root: Issued
+    issuing: Issued
+    intune_ca: Issued
+    connector: Issued
+    ra_signing: Issued
+    ra_encryption: Issued
+    ndes_tls: Issued
+    crl_der: bytes
+
+
+def build_pki(now: datetime) -> SamplePKI:
+    root = issue("root", "Contoso Root CA", None, now, days_before=900, days_after=3000, ca=True)
+    issuing = issue("issuing", CA_NAME, root, now, days_before=400, days_after=1400, ca=True)
+    intune_ca = issue("intune-ca", INTUNE_CONNECTOR_CA, None, now, days_before=500, days_after=3000, ca=True)
+    connector = issue("connector", "conn01-pfx-connector", intune_ca, now, days_before=100, days_after=265,
+                      ekus=(ExtendedKeyUsageOID.CLIENT_AUTH,), key_encipherment=True)
+    ra_signing = issue("ra-signing", "NDES01-MSCEP-RA", issuing, now, days_before=60, days_after=670,
+                       ekus=(CRA,), template="EnrollmentAgentOffline")
+    ra_encryption = issue("ra-encryption", "NDES01-MSCEP-RA", issuing, now, days_before=60, days_after=670,
+                          ekus=(CRA,), digital_signature=False, key_encipherment=True, template="CEPEncryption")
+    ndes_tls = issue("ndes-tls", NDES_HOST, issuing, now, days_before=60, days_after=300,
+                     ekus=(ExtendedKeyUsageOID.SERVER_AUTH,), key_encipherment=True, dns_names=(NDES_HOST,))
+    crl = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(issuing.cert.subject)
+        .last_update(now - timedelta(days=1))
+        .next_update(now + timedelta(days=6))
+        .sign(issuing.key, hashes.SHA256())
+    )
+    return SamplePKI(root, issuing, intune_ca, connector, ra_signing, ra_encryption, ndes_tls,
+                     crl.public_bytes(serialization.Encoding.DER))
+
+
+# --- Windows security descriptors (the CA's "Security" value) -------------------------------------------------
+
+def sid_bytes(sid: str) -> bytes:
+    """'S-1-5-21-…' → the binary SID layout: revision, count, 48-bit authority, little-endian sub-authorities."""
+    parts = sid.split("-")
+    revision, authority, subs = int(parts[1]), int(parts[2]), [int(p) for p in parts[3:]]
+    return struct.pack("<BB", revision, len(subs)) + authority.to_bytes(6, "big") + b"".join(
+        struct.pack("<I", s) for s in subs
+    )
+
+
+def security_descriptor(owner: str, aces: list[tuple[int, int, str]]) -> bytes:
+    """A self-relative SECURITY_DESCRIPTOR with a DACL of (ace type 0 allow / 1 deny, access mask, sid) ACEs."""
+    body = b""
+    for ace_type, mask, sid in aces:
+        sid_raw = sid_bytes(sid)
+        body += struct.pack("<BBHI", ace_type, 0, 8 + len(sid_raw), mask) + sid_raw
+    dacl = struct.pack("<BBHHH", 2, 0, 8 + len(body), len(aces), 0) + body
+    owner_raw = sid_bytes(owner)
+    header_len = 20
+    offset_owner = header_len
+    offset_group = offset_owner + len(owner_raw)
+    offset_dacl = offset_group + len(owner_raw)
+    header = struct.pack("<BBHIIII", 1, 0, 0x8004, offset_owner, offset_group, 0, offset_dacl)
+    return header + owner_raw + owner_raw + dacl
+
+
+# CA access rights (certsrv): the bits of the CA's security descriptor.
+CA_MANAGE_CA = 0x1
+CA_ISSUE_AND_MANAGE_CERTIFICATES = 0x2
+CA_READ = 0x100
+CA_ENROLL = 0x200
+
+ADMINISTRATORS = "S-1-5-32-544"
+AUTHENTICATED_USERS = "S-1-5-11"
+DOMAIN_ADMINS = f"{DOMAIN_SID}-512"
+ENTERPRISE_ADMINS = f"{DOMAIN_SID}-519"
+
+
+def ca_security(connector_mask: int) -> dict[str, Any]:
+    aces = [
+        (0, CA_MANAGE_CA | CA_ISSUE_AND_MANAGE_CERTIFICATES | CA_READ, ADMINISTRATORS),
+        (0, CA_MANAGE_CA | CA_ISSUE_AND_MANAGE_CERTIFICATES | CA_READ, DOMAIN_ADMINS),
+        (0, CA_MANAGE_CA | CA_ISSUE_AND_MANAGE_CERTIFICATES | CA_READ, ENTERPRISE_ADMINS),
+        (0, CA_READ | CA_ENROLL, AUTHENTICATED_USERS),
+    ]
+    if connector_mask:
+        aces.append((0, connector_mask, CONNECTOR_ACCOUNT_SID))
+    raw = security_descriptor(ADMINISTRATORS, aces)
+    return {
+        "security_b64": base64.b64encode(raw).decode("ascii"),
+        "trustees": {
+            ADMINISTRATORS: "BUILTIN\\Administrators",
+            DOMAIN_ADMINS: f"{NETBIOS}\\Domain Admins",
+            ENTERPRISE_ADMINS: f"{NETBIOS}\\Enterprise Admins",
+            AUTHENTICATED_USERS: "NT AUTHORITY\\Authenticated Users",
+            CONNECTOR_ACCOUNT_SID: CONNECTOR_ACCOUNT,
+        },
+    }
+
+
+# --- probe data -------------------------------------------------------------------------------------------------
+
+def _service(name: str, display: str, account: str = "LocalSystem", status: str = "Running") -> dict[str, Any]:
+    return {"name": name, "display_name": display, "status": status, "start_type": "Automatic", "account": account}
+
+
+BASE_SERVICES = [
+    _service("WinRM", "Windows Remote Management (WS-Management)", "NT AUTHORITY\\NetworkService"),
+    _service("EventLog", "Windows Event Log", "NT AUTHORITY\\LocalService"),
+    _service("Dnscache", "DNS Client", "NT AUTHORITY\\NetworkService"),
+    _service("W32Time", "Windows Time", "NT AUTHORITY\\LocalService"),
+]
+
+TLS_STRONG = {
+    "schannel": {
+        "TLS 1.2\\Client": {"Enabled": 1, "DisabledByDefault": 0},
+        "TLS 1.2\\Server": {"Enabled": 1, "DisabledByDefault": 0},
+    },
+    "netfx": {
+        "v4.0.30319": {"SchUseStrongCrypto": 1, "SystemDefaultTlsVersions": 1},
+        "Wow6432Node\\v4.0.30319": {"SchUseStrongCrypto": 1, "SystemDefaultTlsVersions": 1},
+    },
+}
+
+
+def iis_config_text(max_url: int = 65534, max_query: int = 65534) -> str:
+    """applicationHost.config as NDES leaves it, with the request limits Intune's SCEP queries need."""
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<configuration>
+  <system.applicationHost>
+    <applicationPools>
+      <add name="DefaultAppPool" />
+      <add name="SCEP" managedRuntimeVersion="v4.0">
+        <processModel identityType="SpecificUser" userName="{NDES_ACCOUNT}" password="[enc:IISCngProvider:redacted:enc]" />
+      </add>
+    </applicationPools>
+    <sites>
+      <site name="Default Web Site" id="1">
+        <application path="/" applicationPool="DefaultAppPool" />
+        <application path="/CertSrv/mscep" applicationPool="SCEP" />
+        <application path="/CertSrv/mscep_admin" applicationPool="SCEP" />
+        <bindings>
+          <binding protocol="http" bindingInformation="*:80:" />
+          <binding protocol="https" bindingInformation="*:443:" />
+        </bindings>
+      </site>
+    </sites>
+  </system.applicationHost>
+  <system.webServer>
+    <security>
+      <requestFiltering>
+        <requestLimits maxUrl="{max_url}" maxQueryString="{max_query}" />
+      </requestFiltering>
+    </security>
+  </system.webServer>
+</configuration>
+"""
+
+
+def ssl_bindings_text(thumbprint: str) -> str:
+    return f"""
+SSL Certificate bindings:
+-------------------------
+
+    IP:port                      : 0.0.0.0:443
+    Certificate Hash             : {thumbprint.lower()}
+    Application ID               : {{4dc3e181-e14b-4a21-b022-59fc669b0914}}
+    Certificate Store Name       : My
+    Verify Client Certificate Revocation : Enabled
+    Negotiate Client Certificate : Disabled
+
+"""
+
+
+def _host_info(fqdn: str, now: datetime, domain_role: int = 3) -> dict[str, Any]:
+    return {
+        "computer_name": fqdn.split(".")[0].upper(),
+        "fqdn": fqdn,
+        "domain": DOMAIN,
+        "os_caption": "Microsoft Windows Server 2022 Standard",
+        "os_version": "10.0.20348",
+        "domain_role": domain_role,
+        "last_boot_utc": format_time(now - timedelta(days=12)),
+    }
+
+
+def _clock(now: datetime, skew_seconds: float = 0.4) -> dict[str, Any]:
+    host_time = now + timedelta(seconds=skew_seconds)
+    return {
+        "utc": host_time.isoformat().replace("+00:00", "Z"),
+        "reference_window": [format_time(now), format_time(now + timedelta(seconds=1))],
+    }
+
+
+def connector_probes(pki: SamplePKI, now: datetime) -> dict[str, Any]:
+    return {
+        "host_info": _host_info(CONNECTOR_HOST, now),
+        "clock": _clock(now),
+        "services": BASE_SERVICES + [
+            _service("PFXCertificateConnectorSvc", "PFX Certificate Connector for Microsoft Intune"),
+            _service("PkiCreateConnectorSvc", "PFX Create Certificate Connector for Microsoft Intune", CONNECTOR_ACCOUNT),
+            _service("PfxCreateLegacyConnectorSvc", "PFX Create Legacy Connector for Microsoft Intune", CONNECTOR_ACCOUNT),
+            _service("PkiRevokeConnectorSvc", "PFX Revoke Certificate Connector for Microsoft Intune", CONNECTOR_ACCOUNT),
+        ],
+        "certs_my": [pki.connector.entry("LocalMachine\\My", True)],
+        "certs_root": [pki.root.entry("LocalMachine\\Root", False)],
+        "installed_software": [
+            {"display_name": "Certificate Connector for Microsoft Intune", "display_version": CONNECTOR_VERSION,
+             "publisher": "Microsoft Corporation"},
+            {"display_name": "Microsoft Edge", "display_version": "131.0.2903.70", "publisher": "Microsoft Corporation"},
+        ],
+        "dotnet": {"release": 528449},
+        "tls_config": copy.deepcopy(TLS_STRONG),
+        "connector_registry": {
+            "HKLM\\SOFTWARE\\Microsoft\\MicrosoftIntune": {},
+            CONNECTOR_REGISTRY: {"EnableSidSecurityExtension": 1, "EncryptionCertThumbprint": pki.connector.thumbprint},
+            CONNECTOR_REGISTRY + "\\CA01": {"UseSystemAccount": 0, "Username": CONNECTOR_ACCOUNT},
+        },
+        "connector_config_files": {
+            "C:\\Program Files\\Microsoft Intune\\PFXCertificateConnector\\PkiCreateConnectorSvc.exe.config":
+                '<?xml version="1.0" encoding="utf-8"?>\n<configuration>\n  <appSettings>\n'
+                '    <add key="RACertThumbprint" value="" />\n  </appSettings>\n</configuration>\n',
+        },
+        "ca_reachability": {"target": CA_HOST, "addresses": ["10.20.0.10"], "tcp": {"135": True}, "error": None},
+        "intune_reachability": {"login.microsoftonline.com:443": True, "manage.microsoft.com:443": True},
+    }
+
+
+def ca_probes(pki: SamplePKI, now: datetime) -> dict[str, Any]:
+    return {
+        "host_info": _host_info(CA_HOST, now),
+        "clock": _clock(now),
+        "services": BASE_SERVICES + [_service("CertSvc", "Active Directory Certificate Services")],
+        "certs_my": [pki.issuing.entry("LocalMachine\\My", True)],
+        "certs_root": [pki.root.entry("LocalMachine\\Root", False)],
+        "installed_software": [],
+        "windows_features": ["ADCS-Cert-Authority", "RSAT-ADCS"],
+        "ca_registry": {
+            "active": CA_NAME,
+            "configuration": {
+                "CACertHash": [pki.issuing.thumbprint], "CAType": 1, "CommonName": CA_NAME,
+                "CRLPeriod": "Weeks", "CRLPeriodUnits": 1, "CRLDeltaPeriodUnits": 0,
+            },
+        },
+        "ca_security": ca_security(CA_ISSUE_AND_MANAGE_CERTIFICATES | CA_READ | CA_ENROLL),
+        "ca_ping": {
+            "exit_code": 0,
+            "output": f'Connecting to {CA_HOST}\\{CA_NAME} ...\nServer "{CA_NAME}" ICertRequest2 interface is alive\n'
+                      "CertUtil: -ping command completed successfully.",
+        },
+        "ca_files": {
+            "certs": [{"name": f"{CA_HOST}_{CA_NAME}.crt", "der_b64": pki.issuing.b64}],
+            "crls": [{"name": f"{CA_NAME}.crl", "der_b64": base64.b64encode(pki.crl_der).decode("ascii")}],
+        },
+    }
+
+
+def ndes_probes(pki: SamplePKI, now: datetime) -> dict[str, Any]:
+    return {
+        "host_info": _host_info(NDES_HOST, now),
+        "clock": _clock(now),
+        "services": BASE_SERVICES + [
+            _service("W3SVC", "World Wide Web Publishing Service"),
+            _service("WAS", "Windows Process Activation Service"),
+        ],
+        "certs_my": [
+            pki.ra_signing.entry("LocalMachine\\My", True),
+            pki.ra_encryption.entry("LocalMachine\\My", True),
+            pki.ndes_tls.entry("LocalMachine\\My", True),
+        ],
+        "certs_root": [pki.root.entry("LocalMachine\\Root", False)],
+        "installed_software": [],
+        "windows_features": ["ADCS-Device-Enrollment", "Web-Server", "Web-Filtering", "NET-Framework-45-Core"],
+        "dotnet": {"release": 528449},
+        "tls_config": copy.deepcopy(TLS_STRONG),
+        "mscep_registry": {"EncryptionTemplate": SCEP_TEMPLATE, "GeneralPurposeTemplate": SCEP_TEMPLATE,
+                           "SignatureTemplate": SCEP_TEMPLATE},
+        "httpsys_parameters": {"MaxFieldLength": 65534, "MaxRequestBytes": 65534},
+        "iis_config": {"path": "C:\\Windows\\System32\\inetsrv\\config\\applicationHost.config",
+                       "text": iis_config_text()},
+        "ssl_bindings": {"output": ssl_bindings_text(pki.ndes_tls.thumbprint)},
+        "app_pools": [{"name": "DefaultAppPool", "state": "Started"}, {"name": "SCEP", "state": "Started"}],
+    }
+
+
+def site_section(**extra: Any) -> dict[str, Any]:
+    return {
+        "name": "contoso (example)",
+        "ca_config": f"{CA_HOST}\\{CA_NAME}",
+        "pkcs_templates": [PKCS_TEMPLATE],
+        "scep_template": SCEP_TEMPLATE,
+        "ndes_fqdn": NDES_HOST,
+        "ndes_service_account": NDES_ACCOUNT,
+        "connector_account": CONNECTOR_ACCOUNT,
+        "digicert": False,
+        "roles_expected": ["ca", "connector", "ndes"],
+        **extra,
+    }
+
+
+def _target(name: str, roles: tuple[str, ...], probes: dict[str, Any]) -> Target:
+    return Target(name, roles, {k: ProbeResult.success(v, 25.0) for k, v in probes.items()})
+
+
+def default_now() -> datetime:
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+@dataclass
+class SampleSite:
+    """A site's facts plus the PKI that made them, so variants can re-sign what they break."""
+
+    now: datetime
+    pki: SamplePKI
+    facts: Facts
+    expect: dict[str, list[str]] = field(default_factory=dict)
+
+    def probes(self, host: str) -> dict[str, ProbeResult]:
+        return self.facts.hosts[host].probes
+
+    def set_data(self, host: str, probe: str, data: Any) -> None:
+        self.probes(host)[probe] = ProbeResult.success(data, 25.0)
+
+    def data(self, host: str, probe: str) -> Any:
+        return self.probes(host)[probe].data
+
+
+def healthy_site(now: datetime | None = None) -> SampleSite:
+    now = now or default_now()
+    pki = build_pki(now)
+    hosts = {
+        CONNECTOR_HOST: _target(CONNECTOR_HOST, ("connector",), connector_probes(pki, now)),
+        CA_HOST: _target(CA_HOST, ("ca",), ca_probes(pki, now)),
+        NDES_HOST: _target(NDES_HOST, ("ndes",), ndes_probes(pki, now)),
+    }
+    facts = Facts(
+        collected_at=now,
+        collector={"version": __version__, "vantage": "generated example (toolkit.samples)"},
+        site=site_section(),
+        hosts=hosts,
+    )
+    return SampleSite(now, pki, facts)
+
+
+# --- variants: each breaks one precondition --------------------------------------------------------------------
+
+def _expired_connector_cert(s: SampleSite) -> None:
+    expired = issue("connector", "conn01-pfx-connector", s.pki.intune_ca, s.now, days_before=400, days_after=-3,
+                    ekus=(ExtendedKeyUsageOID.CLIENT_AUTH,), key_encipherment=True)
+    s.set_data(CONNECTOR_HOST, "certs_my", [expired.entry("LocalMachine\\My", True)])
+    s.data(CONNECTOR_HOST, "connector_registry")[CONNECTOR_REGISTRY]["EncryptionCertThumbprint"] = expired.thumbprint
+
+
+def _thumbprint_mismatch(s: SampleSite) -> None:
+    s.data(CONNECTOR_HOST, "connector_registry")[CONNECTOR_REGISTRY]["EncryptionCertThumbprint"] = "AB" * 20
+
+
+def _missing_cep_encryption(s: SampleSite) -> None:
+    s.set_data(NDES_HOST, "certs_my", [s.pki.ra_signing.entry("LocalMachine\\My", True),
+                                       s.pki.ndes_tls.entry("LocalMachine\\My", True)])
+
+
+def _expired_signing_ra(s: SampleSite) -> None:
+    expired = issue("ra-signing", "NDES01-MSCEP-RA", s.pki.issuing, s.now, days_before=800, days_after=-10,
+                    ekus=(CRA,), template="EnrollmentAgentOffline")
+    s.set_data(NDES_HOST, "certs_my", [expired.entry("LocalMachine\\My", True),
+                                       s.pki.ra_encryption.entry("LocalMachine\\My", True),
+                                       s.pki.ndes_tls.entry("LocalMachine\\My", True)])
+
+
+def _default_httpsys_limits(s: SampleSite) -> None:
+    s.set_data(NDES_HOST, "httpsys_parameters", {"MaxFieldLength": None, "MaxRequestBytes": None})
+
+
+def _missing_manage_certificates(s: SampleSite) -> None:
+    s.set_data(CA_HOST, "ca_security", ca_security(CA_READ | CA_ENROLL))
+
+
+def _ndes_clock_skew(s: SampleSite) -> None:
+    s.set_data(NDES_HOST, "clock", _clock(s.now, skew_seconds=-1260))
+
+
+def _legacy_connector(s: SampleSite) -> None:
+    s.set_data(CONNECTOR_HOST, "installed_software", [
+        {"display_name": "PFX Certificate Connector for Microsoft Intune", "display_version": "6.1905.0.402",
+         "publisher": "Microsoft Corporation"},
+    ])
+
+
+def _intermediate_in_root(s: SampleSite) -> None:
+    s.set_data(NDES_HOST, "certs_root", [s.pki.root.entry("LocalMachine\\Root", False),
+                                         s.pki.issuing.entry("LocalMachine\\Root", False)])
+
+
+def _unreadable_store(s: SampleSite) -> None:
+    s.probes(CONNECTOR_HOST)["certs_my"] = ProbeResult.failure(
+        "Access is denied. (Cert:\\LocalMachine\\My)", 3.0
+    )
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    description: str
+    breaks: Callable[[SampleSite], None]
+    fails: tuple[str, ...] = ()
+    unknown: tuple[str, ...] = ()
+    warns: tuple[str, ...] = ()
+
+
+VARIANTS: tuple[Variant, ...] = (
+    Variant("expired-connector-cert", "the connector's certificate expired 3 days ago", _expired_connector_cert,
+            fails=("0x00000405",)),
+    Variant("thumbprint-mismatch", "the connector's registry names a certificate that is not in LocalMachine\\My",
+            _thumbprint_mismatch, fails=("0x00000403",)),
+    Variant("missing-cep-encryption", "NDES has no CEP Encryption RA certificate", _missing_cep_encryption,
+            fails=("0x00000408",)),
+    Variant("expired-signing-ra", "NDES's Exchange Enrollment Agent (Offline request) RA certificate expired",
+            _expired_signing_ra, fails=("0x00000409",)),
+    Variant("default-httpsys-limits", "HTTP.sys MaxFieldLength/MaxRequestBytes left at their defaults",
+            _default_httpsys_limits, fails=("0x00000410",)),
+    Variant("missing-manage-certificates", "the connector account lacks Issue and Manage Certificates on the CA",
+            _missing_manage_certificates, fails=("0x00000402",)),
+    Variant("ndes-clock-skew", "NDES's clock is 21 minutes behind", _ndes_clock_skew, fails=("0x00000411",)),
+    Variant("legacy-connector", "the legacy PFX Certificate Connector (unsupported) is installed", _legacy_connector,
+            fails=("0x0FFFFFFF",)),
+    Variant("intermediate-in-root", "the issuing CA's certificate sits in NDES's Trusted Root store",
+            _intermediate_in_root, fails=("0x0FFFFFFF",)),
+    Variant("unreadable-store", "LocalMachine\\My on the connector could not be read (access denied)",
+            _unreadable_store, unknown=("0x00000403", "0x00000404", "0x00000405")),
+)
+
+
+def variant_site(name: str, now: datetime | None = None) -> SampleSite:
+    variant = next((v for v in VARIANTS if v.name == name), None)
+    if variant is None:
+        raise KeyError(f"no example variant {name!r}; known: {', '.join(v.name for v in VARIANTS)}")
+    site = healthy_site(now)
+    variant.breaks(site)
+    site.facts.site["name"] = f"contoso (example: {variant.name})"
+    site.expect = {"fails": list(variant.fails), "unknown": list(variant.unknown), "warns": list(variant.warns)}
+    return site
+
+
+def demo_site(now: datetime | None = None) -> Facts:
+    """The site `conncheck demo` shows: healthy but for three faults an operator meets in real life."""
+    site = healthy_site(now)
+    _default_httpsys_limits(site)
+    _missing_manage_certificates(site)
+    soon = issue("connector", "conn01-pfx-connector", site.pki.intune_ca, site.now, days_before=353, days_after=12,
+                 ekus=(ExtendedKeyUsageOID.CLIENT_AUTH,), key_encipherment=True)
+    site.set_data(CONNECTOR_HOST, "certs_my", [soon.entry("LocalMachine\\My", True)])
+    site.data(CONNECTOR_HOST, "connector_registry")[CONNECTOR_REGISTRY]["EncryptionCertThumbprint"] = soon.thumbprint
+    site.facts.site["name"] = "contoso (EXAMPLE DATA)"
+    return site.facts
