@@ -22,44 +22,61 @@ UNKNOWN_ERROR = 0x0FFFFFFF
 
 _WORDS = {
     "en": {
-        "code": "Diagnostic code", "event": "Event", "note": "Note", "meaning": "Meaning",
-        "events": "Related events", "codes": "Related codes", "checks": "Checks behind it",
+        "code": "Diagnostic code",
+        "event": "Event",
+        "note": "Note",
+        "meaning": "Meaning",
+        "events": "Related events",
+        "codes": "Related codes",
+        "checks": "Checks behind it",
         "fix": "What to do",
         "legacy": "legacy connector (NDES Connector / PFX Certificate Connector)",
-        "current": "Certificate Connector for Microsoft Intune", "channel": "Log", "level": "Level",
-        "connector": "Connector", "legacy_short": "legacy connector",
-        "operation": "Operation", "no_checks": "no check tests a precondition of this one",
+        "current": "Certificate Connector for Microsoft Intune",
+        "channel": "Log",
+        "level": "Level",
+        "connector": "Connector",
+        "legacy_short": "legacy connector",
+        "operation": "Operation",
+        "no_checks": "no check tests a precondition of this one",
         "same_op": "The legacy connector's events for the same operation",
         "general": "every legacy event lists Success and Unknown_Error; the checks shown are those behind "
-                   "Unknown_Error",
+        "Unknown_Error",
         "info_fix": "Nothing to do: this event records a normal step.",
         "event_fix": "Read the diagnostic code in the event's message or data, run "
-                     "`conncheck explain <code>`, then re-check what stands behind it with `--codes <code>`.",
+        "`conncheck explain <code>`, then re-check what stands behind it with `--codes <code>`.",
         "both": "{n} is both event ID {n} and the decimal spelling of code {code}; both are shown.",
         "decimal": "{s} is decimal for {code}.",
         "other": "{s} is {code} written another way.",
         "alias": "{s} is the published table's spelling of {code} ({name}); conncheck shows it as {code}.",
     },
     "tr": {
-        "code": "Tanılama kodu", "event": "Olay", "note": "Not", "meaning": "Anlamı",
-        "events": "İlgili olaylar", "codes": "İlgili kodlar", "checks": "Arkasındaki denetimler",
+        "code": "Tanılama kodu",
+        "event": "Olay",
+        "note": "Not",
+        "meaning": "Anlamı",
+        "events": "İlgili olaylar",
+        "codes": "İlgili kodlar",
+        "checks": "Arkasındaki denetimler",
         "fix": "Yapılacaklar",
         "legacy": "eski bağlayıcı (NDES Connector / PFX Certificate Connector)",
-        "current": "Certificate Connector for Microsoft Intune", "channel": "Günlük", "level": "Düzey",
-        "connector": "Bağlayıcı", "legacy_short": "eski bağlayıcı",
-        "operation": "İşlem", "no_checks": "bunun bir önkoşulunu sınayan denetim yok",
+        "current": "Certificate Connector for Microsoft Intune",
+        "channel": "Günlük",
+        "level": "Düzey",
+        "connector": "Bağlayıcı",
+        "legacy_short": "eski bağlayıcı",
+        "operation": "İşlem",
+        "no_checks": "bunun bir önkoşulunu sınayan denetim yok",
         "same_op": "Eski bağlayıcının aynı işleme ait olayları",
         "general": "her eski olay Success ve Unknown_Error kodlarını listeler; gösterilen denetimler "
-                   "Unknown_Error'ın arkasındakilerdir",
+        "Unknown_Error'ın arkasındakilerdir",
         "info_fix": "Yapılacak bir şey yok: bu olay olağan bir adımı kaydeder.",
         "event_fix": "Olayın iletisinde veya verisinde tanılama kodunu bulun, `conncheck explain <kod>` "
-                     "çalıştırın, sonra arkasındakileri `--codes <kod>` ile yeniden denetleyin.",
-        "both": "{n} hem {n} numaralı olay hem de {code} kodunun onluk yazılışıdır; ikisi de "
-                               "gösteriliyor.",
+        "çalıştırın, sonra arkasındakileri `--codes <kod>` ile yeniden denetleyin.",
+        "both": "{n} hem {n} numaralı olay hem de {code} kodunun onluk yazılışıdır; ikisi de gösteriliyor.",
         "decimal": "{s}, {code} kodunun onluk yazılışıdır.",
         "other": "{s}, {code} kodunun başka bir yazılışıdır.",
         "alias": "{s}, yayımlanan tablonun {code} ({name}) için kullandığı yazılıştır; conncheck bunu {code} "
-                 "olarak gösterir.",
+        "olarak gösterir.",
     },
 }
 
@@ -137,8 +154,11 @@ def _explain_event(event: Event, catalog: Catalog, registry: Registry, lang: str
         lines.append(f"{_w('operation', lang)}: {text(operation, lang)}")
     lines += ["", f"{_w('meaning', lang)}: {text(event.description, lang)}"]
     if not event.codes:
-        same = [e for e in catalog.events if e.generation == "legacy" and e.operation == event.operation
-                and e.outcome == event.outcome]
+        same = [
+            e
+            for e in catalog.events
+            if e.generation == "legacy" and e.operation == event.operation and e.outcome == event.outcome
+        ]
         if same:
             lines += ["", f"{_w('same_op', lang)}:", *(f"  {_event_label(e, lang)}" for e in same)]
     related = _related_codes(event, catalog)
@@ -201,8 +221,15 @@ def list_checks_text(fmt: str = "table", registry: Registry | None = None) -> st
     checks = list(registry.checks.values())
     if fmt == "json":
         doc = [
-            {"id": c.id, "title": c.title, "codes": _hex_codes(c), "events": list(c.events),
-             "roles": list(c.roles), "probes": list(c.probes), "plugin": c.plugin}
+            {
+                "id": c.id,
+                "title": c.title,
+                "codes": _hex_codes(c),
+                "events": list(c.events),
+                "roles": list(c.roles),
+                "probes": list(c.probes),
+                "plugin": c.plugin,
+            }
             for c in checks
         ]
         return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
