@@ -1,9 +1,10 @@
-"""Audit history: every run of ``conncheck audit`` with its facts and results, in SQLite (default) or PostgreSQL.
+"""Audit history: every run of ``conncheck audit`` with its facts and results, in SQLite (default) or
+PostgreSQL.
 
-Why stdlib ``sqlite3`` and ``psycopg`` rather than SQLAlchemy: the schema is two tables and a handful of queries
-that both databases accept as written; an ORM would add a dependency and a layer to every audit runner for no
-query we need. ``open_store`` picks the backend from ``--db``: a ``postgresql://`` (or ``postgres://``) URL, or a
-file path.
+Why stdlib ``sqlite3`` and ``psycopg`` rather than SQLAlchemy: the schema is two tables and a handful of
+queries that both databases accept as written; an ORM would add a dependency and a layer to every audit
+runner for no query we need. ``open_store`` picks the backend from ``--db``: a ``postgresql://`` (or
+``postgres://``) URL, or a file path.
 """
 
 from __future__ import annotations
@@ -39,7 +40,9 @@ def open_store(spec: str | None, *, create: bool, wait: float = DEFAULT_WAIT_SEC
     if spec is not None and is_url(spec):
         scheme = spec.split("://", 1)[0].lower()
         if scheme not in ("postgresql", "postgres"):
-            raise InputError(f"--db: unsupported URL scheme {scheme!r} (a file path, or postgresql://host/db)")
+            raise InputError(
+                f"--db: unsupported URL scheme {scheme!r} (a file path, or postgresql://host/db)"
+            )
         from toolkit.history.postgres_backend import open_postgres
 
         store = open_postgres(spec, wait=wait)

@@ -1,8 +1,8 @@
 """Two runs' results compared: what newly fails, what got worse, what was fixed, whose evidence changed.
 
-Results pair up by (check id, host). A *regression* is a result that newly FAILs (including a new check or host
-that fails) or whose status got worse (PASS → WARN, PASS → UNKNOWN, WARN → UNKNOWN ...). FAIL → UNKNOWN is not a
-regression (nothing new is known to be broken), it is listed as a change.
+Results pair up by (check id, host). A *regression* is a result that newly FAILs (including a new check or
+host that fails) or whose status got worse (PASS → WARN, PASS → UNKNOWN, WARN → UNKNOWN ...). FAIL →
+UNKNOWN is not a regression (nothing new is known to be broken), it is listed as a change.
 """
 
 from __future__ import annotations
@@ -91,8 +91,12 @@ def diff_results(before: Iterable[Result], after: Iterable[Result]) -> Diff:
         was, now = old.get(key), new.get(key)
         shown = now if now is not None else old[key]
         change = Change(
-            shown.check_id, shown.host, shown.title,
-            was.status if was else None, now.status if now else None, shown.finding,
+            shown.check_id,
+            shown.host,
+            shown.title,
+            was.status if was else None,
+            now.status if now else None,
+            shown.finding,
             _evidence_changes(was.evidence if was else {}, now.evidence if now else {}),
         )
         if now is None:

@@ -1,9 +1,9 @@
 """Every certificate and CRL a site depends on, with its days left, from the results' evidence.
 
 By the engine's convention a result whose evidence has ``not_after`` (with ``subject``, ``thumbprint``,
-``days_left``) describes a certificate, and one with ``next_update`` describes a CRL. Evidence may also carry such
-objects one level down (a value that is an object, or a list of objects), e.g. both RA certificates of one check.
-Nothing here re-reads raw facts: what the checks looked at is what is forecast.
+``days_left``) describes a certificate, and one with ``next_update`` describes a CRL. Evidence may also
+carry such objects one level down (a value that is an object, or a list of objects), e.g. both RA
+certificates of one check. Nothing here re-reads raw facts: what the checks looked at is what is forecast.
 """
 
 from __future__ import annotations
@@ -72,7 +72,10 @@ def expiry_items(results: Iterable[Result], now: datetime) -> list[ExpiryItem]:
             key = _item_key(kind, name, thumbprint, expires)
             prior = found.get(key)
             found[key] = ExpiryItem(
-                kind, prior.name if prior else name, thumbprint, expires,
+                kind,
+                prior.name if prior else name,
+                thumbprint,
+                expires,
                 round((expires - now).total_seconds() / 86400, 1),
                 _union(prior.checks if prior else (), result.check_id),
                 _union(prior.titles if prior else (), result.title),

@@ -38,7 +38,9 @@ def open_postgres(url: str, *, wait: float) -> Store:
     try:
         import psycopg
     except ImportError:
-        raise InputError("--db: a PostgreSQL store needs psycopg (pip install 'conncheck[postgres]')") from None
+        raise InputError(
+            "--db: a PostgreSQL store needs psycopg (pip install 'conncheck[postgres]')"
+        ) from None
     where = redacted(url)
     try:
         conn: Any = psycopg.connect(

@@ -1,4 +1,5 @@
-"""The store's schema as numbered migrations, applied in order; ``conncheck_meta`` records the version reached.
+"""The store's schema as numbered migrations, applied in order; ``conncheck_meta`` records the version
+reached.
 
 A fresh store runs every migration from 1; an older one runs those it lacks. Each migration is a list of
 statements in the SQL both SQLite and PostgreSQL accept, except the identity column (``{pk}``), which each
@@ -32,8 +33,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             remediation TEXT,
             PRIMARY KEY (run_id, seq))""",
     ),
-    # 2: the facts' collection time, the run compared against and its regression count, each result's title and
-    # codes.
+    # 2: the facts' collection time, the run compared against and its regression count, each result's
+    # title and codes.
     (
         "ALTER TABLE runs ADD COLUMN collected_at TEXT",
         "UPDATE runs SET collected_at = started_at WHERE collected_at IS NULL",

@@ -1,7 +1,9 @@
-"""The embedded default: one SQLite file (stdlib ``sqlite3``), rollback journal, writers queue on a busy timeout.
+"""The embedded default: one SQLite file (stdlib ``sqlite3``), rollback journal, writers queue on a busy
+timeout.
 
-The rollback journal (not WAL) is deliberate: audit stores often sit on a share, and WAL needs shared memory that
-network file systems do not give. A corrupt or foreign file is refused before anything is written to it.
+The rollback journal (not WAL) is deliberate: audit stores often sit on a share, and WAL needs shared
+memory that network file systems do not give. A corrupt or foreign file is refused before anything is
+written to it.
 """
 
 from __future__ import annotations

@@ -33,7 +33,9 @@ class Dialect:
     pk: str  # the identity column's type
     placeholder: str
     begin_write: str  # starts a write transaction (SQLite: holding the file's write lock)
-    lock: str | None  # takes a named lock until the transaction ends (one parameter: the name); None: not needed
+    lock: (
+        str | None
+    )  # takes a named lock until the transaction ends (one parameter: the name); None: not needed
     driver_errors: tuple[type[BaseException], ...]
     describe: Callable[[BaseException], str]  # one line for the user
 
@@ -62,7 +64,7 @@ class Store:
     def close(self) -> None:
         self.conn.close()
 
-    # -- plumbing -----------------------------------------------------------------------------------------------
+    # -- plumbing
 
     def _sql(self, statement: str) -> str:
         return statement.replace("?", self.dialect.placeholder)
@@ -92,13 +94,15 @@ class Store:
             raise
         self._execute("COMMIT")
 
-    # -- schema -------------------------------------------------------------------------------------------------
+    # -- schema
 
     def user_tables(self) -> set[str]:
         if self.dialect.name == "sqlite":
             cur = self._execute("SELECT name FROM sqlite_master WHERE type = 'table'")
         else:
-            cur = self._execute("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")
+            cur = self._execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+            )
         return {row[0] for row in cur.fetchall()}
 
     def schema_version(self) -> int:
@@ -110,9 +114,10 @@ class Store:
         with self.guarded():
             tables = self.user_tables()
             if tables and META_TABLE not in tables:
+                shown = ", ".join(sorted(tables)[:3])
                 raise InputError(
-                    f"history store {self.where}: holds other tables ({', '.join(sorted(tables)[:3])}) and is not a "
-                    "conncheck history store; refusing to change it"
+                    f"history store {self.where}: holds other tables ({shown}) and is not a conncheck history "
+                    "store; refusing to change it"
                 )
             if META_TABLE in tables and self.schema_version() >= target:
                 self._refuse_newer()
@@ -125,7 +130,9 @@ class Store:
                         self._execute(statement.format(pk=self.dialect.pk))
                 if target > version:
                     self._execute(f"DELETE FROM {META_TABLE} WHERE key = 'schema_version'")
-                    self._execute(f"INSERT INTO {META_TABLE} (key, value) VALUES ('schema_version', ?)", (str(target),))
+                    self._execute(
+                        f"INSERT INTO {META_TABLE} (key, value) VALUES ('schema_version', ?)", (str(target),)
+                    )
 
     def _refuse_newer(self) -> None:
         version = self.schema_version()
@@ -135,37 +142,57 @@ class Store:
                 f"(this one reads up to {SCHEMA_VERSION}); upgrade conncheck"
             )
 
-    # -- writing ------------------------------------------------------------------------------------------------
+    # -- writing
 
     def record(self, run: NewRun, results: Sequence[Result]) -> Recorded:
-        """Store a run and every result in one transaction; its baseline is the site's latest run before it."""
+        """Store a run and every result in one transaction; its baseline is the site's latest run before."""
         with self.guarded(), self._write(f"site {run.site}"):
             previous = self.latest(run.site)
             previous_results = self.results(previous.id) if previous else []
             regressions = len(diff_results(previous_results, results).regressions) if previous else 0
             cur = self._execute(
-                "INSERT INTO runs (site, started_at, finished_at, collected_at, toolkit_version, exit_code, facts, "
+                "INSERT INTO runs (site, started_at, finished_at, collected_at, toolkit_version, exit_code, "
+                "facts, "
                 "previous_run, regressions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                (run.site, timestamp(run.started_at), timestamp(run.finished_at), timestamp(run.collected_at),
-                 run.toolkit_version, run.exit_code, json.dumps(run.facts, separators=(",", ":")),
-                 previous.id if previous else None, regressions),
+                (
+                    run.site,
+                    timestamp(run.started_at),
+                    timestamp(run.finished_at),
+                    timestamp(run.collected_at),
+                    run.toolkit_version,
+                    run.exit_code,
+                    json.dumps(run.facts, separators=(",", ":")),
+                    previous.id if previous else None,
+                    regressions,
+                ),
             )
             run_id = int(cur.fetchone()[0])
             self.conn.cursor().executemany(
                 self._sql(
-                    "INSERT INTO results (run_id, seq, check_id, title, host, status, finding, evidence, remediation, "
+                    "INSERT INTO results (run_id, seq, check_id, title, host, status, finding, evidence, "
+                    "remediation, "
                     "codes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 ),
                 [
-                    (run_id, seq, r.check_id, r.title, r.host, r.status.value, r.finding,
-                     json.dumps(r.evidence, default=str, sort_keys=True), r.remediation, json.dumps(list(r.codes)))
+                    (
+                        run_id,
+                        seq,
+                        r.check_id,
+                        r.title,
+                        r.host,
+                        r.status.value,
+                        r.finding,
+                        json.dumps(r.evidence, default=str, sort_keys=True),
+                        r.remediation,
+                        json.dumps(list(r.codes)),
+                    )
                     for seq, r in enumerate(results)
                 ],
             )
             stored = self.run(run_id)
         return Recorded(stored, previous, previous_results)
 
-    # -- reading ------------------------------------------------------------------------------------------------
+    # -- reading
 
     def _summaries(self, run_ids: list[int]) -> dict[int, dict[str, int]]:
         out: dict[int, dict[str, int]] = {i: {s.value: 0 for s in Status} for i in run_ids}
@@ -173,7 +200,8 @@ class Store:
             return out
         marks = ", ".join("?" * len(run_ids))
         cur = self._execute(
-            f"SELECT run_id, status, COUNT(*) FROM results WHERE run_id IN ({marks}) GROUP BY run_id, status", run_ids
+            f"SELECT run_id, status, COUNT(*) FROM results WHERE run_id IN ({marks}) GROUP BY run_id, status",
+            run_ids,
         )
         for run_id, status, count in cur.fetchall():
             out[int(run_id)][status] = int(count)
@@ -184,8 +212,16 @@ class Store:
         summaries = self._summaries([int(r[0]) for r in rows])
         return [
             RunRecord(
-                int(r[0]), r[1], parse_time(r[2]), parse_time(r[3]), parse_time(r[4]), r[5], int(r[6]),
-                None if r[7] is None else int(r[7]), None if r[8] is None else int(r[8]), summaries[int(r[0])],
+                int(r[0]),
+                r[1],
+                parse_time(r[2]),
+                parse_time(r[3]),
+                parse_time(r[4]),
+                r[5],
+                int(r[6]),
+                None if r[7] is None else int(r[7]),
+                None if r[8] is None else int(r[8]),
+                summaries[int(r[0])],
             )
             for r in rows
         ]
@@ -225,7 +261,9 @@ class Store:
                 (run_id,),
             ).fetchall()
         return [
-            Result(r[0], r[1] or r[0], r[2], Status(r[3]), r[4], json.loads(r[5]), r[6], tuple(json.loads(r[7])))
+            Result(
+                r[0], r[1] or r[0], r[2], Status(r[3]), r[4], json.loads(r[5]), r[6], tuple(json.loads(r[7]))
+            )
             for r in rows
         ]
 
