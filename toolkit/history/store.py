@@ -116,8 +116,8 @@ class Store:
             if tables and META_TABLE not in tables:
                 shown = ", ".join(sorted(tables)[:3])
                 raise InputError(
-                    f"history store {self.where}: holds other tables ({shown}) and is not a conncheck history "
-                    "store; refusing to change it"
+                    f"history store {self.where}: holds other tables ({shown}) and is not a conncheck "
+                    "history store; refusing to change it"
                 )
             if META_TABLE in tables and self.schema_version() >= target:
                 self._refuse_newer()
