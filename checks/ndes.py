@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from toolkit.plugin import Plugin
+import re
+from typing import Any
+
+from defusedxml import ElementTree
+
+from checks._common import certificates, judge_validity, newest, registry_int, service
+from toolkit.certs import OID_CERTIFICATE_REQUEST_AGENT, OID_SERVER_AUTH, CertInfo, normalize_thumbprint
+from toolkit.plugin import Context, Plugin
+from toolkit.results import Outcome, failed, passed, unknown, warned
 
 PLUGIN = Plugin("ndes")
 
@@ -14,3 +22,248 @@ PLUGIN.probe("iis_config", roles=("ndes",), powershell="ps/iis_config.ps1", desc
 PLUGIN.probe("ssl_bindings", roles=("ndes",), powershell="ps/ssl_bindings.ps1",
              description="netsh http show sslcert output")
 PLUGIN.probe("app_pools", roles=("ndes",), powershell="ps/app_pools.ps1", description="IIS application pool states")
+
+UNKNOWN_ERROR = 0x0FFFFFFF
+DESERIALIZE_FAILED = 0x410
+LONG_URL_LIMIT = 65534  # what Intune's SCEP guidance sets for IIS and HTTP.sys: PKIOperation queries are long
+MSCEP_VALUES = ("EncryptionTemplate", "GeneralPurposeTemplate", "SignatureTemplate")
+MSCEP_DEFAULT = "IPSECIntermediateOffline"
+SCEP_APP_POOL = "SCEP"
+# NDES's two RA certificates, by purpose: template name and the key usage that does the job.
+RA_PURPOSES = {
+    "encryption": ("CEPEncryption", "key_encipherment", "CEP Encryption"),
+    "signing": ("EnrollmentAgentOffline", "digital_signature", "Exchange Enrollment Agent (Offline request)"),
+}
+
+
+def ra_certificates(certs: list[CertInfo], purpose: str) -> list[CertInfo]:
+    """RA certificates for ``purpose``: the Certificate Request Agent EKU plus the right key usage or template."""
+    template, usage, _ = RA_PURPOSES[purpose]
+    return [
+        c for c in certs
+        if c.has_eku(OID_CERTIFICATE_REQUEST_AGENT) and (usage in c.key_usage or c.template == template)
+    ]
+
+
+def _ra_cert_valid(ctx: Context, purpose: str) -> Outcome:
+    _, _, label = RA_PURPOSES[purpose]
+    found = ra_certificates(certificates(ctx, "certs_my"), purpose)
+    if not found:
+        return failed(f"no {label} RA certificate (Certificate Request Agent EKU) in LocalMachine\\My")
+    usable = [c for c in found if c.has_private_key]
+    if not usable:
+        return failed(f"the {label} RA certificate has no private key", **newest(found).evidence(ctx.now))
+    return judge_validity(newest(usable), ctx.now, ctx.settings.expiry_warning_days, f"the {label} RA certificate")
+
+
+RA_RENEW = ("Renew NDES's RA certificates (both are issued together): on NDES run the RA renewal or re-request "
+            "from the CEPEncryption and EnrollmentAgentOffline templates into LocalMachine\\My, then iisreset.")
+
+
+@PLUGIN.check(
+    "ra_encryption_cert_valid", "NDES holds a valid CEP Encryption RA certificate with its private key",
+    roles=("ndes",), probes=("certs_my",), codes=(0x408,), remediation=RA_RENEW,
+    title_tr="NDES'te özel anahtarlı geçerli bir CEP Encryption RA sertifikası var",
+)
+def ra_encryption_cert_valid(ctx: Context) -> Outcome:
+    return _ra_cert_valid(ctx, "encryption")
+
+
+@PLUGIN.check(
+    "ra_signing_cert_valid",
+    "NDES holds a valid Exchange Enrollment Agent (Offline request) RA certificate with its private key",
+    roles=("ndes",), probes=("certs_my",), codes=(0x409,), remediation=RA_RENEW,
+    title_tr="NDES'te özel anahtarlı geçerli bir Exchange Enrollment Agent (Offline request) RA sertifikası var",
+)
+def ra_signing_cert_valid(ctx: Context) -> Outcome:
+    return _ra_cert_valid(ctx, "signing")
+
+
+def request_limits(config_text: str) -> dict[str, int]:
+    """Effective requestLimits for the SCEP application: IIS defaults, then the server level, then locations."""
+    limits = {"maxUrl": 4096, "maxQueryString": 2048}
+    root = ElementTree.fromstring(config_text)
+    scopes = [root] + [
+        loc for loc in root.iter("location")
+        if str(loc.get("path", "")).lower() in ("", "default web site", "default web site/certsrv",
+                                                 "default web site/certsrv/mscep")
+    ]
+    for scope in scopes:
+        for element in scope.findall("./system.webServer/security/requestFiltering/requestLimits"):
+            for name in limits:
+                if element.get(name) is not None:
+                    limits[name] = int(element.get(name))
+    return limits
+
+
+@PLUGIN.check(
+    "iis_request_limits", "IIS request filtering allows SCEP's long URLs and queries",
+    roles=("ndes",), probes=("iis_config",), codes=(DESERIALIZE_FAILED,),
+    remediation="In IIS Manager > Default Web Site > Request Filtering > Edit Feature Settings set Maximum URL "
+                "length and Maximum query string to 65534 (or appcmd set config … requestLimits), then iisreset.",
+    title_tr="IIS istek filtreleme SCEP'in uzun URL ve sorgularına izin veriyor",
+)
+def iis_request_limits(ctx: Context) -> Outcome:
+    config = ctx.data("iis_config")
+    try:
+        limits = request_limits(str(config.get("text") or ""))
+    except (ElementTree.ParseError, ValueError) as exc:
+        return unknown(f"applicationHost.config is not readable: {exc}")
+    short = {k: v for k, v in limits.items() if v < LONG_URL_LIMIT}
+    if short:
+        return failed("request limits too small for SCEP: " + ", ".join(f"{k}={v}" for k, v in short.items())
+                      + f" (need {LONG_URL_LIMIT})", **limits)
+    return passed(f"maxUrl={limits['maxUrl']} and maxQueryString={limits['maxQueryString']}", **limits)
+
+
+@PLUGIN.check(
+    "httpsys_limits", "HTTP.sys accepts SCEP's long request lines",
+    roles=("ndes",), probes=("httpsys_parameters",), codes=(DESERIALIZE_FAILED,),
+    remediation="Set MaxFieldLength and MaxRequestBytes (REG_DWORD) to 65534 under "
+                "HKLM\\SYSTEM\\CurrentControlSet\\Services\\HTTP\\Parameters and restart the server.",
+    title_tr="HTTP.sys SCEP'in uzun istek satırlarını kabul ediyor",
+)
+def httpsys_limits(ctx: Context) -> Outcome:
+    key = ctx.data("httpsys_parameters")
+    values = {name: registry_int(key, name) for name in ("MaxFieldLength", "MaxRequestBytes")}
+    short = [f"{name}={'default (16384)' if v is None else v}" for name, v in values.items()
+             if v is None or v < LONG_URL_LIMIT]
+    if short:
+        return failed("HTTP.sys limits too small: " + ", ".join(short) + f" (need {LONG_URL_LIMIT})", **values)
+    return passed("MaxFieldLength and MaxRequestBytes are at least 65534", **values)
+
+
+@PLUGIN.check(
+    "mscep_templates_set", "NDES's MSCEP registry names the site's SCEP template",
+    roles=("ndes",), probes=("mscep_registry",), codes=(DESERIALIZE_FAILED,),
+    remediation="Set EncryptionTemplate, GeneralPurposeTemplate and SignatureTemplate under "
+                "HKLM\\SOFTWARE\\Microsoft\\Cryptography\\MSCEP to the SCEP template's name (not its display name), "
+                "then iisreset.",
+    title_tr="NDES MSCEP kayıt defteri sitenin SCEP şablonunu gösteriyor",
+)
+def mscep_templates_set(ctx: Context) -> Outcome:
+    key = ctx.data("mscep_registry")
+    if key is None:
+        return failed("the MSCEP registry key does not exist: NDES is not configured")
+    values = {name: key.get(name) for name in MSCEP_VALUES}
+    missing = [n for n, v in values.items() if not v]
+    if missing:
+        return failed("MSCEP values missing: " + ", ".join(missing), **values)
+    expected = ctx.site.get("scep_template")
+    if all(v == MSCEP_DEFAULT for v in values.values()):
+        return failed(f"all MSCEP values are still the default {MSCEP_DEFAULT}", **values)
+    if expected:
+        matching = [n for n, v in values.items() if str(v).lower() == str(expected).lower()]
+        if not matching:
+            return failed(f"no MSCEP value names the site's SCEP template {expected}", expected=expected, **values)
+        if len(matching) < len(values):
+            others = [n for n in values if n not in matching]
+            return warned(f"{', '.join(others)} do not name {expected}; fine only if the template's purpose "
+                          "matches the values that do", expected=expected, **values)
+    return passed("MSCEP values set: " + ", ".join(f"{n}={v}" for n, v in values.items()), **values)
+
+
+@PLUGIN.check(
+    "ndes_not_on_ca_or_dc", "NDES runs on its own member server, not on the CA or a domain controller",
+    roles=("ndes",), probes=("host_info", "windows_features", "services"), codes=(UNKNOWN_ERROR,),
+    remediation="Install NDES and the connector on a dedicated member server; Microsoft does not support NDES on "
+                "the issuing CA or on a domain controller.",
+    title_tr="NDES ayrı bir üye sunucuda; CA veya etki alanı denetleyicisinde değil",
+)
+def ndes_not_on_ca_or_dc(ctx: Context) -> Outcome:
+    info = ctx.data("host_info")
+    role = info.get("domain_role")
+    if not isinstance(role, int):
+        return unknown("the host's domain role is not known", domain_role=role)
+    if role >= 4:
+        return failed("NDES is installed on a domain controller", domain_role=role)
+    if "ADCS-Cert-Authority" in ctx.data("windows_features") or service(ctx, "CertSvc") is not None:
+        return failed("NDES is installed on the certification authority", domain_role=role)
+    return passed("NDES runs on a member server without the CA role", domain_role=role)
+
+
+_BINDING = re.compile(r"^\s*(IP:port|Hostname:port)\s*:\s*(?P<endpoint>\S+)", re.M)
+_HASH = re.compile(r"^\s*Certificate Hash\s*:\s*(?P<hash>[0-9a-fA-F]+)", re.M)
+
+
+def https_bindings(netsh_output: str) -> dict[str, str]:
+    """netsh http show sslcert → {"0.0.0.0:443": thumbprint}; blocks are separated by blank lines."""
+    out = {}
+    for block in re.split(r"\n\s*\n", netsh_output):
+        endpoint, thumb = _BINDING.search(block), _HASH.search(block)
+        if endpoint and thumb:
+            out[endpoint.group("endpoint")] = normalize_thumbprint(thumb.group("hash"))
+    return out
+
+
+def name_matches(cert: CertInfo, host: str) -> bool:
+    host = host.lower().rstrip(".")
+    names = [n.lower() for n in cert.dns_names] or [cert.subject_cn.lower()]
+    for name in names:
+        if name == host or (name.startswith("*.") and host.split(".", 1)[-1] == name[2:] and "." in host):
+            return True
+    return False
+
+
+@PLUGIN.check(
+    "tls_binding_cert_valid", "The NDES HTTPS binding's certificate is valid for the NDES name",
+    roles=("ndes",), probes=("ssl_bindings", "certs_my"), codes=(UNKNOWN_ERROR,),
+    remediation="Bind a certificate to port 443 of the Default Web Site that is valid, has Server Authentication, "
+                "and names the NDES FQDN (internal and external) in its SAN.",
+    title_tr="NDES HTTPS bağlamasının sertifikası NDES adı için geçerli",
+)
+def tls_binding_cert_valid(ctx: Context) -> Outcome:
+    bindings = https_bindings(str(ctx.data("ssl_bindings").get("output") or ""))
+    on_443 = {e: t for e, t in bindings.items() if e.endswith(":443")}
+    if not on_443:
+        return failed("no HTTPS certificate is bound to port 443", bindings=bindings)
+    store = {c.thumbprint: c for c in certificates(ctx, "certs_my")}
+    endpoint, thumbprint = next(iter(sorted(on_443.items())))
+    cert = store.get(thumbprint)
+    if cert is None:
+        return failed(f"the certificate bound to {endpoint} ({thumbprint}) is not in LocalMachine\\My",
+                      binding=endpoint, thumbprint=thumbprint)
+    fqdn = str(ctx.site.get("ndes_fqdn") or ctx.data("host_info").get("fqdn") or ctx.host)
+    evidence: dict[str, Any] = {"binding": endpoint, "expected_name": fqdn, **cert.evidence(ctx.now)}
+    if not cert.has_eku(OID_SERVER_AUTH) and cert.ekus:
+        return failed("the bound certificate lacks Server Authentication", **evidence)
+    if not name_matches(cert, fqdn):
+        return failed(f"the bound certificate does not name {fqdn} (SAN: {', '.join(cert.dns_names) or 'none'})",
+                      **evidence)
+    return judge_validity(cert, ctx.now, ctx.settings.expiry_warning_days, "the NDES TLS certificate")
+
+
+@PLUGIN.check(
+    "scep_app_pool_started", "The SCEP application pool is started",
+    roles=("ndes",), probes=("app_pools",), codes=(UNKNOWN_ERROR,),
+    remediation="Start the SCEP application pool in IIS Manager; if it stops again, look for an intermediate CA in "
+                "the Trusted Root store, a locked NDES service account or an expired RA certificate.",
+    title_tr="SCEP uygulama havuzu başlatılmış",
+)
+def scep_app_pool_started(ctx: Context) -> Outcome:
+    pools = {str(p.get("name")): str(p.get("state")) for p in ctx.data("app_pools")}
+    state = pools.get(SCEP_APP_POOL)
+    if state is None:
+        return failed("there is no SCEP application pool: NDES is not installed or not configured", pools=pools)
+    if state.lower() != "started":
+        return failed(f"the SCEP application pool is {state}", pools=pools)
+    return passed("the SCEP application pool is started", pools=pools)
+
+
+@PLUGIN.check(
+    "iis_running", "IIS (W3SVC and WAS) is running on NDES",
+    roles=("ndes",), probes=("services",), codes=(UNKNOWN_ERROR,),
+    remediation="Start the World Wide Web Publishing Service (W3SVC) and Windows Process Activation Service (WAS) "
+                "and set both to Automatic.",
+    title_tr="NDES'te IIS (W3SVC ve WAS) çalışıyor",
+)
+def iis_running(ctx: Context) -> Outcome:
+    states = {name: service(ctx, name) for name in ("W3SVC", "WAS")}
+    missing = [n for n, s in states.items() if s is None]
+    if missing:
+        return failed("not installed: " + ", ".join(missing))
+    down = [n for n, s in states.items() if s is not None and str(s.get("status")).lower() != "running"]
+    evidence = {n: s.get("status") for n, s in states.items() if s is not None}
+    if down:
+        return failed("not running: " + ", ".join(down), **evidence)
+    return passed("W3SVC and WAS are running", **evidence)

@@ -25,6 +25,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from toolkit import __version__
 from toolkit.certs import OID_CERT_TEMPLATE_NAME, OID_CERTIFICATE_REQUEST_AGENT
 from toolkit.facts import Facts, ProbeResult, Target, format_time
+from toolkit.security_descriptor import sid_to_bytes
 
 DOMAIN = "contoso.com"
 NETBIOS = "CONTOSO"
@@ -169,23 +170,14 @@ def build_pki(now: datetime) -> SamplePKI:
 
 # --- Windows security descriptors (the CA's "Security" value) -------------------------------------------------
 
-def sid_bytes(sid: str) -> bytes:
-    """'S-1-5-21-…' → the binary SID layout: revision, count, 48-bit authority, little-endian sub-authorities."""
-    parts = sid.split("-")
-    revision, authority, subs = int(parts[1]), int(parts[2]), [int(p) for p in parts[3:]]
-    return struct.pack("<BB", revision, len(subs)) + authority.to_bytes(6, "big") + b"".join(
-        struct.pack("<I", s) for s in subs
-    )
-
-
 def security_descriptor(owner: str, aces: list[tuple[int, int, str]]) -> bytes:
     """A self-relative SECURITY_DESCRIPTOR with a DACL of (ace type 0 allow / 1 deny, access mask, sid) ACEs."""
     body = b""
     for ace_type, mask, sid in aces:
-        sid_raw = sid_bytes(sid)
+        sid_raw = sid_to_bytes(sid)
         body += struct.pack("<BBHI", ace_type, 0, 8 + len(sid_raw), mask) + sid_raw
     dacl = struct.pack("<BBHHH", 2, 0, 8 + len(body), len(aces), 0) + body
-    owner_raw = sid_bytes(owner)
+    owner_raw = sid_to_bytes(owner)
     header_len = 20
     offset_owner = header_len
     offset_group = offset_owner + len(owner_raw)
