@@ -45,21 +45,39 @@ class ProbeUnavailable(Exception):
 
 @dataclass(frozen=True)
 class LdapQuery:
-    """A search the LDAP collector runs. ``base`` may use {config}, {domain}, {pki} (Public Key Services)."""
+    """A search the LDAP collector runs. ``base`` may use {config}, {domain}, {pki} (Public Key Services).
+
+    ``filter`` may use site parameters (``{ndes_fqdn}``, ``{ndes_service_account}``, ``{connector_account}``: see
+    toolkit/collectors/ldap.py), escaped for LDAP; a parameter the site lacks fails the probe. ``scope`` is base,
+    level or subtree. ``security_descriptor`` adds ``nTSecurityDescriptor`` (owner, group, DACL). ``binary`` names
+    attributes carried as base64. ``nested_groups`` adds every group each entry belongs to, nested ones included.
+    """
 
     base: str
     filter: str
     attributes: tuple[str, ...]
     scope: str = "subtree"
     security_descriptor: bool = False
+    binary: tuple[str, ...] = ()
+    nested_groups: bool = False
 
 
 @dataclass(frozen=True)
 class HttpRequest:
-    """A request the SCEP collector sends to each endpoint; ``query`` is appended to the endpoint URL."""
+    """A request the SCEP collector sends to each endpoint; ``query`` is appended to the endpoint URL.
+
+    ``pad_query_to`` pads the query with filler up to that many characters (the long-URL probe). ``opt_in`` names a
+    collector option that must be on for the request to be sent (for probes that leave a trace on the server); when
+    it is off the collector records ``{"sent": false, "reason": ...}``. ``tls_handshake`` sends the request over a
+    TLS connection of the collector's own that records the handshake: the server's certificate chain and whether it
+    asked for a client certificate.
+    """
 
     query: str = ""
     method: str = "GET"
+    pad_query_to: int = 0
+    opt_in: str | None = None
+    tls_handshake: bool = False
 
 
 @dataclass(frozen=True)
