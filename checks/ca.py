@@ -16,13 +16,22 @@ from toolkit.security_descriptor import SecurityDescriptorError, effective_acces
 
 PLUGIN = Plugin("ca")
 
-PLUGIN.probe("ca_registry", roles=("ca",), powershell="ps/ca_registry.ps1",
-             description="CertSvc\\Configuration of the active CA")
-PLUGIN.probe("ca_security", roles=("ca",), powershell="ps/ca_security.ps1",
-             description="The CA's security descriptor (binary Security value) and its trustees' names")
+PLUGIN.probe(
+    "ca_registry", roles=("ca",), powershell="ps/ca_registry.ps1", description="CertSvc\\Configuration of the active CA"
+)
+PLUGIN.probe(
+    "ca_security",
+    roles=("ca",),
+    powershell="ps/ca_security.ps1",
+    description="The CA's security descriptor (binary Security value) and its trustees' names",
+)
 PLUGIN.probe("ca_ping", roles=("ca",), powershell="ps/ca_ping.ps1", description="certutil -ping on the CA itself")
-PLUGIN.probe("ca_files", roles=("ca",), powershell="ps/ca_files.ps1",
-             description="CA certificates and CRLs published in CertEnroll")
+PLUGIN.probe(
+    "ca_files",
+    roles=("ca",),
+    powershell="ps/ca_files.ps1",
+    description="CA certificates and CRLs published in CertEnroll",
+)
 
 CA_UNAVAILABLE = 0x400
 # CA access mask bits (certsrv's CA security): what the CA's Security tab calls the permissions.
@@ -33,10 +42,13 @@ CRL_WARNING_HOURS = 24
 
 
 @PLUGIN.check(
-    "certsvc_running", "Active Directory Certificate Services (CertSvc) is running",
-    roles=("ca",), probes=("services",), codes=(CA_UNAVAILABLE,),
+    "certsvc_running",
+    "Active Directory Certificate Services (CertSvc) is running",
+    roles=("ca",),
+    probes=("services",),
+    codes=(CA_UNAVAILABLE,),
     remediation="Start CertSvc on the CA (services.msc) and set it to Automatic; if it will not start, read the "
-                "System and Application logs on the CA (an expired CA certificate or an unreachable CRL are common).",
+    "System and Application logs on the CA (an expired CA certificate or an unreachable CRL are common).",
     title_tr="Active Directory Sertifika Hizmetleri (CertSvc) çalışıyor",
 )
 def certsvc_running(ctx: Context) -> Outcome:
@@ -50,10 +62,13 @@ def certsvc_running(ctx: Context) -> Outcome:
 
 
 @PLUGIN.check(
-    "ca_answers_ping", "The CA's request interface answers (certutil -ping)",
-    roles=("ca",), probes=("ca_ping",), codes=(CA_UNAVAILABLE,),
+    "ca_answers_ping",
+    "The CA's request interface answers (certutil -ping)",
+    roles=("ca",),
+    probes=("ca_ping",),
+    codes=(CA_UNAVAILABLE,),
     remediation="Restart CertSvc; check that DCOM is enabled and that the CA's ICertRequest interface is not "
-                "blocked (certutil -ping on the CA must report the interface alive).",
+    "blocked (certutil -ping on the CA must report the interface alive).",
     title_tr="CA istek arabirimi yanıt veriyor (certutil -ping)",
 )
 def ca_answers_ping(ctx: Context) -> Outcome:
@@ -77,10 +92,13 @@ def active_ca_thumbprint(ctx: Context) -> str:
 
 
 @PLUGIN.check(
-    "ca_cert_valid", "The CA's certificate is valid and not about to expire",
-    roles=("ca",), probes=("ca_registry", "ca_files"), codes=(CA_UNAVAILABLE,),
+    "ca_cert_valid",
+    "The CA's certificate is valid and not about to expire",
+    roles=("ca",),
+    probes=("ca_registry", "ca_files"),
+    codes=(CA_UNAVAILABLE,),
     remediation="Renew the CA certificate (certsrv.msc > Renew CA Certificate) well before it expires, publish "
-                "the new certificate to AD and NTAuth, and update the trusted-certificate profiles in Intune.",
+    "the new certificate to AD and NTAuth, and update the trusted-certificate profiles in Intune.",
     title_tr="CA sertifikası geçerli ve süresi dolmak üzere değil",
 )
 def ca_cert_valid(ctx: Context) -> Outcome:
@@ -91,16 +109,22 @@ def ca_cert_valid(ctx: Context) -> Outcome:
         return unknown(f"a CA certificate in CertEnroll is unreadable: {exc}")
     cert = next((c for c in certs if c.thumbprint == thumbprint), None)
     if cert is None:
-        return failed(f"the CA certificate {thumbprint} (CACertHash) is not among the published certificates",
-                      thumbprint=thumbprint, published=[c.thumbprint for c in certs])
+        return failed(
+            f"the CA certificate {thumbprint} (CACertHash) is not among the published certificates",
+            thumbprint=thumbprint,
+            published=[c.thumbprint for c in certs],
+        )
     return judge_validity(cert, ctx.now, ctx.settings.expiry_warning_days, "the CA certificate")
 
 
 @PLUGIN.check(
-    "ca_crl_current", "The CA's published base CRL has not expired",
-    roles=("ca",), probes=("ca_files",), codes=(CA_UNAVAILABLE,),
+    "ca_crl_current",
+    "The CA's published base CRL has not expired",
+    roles=("ca",),
+    probes=("ca_files",),
+    codes=(CA_UNAVAILABLE,),
     remediation="Publish a new CRL on the CA (certutil -CRL) and check the CRL publication schedule and every CDP "
-                "location; an expired CRL makes revocation checks fail and issuance stop.",
+    "location; an expired CRL makes revocation checks fail and issuance stop.",
     title_tr="CA'nın yayımlanmış temel CRL'si süresi dolmamış",
 )
 def ca_crl_current(ctx: Context) -> Outcome:
@@ -114,8 +138,11 @@ def ca_crl_current(ctx: Context) -> Outcome:
         return unknown(f"a published CRL is unreadable: {exc}")
     name, crl = max(crls, key=lambda pair: pair[1].next_update_utc or ctx.now)
     next_update = crl.next_update_utc
-    evidence: dict[str, Any] = {"crl": name, "issuer": crl.issuer.rfc4514_string(),
-                                "this_update": crl.last_update_utc.strftime("%Y-%m-%dT%H:%M:%SZ")}
+    evidence: dict[str, Any] = {
+        "crl": name,
+        "issuer": crl.issuer.rfc4514_string(),
+        "this_update": crl.last_update_utc.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
     if next_update is None:
         return passed("the base CRL has no next update (never expires)", **evidence)
     evidence["next_update"] = next_update.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -157,11 +184,14 @@ def _same_account(a: str, b: str) -> bool:
 
 
 @PLUGIN.check(
-    "connector_can_manage_certificates", "The connector's account holds Issue and Manage Certificates on the CA",
-    roles=("ca",), probes=("ca_security",), codes=(0x402,),
+    "connector_can_manage_certificates",
+    "The connector's account holds Issue and Manage Certificates on the CA",
+    roles=("ca",),
+    probes=("ca_security",),
+    codes=(0x402,),
     remediation="On the CA (certsrv.msc > CA Properties > Security) grant the connector's account (or the "
-                "connector computer account when it runs as SYSTEM) Issue and Manage Certificates, then restart "
-                "the connector's revoke service.",
+    "connector computer account when it runs as SYSTEM) Issue and Manage Certificates, then restart "
+    "the connector's revoke service.",
     title_tr="Bağlayıcı hesabı CA üzerinde Sertifika Verme ve Yönetme iznine sahip",
 )
 def connector_can_manage_certificates(ctx: Context) -> Outcome:
@@ -175,20 +205,34 @@ def connector_can_manage_certificates(ctx: Context) -> Outcome:
     account_sids = [sid for sid, name in trustees.items() if _same_account(name, account)]
     sids = {*account_sids, EVERYONE, AUTHENTICATED_USERS}
     decision = effective_access(sd, sids, mask=CA_ACCESS_ISSUE_AND_MANAGE)
-    evidence = {"account": account, "account_sid": account_sids[0] if account_sids else None,
-                **decision.evidence(trustees)}
+    evidence = {
+        "account": account,
+        "account_sid": account_sids[0] if account_sids else None,
+        **decision.evidence(trustees),
+    }
     if decision.granted:
         return passed(f"{account} holds Issue and Manage Certificates", **evidence)
     if decision.denied_mask & CA_ACCESS_ISSUE_AND_MANAGE:
         return failed(f"a deny entry removes Issue and Manage Certificates from {account}", **evidence)
     # The right may still reach the account through a group we cannot expand from here.
     via_groups = sorted(
-        trustees.get(ace.sid, ace.sid) for ace in (sd.dacl.aces if sd.dacl else ())
-        if ace.allows and ace.mask & CA_ACCESS_ISSUE_AND_MANAGE and ace.sid not in sids
-        and not ace.sid.startswith("S-1-5-32-") and not ace.sid.endswith(("-512", "-519"))
+        trustees.get(ace.sid, ace.sid)
+        for ace in (sd.dacl.aces if sd.dacl else ())
+        if ace.allows
+        and ace.mask & CA_ACCESS_ISSUE_AND_MANAGE
+        and ace.sid not in sids
+        and not ace.sid.startswith("S-1-5-32-")
+        and not ace.sid.endswith(("-512", "-519"))
     )
     if via_groups:
-        return unknown(f"{account} is not granted directly; only through groups whose membership was not "
-                       f"collected: {', '.join(via_groups)}", groups=via_groups, **evidence)
-    return failed(f"{account} does not hold Issue and Manage Certificates on the CA (only the built-in "
-                  "administrator groups do, and a connector account should not be an administrator)", **evidence)
+        return unknown(
+            f"{account} is not granted directly; only through groups whose membership was not "
+            f"collected: {', '.join(via_groups)}",
+            groups=via_groups,
+            **evidence,
+        )
+    return failed(
+        f"{account} does not hold Issue and Manage Certificates on the CA (only the built-in "
+        "administrator groups do, and a connector account should not be an administrator)",
+        **evidence,
+    )

@@ -13,26 +13,53 @@ from toolkit.results import Outcome, failed, passed, skipped, unknown, warned
 
 PLUGIN = Plugin("connector")
 
-PLUGIN.probe("connector_registry", roles=("connector",), powershell="ps/connector_registry.ps1",
-             description="HKLM\\SOFTWARE\\Microsoft\\MicrosoftIntune and its subkeys")
-PLUGIN.probe("connector_config_files", roles=("connector",), powershell="ps/connector_config_files.ps1",
-             description="The connector services' .exe.config files")
-PLUGIN.probe("ca_reachability", roles=("connector",), powershell="ps/ca_reachability.ps1",
-             description="DNS resolution of the CA host and TCP 135 to it, from the connector")
-PLUGIN.probe("intune_reachability", roles=("connector",), powershell="ps/intune_reachability.ps1",
-             description="TCP 443 to the Intune service endpoints")
+PLUGIN.probe(
+    "connector_registry",
+    roles=("connector",),
+    powershell="ps/connector_registry.ps1",
+    description="HKLM\\SOFTWARE\\Microsoft\\MicrosoftIntune and its subkeys",
+)
+PLUGIN.probe(
+    "connector_config_files",
+    roles=("connector",),
+    powershell="ps/connector_config_files.ps1",
+    description="The connector services' .exe.config files",
+)
+PLUGIN.probe(
+    "ca_reachability",
+    roles=("connector",),
+    powershell="ps/ca_reachability.ps1",
+    description="DNS resolution of the CA host and TCP 135 to it, from the connector",
+)
+PLUGIN.probe(
+    "intune_reachability",
+    roles=("connector",),
+    powershell="ps/intune_reachability.ps1",
+    description="TCP 443 to the Intune service endpoints",
+)
 
 UNKNOWN_ERROR = 0x0FFFFFFF
 INTUNE_ROOT_KEY = "HKLM\\SOFTWARE\\Microsoft\\MicrosoftIntune"
 PFX_CONNECTOR_KEY = INTUNE_ROOT_KEY + "\\PFXCertificateConnector"
 # Issuers of the certificate Intune gives the connector when it registers (new connector, then legacy ones).
-CONNECTOR_CA_NAMES = ("Microsoft Intune ImportPFX Connector CA", "Microsoft Intune NDES Connector CA",
-                      "Microsoft Intune Connector CA")
-CONNECTOR_SERVICES = ("PFXCertificateConnectorSvc", "PkiCreateConnectorSvc", "PfxCreateLegacyConnectorSvc",
-                      "PkiRevokeConnectorSvc")
+CONNECTOR_CA_NAMES = (
+    "Microsoft Intune ImportPFX Connector CA",
+    "Microsoft Intune NDES Connector CA",
+    "Microsoft Intune Connector CA",
+)
+CONNECTOR_SERVICES = (
+    "PFXCertificateConnectorSvc",
+    "PkiCreateConnectorSvc",
+    "PfxCreateLegacyConnectorSvc",
+    "PkiRevokeConnectorSvc",
+)
 CURRENT_PRODUCT = "Certificate Connector for Microsoft Intune"
-LEGACY_PRODUCTS = ("PFX Certificate Connector for Microsoft Intune", "Microsoft Intune Connector",
-                   "Intune NDES Connector", "Microsoft Intune NDES Connector")
+LEGACY_PRODUCTS = (
+    "PFX Certificate Connector for Microsoft Intune",
+    "Microsoft Intune Connector",
+    "Intune NDES Connector",
+    "Microsoft Intune NDES Connector",
+)
 MIN_SUPPORTED = (6, 2109, 51, 0)  # older releases of the certificate connector are no longer supported
 MIN_STRONG_MAPPING = (6, 2406, 0, 1001)  # first release that can write the SID extension (KB5014754)
 
@@ -42,30 +69,39 @@ def connector_certificates(ctx: Context) -> list[CertInfo]:
 
 
 @PLUGIN.check(
-    "connector_cert_present", "The connector's Intune certificate is in LocalMachine\\My with its private key",
-    roles=("connector",), probes=("certs_my",), codes=(0x404,),
+    "connector_cert_present",
+    "The connector's Intune certificate is in LocalMachine\\My with its private key",
+    roles=("connector",),
+    probes=("certs_my",),
+    codes=(0x404,),
     remediation="Re-run the certificate connector's configuration wizard and sign in again: it requests a new "
-                "connector certificate from Intune into LocalMachine\\My.",
+    "connector certificate from Intune into LocalMachine\\My.",
     title_tr="Bağlayıcının Intune sertifikası özel anahtarıyla LocalMachine\\My içinde",
 )
 def connector_cert_present(ctx: Context) -> Outcome:
     found = connector_certificates(ctx)
     if not found:
-        return failed(f"no certificate issued by {CONNECTOR_CA_NAMES[0]} in LocalMachine\\My",
-                      store_count=len(ctx.data("certs_my")))
+        return failed(
+            f"no certificate issued by {CONNECTOR_CA_NAMES[0]} in LocalMachine\\My",
+            store_count=len(ctx.data("certs_my")),
+        )
     with_key = [c for c in found if c.has_private_key]
     if not with_key:
-        return failed("the connector certificate is present but its private key is not",
-                      **newest(found).evidence(ctx.now))
+        return failed(
+            "the connector certificate is present but its private key is not", **newest(found).evidence(ctx.now)
+        )
     cert = newest(with_key)
     return passed(f"connector certificate {cert.thumbprint} present with its private key", **cert.evidence(ctx.now))
 
 
 @PLUGIN.check(
-    "connector_cert_not_expired", "The connector's Intune certificate is within its validity period",
-    roles=("connector",), probes=("certs_my",), codes=(0x405,),
+    "connector_cert_not_expired",
+    "The connector's Intune certificate is within its validity period",
+    roles=("connector",),
+    probes=("certs_my",),
+    codes=(0x405,),
     remediation="Renew the connector certificate: re-run the connector configuration and sign in, or let the "
-                "connector renew it (it needs outbound access to Intune); then restart the connector services.",
+    "connector renew it (it needs outbound access to Intune); then restart the connector services.",
     title_tr="Bağlayıcının Intune sertifikası geçerlilik süresi içinde",
 )
 def connector_cert_not_expired(ctx: Context) -> Outcome:
@@ -88,10 +124,13 @@ def recorded_thumbprints(registry: dict[str, object]) -> dict[str, str]:
 
 
 @PLUGIN.check(
-    "recorded_thumbprint_in_store", "Thumbprints the connector recorded match certificates in LocalMachine\\My",
-    roles=("connector",), probes=("connector_registry", "certs_my"), codes=(0x403,),
+    "recorded_thumbprint_in_store",
+    "Thumbprints the connector recorded match certificates in LocalMachine\\My",
+    roles=("connector",),
+    probes=("connector_registry", "certs_my"),
+    codes=(0x403,),
     remediation="Re-run the connector configuration so it records the certificate that is in LocalMachine\\My, "
-                "or restore the missing certificate (with its private key) from backup.",
+    "or restore the missing certificate (with its private key) from backup.",
     title_tr="Bağlayıcının kaydettiği parmak izleri LocalMachine\\My sertifikalarıyla eşleşiyor",
 )
 def recorded_thumbprint_in_store(ctx: Context) -> Outcome:
@@ -100,26 +139,34 @@ def recorded_thumbprint_in_store(ctx: Context) -> Outcome:
         return failed(f"{INTUNE_ROOT_KEY} does not exist: the connector is not installed or not configured")
     recorded = recorded_thumbprints(registry)
     if not recorded:
-        return unknown("the connector records no certificate thumbprint in its registry; nothing to compare",
-                       keys=sorted(registry))
+        return unknown(
+            "the connector records no certificate thumbprint in its registry; nothing to compare", keys=sorted(registry)
+        )
     store = {c.thumbprint: c for c in certificates(ctx, "certs_my")}
     missing = {where: tp for where, tp in recorded.items() if tp not in store}
     no_key = {where: tp for where, tp in recorded.items() if tp in store and store[tp].has_private_key is False}
     if missing:
-        return failed("recorded thumbprint not found in LocalMachine\\My: "
-                      + ", ".join(f"{tp} ({where})" for where, tp in missing.items()),
-                      recorded=recorded, store_thumbprints=sorted(store))
+        return failed(
+            "recorded thumbprint not found in LocalMachine\\My: "
+            + ", ".join(f"{tp} ({where})" for where, tp in missing.items()),
+            recorded=recorded,
+            store_thumbprints=sorted(store),
+        )
     if no_key:
         return failed("recorded certificate has no private key: " + ", ".join(no_key.values()), recorded=recorded)
-    return passed(f"{len(recorded)} recorded thumbprint(s) found in LocalMachine\\My with private keys",
-                  recorded=recorded)
+    return passed(
+        f"{len(recorded)} recorded thumbprint(s) found in LocalMachine\\My with private keys", recorded=recorded
+    )
 
 
 @PLUGIN.check(
-    "connector_services_running", "The connector's services are running and start automatically",
-    roles=("connector",), probes=("services",), codes=(0x409, UNKNOWN_ERROR),
+    "connector_services_running",
+    "The connector's services are running and start automatically",
+    roles=("connector",),
+    probes=("services",),
+    codes=(0x409, UNKNOWN_ERROR),
     remediation="Start the stopped connector services (services.msc) and set them to Automatic; if they stop "
-                "again, read the connector's Admin event log for the reason.",
+    "again, read the connector's Admin event log for the reason.",
     title_tr="Bağlayıcı hizmetleri çalışıyor ve otomatik başlıyor",
 )
 def connector_services_running(ctx: Context) -> Outcome:
@@ -139,10 +186,13 @@ def _version(text: str) -> tuple[int, ...]:
 
 
 @PLUGIN.check(
-    "connector_version_supported", "A supported Certificate Connector for Microsoft Intune is installed",
-    roles=("connector",), probes=("installed_software",), codes=(UNKNOWN_ERROR,),
+    "connector_version_supported",
+    "A supported Certificate Connector for Microsoft Intune is installed",
+    roles=("connector",),
+    probes=("installed_software",),
+    codes=(UNKNOWN_ERROR,),
     remediation="Uninstall the legacy connector and install the current Certificate Connector for Microsoft Intune "
-                "from the Intune admin center (Tenant administration > Connectors and tokens).",
+    "from the Intune admin center (Tenant administration > Connectors and tokens).",
     title_tr="Desteklenen Certificate Connector for Microsoft Intune kurulu",
 )
 def connector_version_supported(ctx: Context) -> Outcome:
@@ -151,22 +201,29 @@ def connector_version_supported(ctx: Context) -> Outcome:
     legacy = {n: v for n, v in names.items() if n in LEGACY_PRODUCTS}
     current = names.get(CURRENT_PRODUCT)
     if legacy:
-        return failed("legacy connector installed, no longer supported: "
-                      + ", ".join(f"{n} {v}" for n, v in legacy.items()), installed=legacy)
+        return failed(
+            "legacy connector installed, no longer supported: " + ", ".join(f"{n} {v}" for n, v in legacy.items()),
+            installed=legacy,
+        )
     if current is None:
         return failed(f"{CURRENT_PRODUCT} is not installed")
     if _version(current) < MIN_SUPPORTED:
-        return failed(f"{CURRENT_PRODUCT} {current} is older than the oldest supported release "
-                      f"{'.'.join(map(str, MIN_SUPPORTED))}", version=current)
+        return failed(
+            f"{CURRENT_PRODUCT} {current} is older than the oldest supported release "
+            f"{'.'.join(map(str, MIN_SUPPORTED))}",
+            version=current,
+        )
     return passed(f"{CURRENT_PRODUCT} {current} installed", version=current)
 
 
 @PLUGIN.check(
-    "strong_mapping_enabled", "PKCS certificates carry the SID extension (KB5014754 strong mapping)",
-    roles=("connector",), probes=("installed_software", "connector_registry"),
+    "strong_mapping_enabled",
+    "PKCS certificates carry the SID extension (KB5014754 strong mapping)",
+    roles=("connector",),
+    probes=("installed_software", "connector_registry"),
     remediation="Upgrade the connector to 6.2406.0.1001 or later, set EnableSidSecurityExtension=1 under "
-                "HKLM\\SOFTWARE\\Microsoft\\MicrosoftIntune\\PFXCertificateConnector, restart the PFX Create "
-                "services. Without it, domain controllers in full enforcement reject certificate logons.",
+    "HKLM\\SOFTWARE\\Microsoft\\MicrosoftIntune\\PFXCertificateConnector, restart the PFX Create "
+    "services. Without it, domain controllers in full enforcement reject certificate logons.",
     title_tr="PKCS sertifikaları SID uzantısını taşıyor (KB5014754 güçlü eşleme)",
 )
 def strong_mapping_enabled(ctx: Context) -> Outcome:
@@ -184,10 +241,13 @@ def strong_mapping_enabled(ctx: Context) -> Outcome:
 
 
 @PLUGIN.check(
-    "ca_reachable_from_connector", "The connector resolves the CA and reaches it on TCP 135 (RPC)",
-    roles=("connector",), probes=("ca_reachability",), codes=(0x400,),
+    "ca_reachable_from_connector",
+    "The connector resolves the CA and reaches it on TCP 135 (RPC)",
+    roles=("connector",),
+    probes=("ca_reachability",),
+    codes=(0x400,),
     remediation="Fix DNS for the CA's name and open TCP 135 plus the dynamic RPC range (49152-65535) from the "
-                "connector to the CA in every firewall between them.",
+    "connector to the CA in every firewall between them.",
     title_tr="Bağlayıcı CA'yı çözümlüyor ve TCP 135 (RPC) ile erişiyor",
 )
 def ca_reachable_from_connector(ctx: Context) -> Outcome:
@@ -196,16 +256,19 @@ def ca_reachable_from_connector(ctx: Context) -> Outcome:
     if not reach.get("addresses"):
         return failed(f"cannot resolve {reach.get('target')}: {reach.get('error') or 'no address'}", **evidence)
     if (reach.get("tcp") or {}).get("135") is not True:
-        return failed(f"TCP 135 to {reach.get('target')} is not reachable: {reach.get('error') or 'refused'}",
-                      **evidence)
+        return failed(
+            f"TCP 135 to {reach.get('target')} is not reachable: {reach.get('error') or 'refused'}", **evidence
+        )
     return passed(f"{reach.get('target')} resolves and answers on TCP 135", **evidence)
 
 
 @PLUGIN.check(
-    "intune_endpoints_reachable", "The connector reaches the Intune service endpoints on TCP 443",
-    roles=("connector",), probes=("intune_reachability",),
+    "intune_endpoints_reachable",
+    "The connector reaches the Intune service endpoints on TCP 443",
+    roles=("connector",),
+    probes=("intune_reachability",),
     remediation="Allow outbound HTTPS from the connector to the Intune and Entra ID endpoints (proxy and firewall); "
-                "see Microsoft's Intune network endpoints list.",
+    "see Microsoft's Intune network endpoints list.",
     title_tr="Bağlayıcı Intune uç noktalarına TCP 443 ile erişiyor",
 )
 def intune_endpoints_reachable(ctx: Context) -> Outcome:
@@ -230,10 +293,13 @@ def ra_thumbprints_in_config(files: dict[str, str]) -> dict[str, str]:
 
 
 @PLUGIN.check(
-    "digicert_ra_cert_configured", "The DigiCert RA certificate is installed and named in the connector's config",
-    roles=("connector",), probes=("certs_my", "connector_config_files"), codes=(0x401,),
+    "digicert_ra_cert_configured",
+    "The DigiCert RA certificate is installed and named in the connector's config",
+    roles=("connector",),
+    probes=("certs_my", "connector_config_files"),
+    codes=(0x401,),
     remediation="Import the DigiCert RA certificate with its private key into LocalMachine\\My, put its thumbprint "
-                "in RACertThumbprint of each connector .config file, restart the connector services.",
+    "in RACertThumbprint of each connector .config file, restart the connector services.",
     title_tr="DigiCert RA sertifikası kurulu ve bağlayıcı yapılandırmasında adı geçiyor",
 )
 def digicert_ra_cert_configured(ctx: Context) -> Outcome:
@@ -249,10 +315,14 @@ def digicert_ra_cert_configured(ctx: Context) -> Outcome:
     for path, thumbprint in configured.items():
         cert = store.get(thumbprint)
         if cert is None:
-            return failed(f"RACertThumbprint {thumbprint or '(empty)'} in {path} is not in LocalMachine\\My",
-                          configured=configured)
+            return failed(
+                f"RACertThumbprint {thumbprint or '(empty)'} in {path} is not in LocalMachine\\My",
+                configured=configured,
+            )
         if not cert.has_eku(OID_CLIENT_AUTH) or cert.has_private_key is False:
-            return failed(f"the RA certificate {thumbprint} lacks Client Authentication or its private key",
-                          **cert.evidence(ctx.now))
+            return failed(
+                f"the RA certificate {thumbprint} lacks Client Authentication or its private key",
+                **cert.evidence(ctx.now),
+            )
     cert = store[next(iter(configured.values()))]
     return judge_validity(cert, ctx.now, ctx.settings.expiry_warning_days, "the DigiCert RA certificate")

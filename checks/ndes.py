@@ -14,13 +14,22 @@ from toolkit.results import Outcome, failed, passed, unknown, warned
 
 PLUGIN = Plugin("ndes")
 
-PLUGIN.probe("mscep_registry", roles=("ndes",), powershell="ps/mscep_registry.ps1",
-             description="HKLM\\SOFTWARE\\Microsoft\\Cryptography\\MSCEP template values")
-PLUGIN.probe("httpsys_parameters", roles=("ndes",), powershell="ps/httpsys_parameters.ps1",
-             description="HTTP.sys Parameters: MaxFieldLength, MaxRequestBytes")
+PLUGIN.probe(
+    "mscep_registry",
+    roles=("ndes",),
+    powershell="ps/mscep_registry.ps1",
+    description="HKLM\\SOFTWARE\\Microsoft\\Cryptography\\MSCEP template values",
+)
+PLUGIN.probe(
+    "httpsys_parameters",
+    roles=("ndes",),
+    powershell="ps/httpsys_parameters.ps1",
+    description="HTTP.sys Parameters: MaxFieldLength, MaxRequestBytes",
+)
 PLUGIN.probe("iis_config", roles=("ndes",), powershell="ps/iis_config.ps1", description="applicationHost.config text")
-PLUGIN.probe("ssl_bindings", roles=("ndes",), powershell="ps/ssl_bindings.ps1",
-             description="netsh http show sslcert output")
+PLUGIN.probe(
+    "ssl_bindings", roles=("ndes",), powershell="ps/ssl_bindings.ps1", description="netsh http show sslcert output"
+)
 PLUGIN.probe("app_pools", roles=("ndes",), powershell="ps/app_pools.ps1", description="IIS application pool states")
 
 UNKNOWN_ERROR = 0x0FFFFFFF
@@ -40,7 +49,8 @@ def ra_certificates(certs: list[CertInfo], purpose: str) -> list[CertInfo]:
     """RA certificates for ``purpose``: the Certificate Request Agent EKU plus the right key usage or template."""
     template, usage, _ = RA_PURPOSES[purpose]
     return [
-        c for c in certs
+        c
+        for c in certs
         if c.has_eku(OID_CERTIFICATE_REQUEST_AGENT) and (usage in c.key_usage or c.template == template)
     ]
 
@@ -56,13 +66,19 @@ def _ra_cert_valid(ctx: Context, purpose: str) -> Outcome:
     return judge_validity(newest(usable), ctx.now, ctx.settings.expiry_warning_days, f"the {label} RA certificate")
 
 
-RA_RENEW = ("Renew NDES's RA certificates (both are issued together): on NDES run the RA renewal or re-request "
-            "from the CEPEncryption and EnrollmentAgentOffline templates into LocalMachine\\My, then iisreset.")
+RA_RENEW = (
+    "Renew NDES's RA certificates (both are issued together): on NDES run the RA renewal or re-request "
+    "from the CEPEncryption and EnrollmentAgentOffline templates into LocalMachine\\My, then iisreset."
+)
 
 
 @PLUGIN.check(
-    "ra_encryption_cert_valid", "NDES holds a valid CEP Encryption RA certificate with its private key",
-    roles=("ndes",), probes=("certs_my",), codes=(0x408,), remediation=RA_RENEW,
+    "ra_encryption_cert_valid",
+    "NDES holds a valid CEP Encryption RA certificate with its private key",
+    roles=("ndes",),
+    probes=("certs_my",),
+    codes=(0x408,),
+    remediation=RA_RENEW,
     title_tr="NDES'te özel anahtarlı geçerli bir CEP Encryption RA sertifikası var",
 )
 def ra_encryption_cert_valid(ctx: Context) -> Outcome:
@@ -72,7 +88,10 @@ def ra_encryption_cert_valid(ctx: Context) -> Outcome:
 @PLUGIN.check(
     "ra_signing_cert_valid",
     "NDES holds a valid Exchange Enrollment Agent (Offline request) RA certificate with its private key",
-    roles=("ndes",), probes=("certs_my",), codes=(0x409,), remediation=RA_RENEW,
+    roles=("ndes",),
+    probes=("certs_my",),
+    codes=(0x409,),
+    remediation=RA_RENEW,
     title_tr="NDES'te özel anahtarlı geçerli bir Exchange Enrollment Agent (Offline request) RA sertifikası var",
 )
 def ra_signing_cert_valid(ctx: Context) -> Outcome:
@@ -84,9 +103,10 @@ def request_limits(config_text: str) -> dict[str, int]:
     limits = {"maxUrl": 4096, "maxQueryString": 2048}
     root = ElementTree.fromstring(config_text)
     scopes = [root] + [
-        loc for loc in root.iter("location")
-        if str(loc.get("path", "")).lower() in ("", "default web site", "default web site/certsrv",
-                                                 "default web site/certsrv/mscep")
+        loc
+        for loc in root.iter("location")
+        if str(loc.get("path", "")).lower()
+        in ("", "default web site", "default web site/certsrv", "default web site/certsrv/mscep")
     ]
     for scope in scopes:
         for element in scope.findall("./system.webServer/security/requestFiltering/requestLimits"):
@@ -97,10 +117,13 @@ def request_limits(config_text: str) -> dict[str, int]:
 
 
 @PLUGIN.check(
-    "iis_request_limits", "IIS request filtering allows SCEP's long URLs and queries",
-    roles=("ndes",), probes=("iis_config",), codes=(DESERIALIZE_FAILED,),
+    "iis_request_limits",
+    "IIS request filtering allows SCEP's long URLs and queries",
+    roles=("ndes",),
+    probes=("iis_config",),
+    codes=(DESERIALIZE_FAILED,),
     remediation="In IIS Manager > Default Web Site > Request Filtering > Edit Feature Settings set Maximum URL "
-                "length and Maximum query string to 65534 (or appcmd set config … requestLimits), then iisreset.",
+    "length and Maximum query string to 65534 (or appcmd set config … requestLimits), then iisreset.",
     title_tr="IIS istek filtreleme SCEP'in uzun URL ve sorgularına izin veriyor",
 )
 def iis_request_limits(ctx: Context) -> Outcome:
@@ -111,34 +134,47 @@ def iis_request_limits(ctx: Context) -> Outcome:
         return unknown(f"applicationHost.config is not readable: {exc}")
     short = {k: v for k, v in limits.items() if v < LONG_URL_LIMIT}
     if short:
-        return failed("request limits too small for SCEP: " + ", ".join(f"{k}={v}" for k, v in short.items())
-                      + f" (need {LONG_URL_LIMIT})", **limits)
+        return failed(
+            "request limits too small for SCEP: "
+            + ", ".join(f"{k}={v}" for k, v in short.items())
+            + f" (need {LONG_URL_LIMIT})",
+            **limits,
+        )
     return passed(f"maxUrl={limits['maxUrl']} and maxQueryString={limits['maxQueryString']}", **limits)
 
 
 @PLUGIN.check(
-    "httpsys_limits", "HTTP.sys accepts SCEP's long request lines",
-    roles=("ndes",), probes=("httpsys_parameters",), codes=(DESERIALIZE_FAILED,),
+    "httpsys_limits",
+    "HTTP.sys accepts SCEP's long request lines",
+    roles=("ndes",),
+    probes=("httpsys_parameters",),
+    codes=(DESERIALIZE_FAILED,),
     remediation="Set MaxFieldLength and MaxRequestBytes (REG_DWORD) to 65534 under "
-                "HKLM\\SYSTEM\\CurrentControlSet\\Services\\HTTP\\Parameters and restart the server.",
+    "HKLM\\SYSTEM\\CurrentControlSet\\Services\\HTTP\\Parameters and restart the server.",
     title_tr="HTTP.sys SCEP'in uzun istek satırlarını kabul ediyor",
 )
 def httpsys_limits(ctx: Context) -> Outcome:
     key = ctx.data("httpsys_parameters")
     values = {name: registry_int(key, name) for name in ("MaxFieldLength", "MaxRequestBytes")}
-    short = [f"{name}={'default (16384)' if v is None else v}" for name, v in values.items()
-             if v is None or v < LONG_URL_LIMIT]
+    short = [
+        f"{name}={'default (16384)' if v is None else v}"
+        for name, v in values.items()
+        if v is None or v < LONG_URL_LIMIT
+    ]
     if short:
         return failed("HTTP.sys limits too small: " + ", ".join(short) + f" (need {LONG_URL_LIMIT})", **values)
     return passed("MaxFieldLength and MaxRequestBytes are at least 65534", **values)
 
 
 @PLUGIN.check(
-    "mscep_templates_set", "NDES's MSCEP registry names the site's SCEP template",
-    roles=("ndes",), probes=("mscep_registry",), codes=(DESERIALIZE_FAILED,),
+    "mscep_templates_set",
+    "NDES's MSCEP registry names the site's SCEP template",
+    roles=("ndes",),
+    probes=("mscep_registry",),
+    codes=(DESERIALIZE_FAILED,),
     remediation="Set EncryptionTemplate, GeneralPurposeTemplate and SignatureTemplate under "
-                "HKLM\\SOFTWARE\\Microsoft\\Cryptography\\MSCEP to the SCEP template's name (not its display name), "
-                "then iisreset.",
+    "HKLM\\SOFTWARE\\Microsoft\\Cryptography\\MSCEP to the SCEP template's name (not its display name), "
+    "then iisreset.",
     title_tr="NDES MSCEP kayıt defteri sitenin SCEP şablonunu gösteriyor",
 )
 def mscep_templates_set(ctx: Context) -> Outcome:
@@ -158,16 +194,23 @@ def mscep_templates_set(ctx: Context) -> Outcome:
             return failed(f"no MSCEP value names the site's SCEP template {expected}", expected=expected, **values)
         if len(matching) < len(values):
             others = [n for n in values if n not in matching]
-            return warned(f"{', '.join(others)} do not name {expected}; fine only if the template's purpose "
-                          "matches the values that do", expected=expected, **values)
+            return warned(
+                f"{', '.join(others)} do not name {expected}; fine only if the template's purpose "
+                "matches the values that do",
+                expected=expected,
+                **values,
+            )
     return passed("MSCEP values set: " + ", ".join(f"{n}={v}" for n, v in values.items()), **values)
 
 
 @PLUGIN.check(
-    "ndes_not_on_ca_or_dc", "NDES runs on its own member server, not on the CA or a domain controller",
-    roles=("ndes",), probes=("host_info", "windows_features", "services"), codes=(UNKNOWN_ERROR,),
+    "ndes_not_on_ca_or_dc",
+    "NDES runs on its own member server, not on the CA or a domain controller",
+    roles=("ndes",),
+    probes=("host_info", "windows_features", "services"),
+    codes=(UNKNOWN_ERROR,),
     remediation="Install NDES and the connector on a dedicated member server; Microsoft does not support NDES on "
-                "the issuing CA or on a domain controller.",
+    "the issuing CA or on a domain controller.",
     title_tr="NDES ayrı bir üye sunucuda; CA veya etki alanı denetleyicisinde değil",
 )
 def ndes_not_on_ca_or_dc(ctx: Context) -> Outcome:
@@ -206,10 +249,13 @@ def name_matches(cert: CertInfo, host: str) -> bool:
 
 
 @PLUGIN.check(
-    "tls_binding_cert_valid", "The NDES HTTPS binding's certificate is valid for the NDES name",
-    roles=("ndes",), probes=("ssl_bindings", "certs_my"), codes=(UNKNOWN_ERROR,),
+    "tls_binding_cert_valid",
+    "The NDES HTTPS binding's certificate is valid for the NDES name",
+    roles=("ndes",),
+    probes=("ssl_bindings", "certs_my"),
+    codes=(UNKNOWN_ERROR,),
     remediation="Bind a certificate to port 443 of the Default Web Site that is valid, has Server Authentication, "
-                "and names the NDES FQDN (internal and external) in its SAN.",
+    "and names the NDES FQDN (internal and external) in its SAN.",
     title_tr="NDES HTTPS bağlamasının sertifikası NDES adı için geçerli",
 )
 def tls_binding_cert_valid(ctx: Context) -> Outcome:
@@ -221,23 +267,30 @@ def tls_binding_cert_valid(ctx: Context) -> Outcome:
     endpoint, thumbprint = next(iter(sorted(on_443.items())))
     cert = store.get(thumbprint)
     if cert is None:
-        return failed(f"the certificate bound to {endpoint} ({thumbprint}) is not in LocalMachine\\My",
-                      binding=endpoint, thumbprint=thumbprint)
+        return failed(
+            f"the certificate bound to {endpoint} ({thumbprint}) is not in LocalMachine\\My",
+            binding=endpoint,
+            thumbprint=thumbprint,
+        )
     fqdn = str(ctx.site.get("ndes_fqdn") or ctx.data("host_info").get("fqdn") or ctx.host)
     evidence: dict[str, Any] = {"binding": endpoint, "expected_name": fqdn, **cert.evidence(ctx.now)}
     if not cert.has_eku(OID_SERVER_AUTH) and cert.ekus:
         return failed("the bound certificate lacks Server Authentication", **evidence)
     if not name_matches(cert, fqdn):
-        return failed(f"the bound certificate does not name {fqdn} (SAN: {', '.join(cert.dns_names) or 'none'})",
-                      **evidence)
+        return failed(
+            f"the bound certificate does not name {fqdn} (SAN: {', '.join(cert.dns_names) or 'none'})", **evidence
+        )
     return judge_validity(cert, ctx.now, ctx.settings.expiry_warning_days, "the NDES TLS certificate")
 
 
 @PLUGIN.check(
-    "scep_app_pool_started", "The SCEP application pool is started",
-    roles=("ndes",), probes=("app_pools",), codes=(UNKNOWN_ERROR,),
+    "scep_app_pool_started",
+    "The SCEP application pool is started",
+    roles=("ndes",),
+    probes=("app_pools",),
+    codes=(UNKNOWN_ERROR,),
     remediation="Start the SCEP application pool in IIS Manager; if it stops again, look for an intermediate CA in "
-                "the Trusted Root store, a locked NDES service account or an expired RA certificate.",
+    "the Trusted Root store, a locked NDES service account or an expired RA certificate.",
     title_tr="SCEP uygulama havuzu başlatılmış",
 )
 def scep_app_pool_started(ctx: Context) -> Outcome:
@@ -251,10 +304,13 @@ def scep_app_pool_started(ctx: Context) -> Outcome:
 
 
 @PLUGIN.check(
-    "iis_running", "IIS (W3SVC and WAS) is running on NDES",
-    roles=("ndes",), probes=("services",), codes=(UNKNOWN_ERROR,),
+    "iis_running",
+    "IIS (W3SVC and WAS) is running on NDES",
+    roles=("ndes",),
+    probes=("services",),
+    codes=(UNKNOWN_ERROR,),
     remediation="Start the World Wide Web Publishing Service (W3SVC) and Windows Process Activation Service (WAS) "
-                "and set both to Automatic.",
+    "and set both to Automatic.",
     title_tr="NDES'te IIS (W3SVC ve WAS) çalışıyor",
 )
 def iis_running(ctx: Context) -> Outcome:

@@ -123,14 +123,23 @@ def _key_usage(cert: x509.Certificate) -> tuple[str, ...]:
         ku = cert.extensions.get_extension_for_oid(ExtensionOID.KEY_USAGE).value
     except x509.ExtensionNotFound:
         return ()
-    names = ["digital_signature", "content_commitment", "key_encipherment", "data_encipherment",
-             "key_agreement", "key_cert_sign", "crl_sign"]
+    names = [
+        "digital_signature",
+        "content_commitment",
+        "key_encipherment",
+        "data_encipherment",
+        "key_agreement",
+        "key_cert_sign",
+        "crl_sign",
+    ]
     return tuple(n for n in names if getattr(ku, n))
 
 
 def _ekus(cert: x509.Certificate) -> tuple[str, ...]:
     try:
-        return tuple(o.dotted_string for o in cert.extensions.get_extension_for_oid(ExtensionOID.EXTENDED_KEY_USAGE).value)
+        return tuple(
+            o.dotted_string for o in cert.extensions.get_extension_for_oid(ExtensionOID.EXTENDED_KEY_USAGE).value
+        )
     except x509.ExtensionNotFound:
         return ()
 

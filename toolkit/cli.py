@@ -11,7 +11,7 @@ import sys
 from datetime import datetime, timezone
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -56,14 +56,14 @@ FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="Report 
 LangOpt = Annotated[Lang, typer.Option("--lang", help="Language of names, messages and fixes (en, tr).")]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Exit 1 on WARN too (expiry inside the window).")]
 CodesOpt = Annotated[
-    Optional[str],
+    str | None,
     typer.Option("--codes", help="Only the checks behind these codes, comma-separated (0x402,0x403 or 1026)."),
 ]
-HostOpt = Annotated[Optional[list[str]], typer.Option("--host", help="Only this host (repeatable).")]
+HostOpt = Annotated[list[str] | None, typer.Option("--host", help="Only this host (repeatable).")]
 OutputOpt = Annotated[
-    Optional[Path], typer.Option("--output", "-o", help="Write the report to this file instead of stdout.")
+    Path | None, typer.Option("--output", "-o", help="Write the report to this file instead of stdout.")
 ]
-ConfigOpt = Annotated[Optional[Path], typer.Option("--config", "-c", help="site.toml (see examples/site.toml).")]
+ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="site.toml (see examples/site.toml).")]
 
 
 def _version(value: bool) -> None:
@@ -94,7 +94,9 @@ def parse_codes(spec: str | None) -> list[int] | None:
             continue
         parsed = parse_code(part, catalog)
         if catalog.code(parsed.value) is None:
-            raise InputError(f"--codes: {part.strip()} is not a diagnostic code of the table (try: conncheck explain {part.strip()})")
+            raise InputError(
+                f"--codes: {part.strip()} is not a diagnostic code of the table (try: conncheck explain {part.strip()})"
+            )
         values.append(parsed.value)
     if not values:
         raise InputError("--codes: give at least one code, e.g. --codes 0x402")
@@ -180,7 +182,9 @@ def evaluate(
 
 @app.command()
 def explain(
-    what: Annotated[str, typer.Argument(help="A diagnostic code (0x403, 0x00000403, 1027, 0x0FFFFFFFF) or an event ID.")],
+    what: Annotated[
+        str, typer.Argument(help="A diagnostic code (0x403, 0x00000403, 1027, 0x0FFFFFFFF) or an event ID.")
+    ],
     lang: LangOpt = Lang.en,
 ) -> None:
     """Explain a diagnostic code or a connector event ID: meaning, related events, the checks behind it, the fix."""
@@ -214,8 +218,9 @@ def demo(
     from toolkit import samples
 
     facts = samples.demo_site()
-    typer.echo("conncheck demo: evaluating EXAMPLE data (a generated site with three faults), not a real site.",
-               err=True)
+    typer.echo(
+        "conncheck demo: evaluating EXAMPLE data (a generated site with three faults), not a real site.", err=True
+    )
     from toolkit.plugin import Settings
 
     report = report_for(facts, Settings(), lang=lang.value, codes=None, hosts=None, strict=strict)

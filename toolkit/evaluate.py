@@ -36,7 +36,13 @@ def _result(check: Check, host: str, outcome: Outcome, lang: str) -> Result:
     if remediation is None and outcome.status is Status.UNKNOWN:
         remediation = "Make sure conncheck can collect this input (reachability, permissions), then run it again."
     return Result(
-        check.id, check.title_in(lang), host, outcome.status, outcome.finding, outcome.evidence, remediation,
+        check.id,
+        check.title_in(lang),
+        host,
+        outcome.status,
+        outcome.finding,
+        outcome.evidence,
+        remediation,
         check.codes,
     )
 

@@ -205,7 +205,9 @@ def from_json(doc: Any, source: str = "facts") -> Facts:
         if not isinstance(raw, dict):
             raise InputError(f"{where} must be an object")
         hosts[name] = Target(
-            name, _roles(where, raw.get("roles")), _parse_probes(where, raw.get("probes")),
+            name,
+            _roles(where, raw.get("roles")),
+            _parse_probes(where, raw.get("probes")),
             _extras(raw, {"roles", "probes"}),
         )
     directory = None
@@ -214,7 +216,9 @@ def from_json(doc: Any, source: str = "facts") -> Facts:
         if not isinstance(raw_dir, dict) or not isinstance(raw_dir.get("server"), str):
             raise InputError(f"{source}: 'directory' must be an object with a 'server' name")
         directory = Target(
-            raw_dir["server"], (DIRECTORY_ROLE,), _parse_probes(f"{source}: directory", raw_dir.get("probes")),
+            raw_dir["server"],
+            (DIRECTORY_ROLE,),
+            _parse_probes(f"{source}: directory", raw_dir.get("probes")),
             _extras(raw_dir, {"server", "probes"}),
         )
     scep: dict[str, Target] = {}

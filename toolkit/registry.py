@@ -28,11 +28,15 @@ class Registry:
     def add(self, plugin: Plugin) -> None:
         for name, probe in plugin.probes.items():
             if name in self.probes:
-                raise PluginError(f"plugin {plugin.name}: probe {name!r} is already declared by {self.probes[name].plugin}")
+                raise PluginError(
+                    f"plugin {plugin.name}: probe {name!r} is already declared by {self.probes[name].plugin}"
+                )
             self.probes[name] = probe
         for check_id, check in plugin.checks.items():
             if check_id in self.checks:
-                raise PluginError(f"plugin {plugin.name}: check {check_id!r} is already declared by {self.checks[check_id].plugin}")
+                raise PluginError(
+                    f"plugin {plugin.name}: check {check_id!r} is already declared by {self.checks[check_id].plugin}"
+                )
             self.checks[check_id] = check
         self.plugins.append(plugin)
 

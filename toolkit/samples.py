@@ -14,7 +14,7 @@ import struct
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from cryptography import x509
@@ -42,11 +42,10 @@ INTUNE_CONNECTOR_CA = "Microsoft Intune ImportPFX Connector CA"
 DOMAIN_SID = "S-1-5-21-1004336348-1177238915-682003330"
 CONNECTOR_ACCOUNT_SID = f"{DOMAIN_SID}-1112"
 CONNECTOR_REGISTRY = "HKLM\\SOFTWARE\\Microsoft\\MicrosoftIntune\\PFXCertificateConnector"
-CONNECTOR_SERVICES = ("PFXCertificateConnectorSvc", "PkiCreateConnectorSvc", "PfxCreateLegacyConnectorSvc",
-                      "PkiRevokeConnectorSvc")
+CONNECTOR_CONFIG_FILE = "C:\\Program Files\\Microsoft Intune\\PFXCertificateConnector\\PkiCreateConnectorSvc.exe.config"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _key(name: str) -> rsa.RSAPrivateKey:
     """One RSA key per role name, made once per process (key generation is the slow part)."""
     del name
@@ -109,9 +108,15 @@ def issue(
         .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
         .add_extension(
             x509.KeyUsage(
-                digital_signature=digital_signature, content_commitment=False, key_encipherment=key_encipherment,
-                data_encipherment=False, key_agreement=False, key_cert_sign=ca, crl_sign=ca,
-                encipher_only=False, decipher_only=False,
+                digital_signature=digital_signature,
+                content_commitment=False,
+                key_encipherment=key_encipherment,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=ca,
+                crl_sign=ca,
+                encipher_only=False,
+                decipher_only=False,
             ),
             critical=True,
         )
@@ -149,14 +154,49 @@ def build_pki(now: datetime) -> SamplePKI:
     root = issue("root", "Contoso Root CA", None, now, days_before=900, days_after=3000, ca=True)
     issuing = issue("issuing", CA_NAME, root, now, days_before=400, days_after=1400, ca=True)
     intune_ca = issue("intune-ca", INTUNE_CONNECTOR_CA, None, now, days_before=500, days_after=3000, ca=True)
-    connector = issue("connector", "conn01-pfx-connector", intune_ca, now, days_before=100, days_after=265,
-                      ekus=(ExtendedKeyUsageOID.CLIENT_AUTH,), key_encipherment=True)
-    ra_signing = issue("ra-signing", "NDES01-MSCEP-RA", issuing, now, days_before=60, days_after=670,
-                       ekus=(CRA,), template="EnrollmentAgentOffline")
-    ra_encryption = issue("ra-encryption", "NDES01-MSCEP-RA", issuing, now, days_before=60, days_after=670,
-                          ekus=(CRA,), digital_signature=False, key_encipherment=True, template="CEPEncryption")
-    ndes_tls = issue("ndes-tls", NDES_HOST, issuing, now, days_before=60, days_after=300,
-                     ekus=(ExtendedKeyUsageOID.SERVER_AUTH,), key_encipherment=True, dns_names=(NDES_HOST,))
+    connector = issue(
+        "connector",
+        "conn01-pfx-connector",
+        intune_ca,
+        now,
+        days_before=100,
+        days_after=265,
+        ekus=(ExtendedKeyUsageOID.CLIENT_AUTH,),
+        key_encipherment=True,
+    )
+    ra_signing = issue(
+        "ra-signing",
+        "NDES01-MSCEP-RA",
+        issuing,
+        now,
+        days_before=60,
+        days_after=670,
+        ekus=(CRA,),
+        template="EnrollmentAgentOffline",
+    )
+    ra_encryption = issue(
+        "ra-encryption",
+        "NDES01-MSCEP-RA",
+        issuing,
+        now,
+        days_before=60,
+        days_after=670,
+        ekus=(CRA,),
+        digital_signature=False,
+        key_encipherment=True,
+        template="CEPEncryption",
+    )
+    ndes_tls = issue(
+        "ndes-tls",
+        NDES_HOST,
+        issuing,
+        now,
+        days_before=60,
+        days_after=300,
+        ekus=(ExtendedKeyUsageOID.SERVER_AUTH,),
+        key_encipherment=True,
+        dns_names=(NDES_HOST,),
+    )
     crl = (
         x509.CertificateRevocationListBuilder()
         .issuer_name(issuing.cert.subject)
@@ -164,11 +204,20 @@ def build_pki(now: datetime) -> SamplePKI:
         .next_update(now + timedelta(days=6))
         .sign(issuing.key, hashes.SHA256())
     )
-    return SamplePKI(root, issuing, intune_ca, connector, ra_signing, ra_encryption, ndes_tls,
-                     crl.public_bytes(serialization.Encoding.DER))
+    return SamplePKI(
+        root,
+        issuing,
+        intune_ca,
+        connector,
+        ra_signing,
+        ra_encryption,
+        ndes_tls,
+        crl.public_bytes(serialization.Encoding.DER),
+    )
 
 
 # --- Windows security descriptors (the CA's "Security" value) -------------------------------------------------
+
 
 def security_descriptor(owner: str, aces: list[tuple[int, int, str]]) -> bytes:
     """A self-relative SECURITY_DESCRIPTOR with a DACL of (ace type 0 allow / 1 deny, access mask, sid) ACEs."""
@@ -222,6 +271,7 @@ def ca_security(connector_mask: int) -> dict[str, Any]:
 
 # --- probe data -------------------------------------------------------------------------------------------------
 
+
 def _service(name: str, display: str, account: str = "LocalSystem", status: str = "Running") -> dict[str, Any]:
     return {"name": name, "display_name": display, "status": status, "start_type": "Automatic", "account": account}
 
@@ -253,7 +303,8 @@ def iis_config_text(max_url: int = 65534, max_query: int = 65534) -> str:
     <applicationPools>
       <add name="DefaultAppPool" />
       <add name="SCEP" managedRuntimeVersion="v4.0">
-        <processModel identityType="SpecificUser" userName="{NDES_ACCOUNT}" password="[enc:IISCngProvider:redacted:enc]" />
+        <processModel identityType="SpecificUser" userName="{NDES_ACCOUNT}"
+                      password="[enc:IISCngProvider:redacted:enc]" />
       </add>
     </applicationPools>
     <sites>
@@ -318,18 +369,32 @@ def connector_probes(pki: SamplePKI, now: datetime) -> dict[str, Any]:
     return {
         "host_info": _host_info(CONNECTOR_HOST, now),
         "clock": _clock(now),
-        "services": BASE_SERVICES + [
+        "services": [
+            *BASE_SERVICES,
             _service("PFXCertificateConnectorSvc", "PFX Certificate Connector for Microsoft Intune"),
-            _service("PkiCreateConnectorSvc", "PFX Create Certificate Connector for Microsoft Intune", CONNECTOR_ACCOUNT),
-            _service("PfxCreateLegacyConnectorSvc", "PFX Create Legacy Connector for Microsoft Intune", CONNECTOR_ACCOUNT),
-            _service("PkiRevokeConnectorSvc", "PFX Revoke Certificate Connector for Microsoft Intune", CONNECTOR_ACCOUNT),
+            _service(
+                "PkiCreateConnectorSvc", "PFX Create Certificate Connector for Microsoft Intune", CONNECTOR_ACCOUNT
+            ),
+            _service(
+                "PfxCreateLegacyConnectorSvc", "PFX Create Legacy Connector for Microsoft Intune", CONNECTOR_ACCOUNT
+            ),
+            _service(
+                "PkiRevokeConnectorSvc", "PFX Revoke Certificate Connector for Microsoft Intune", CONNECTOR_ACCOUNT
+            ),
         ],
         "certs_my": [pki.connector.entry("LocalMachine\\My", True)],
         "certs_root": [pki.root.entry("LocalMachine\\Root", False)],
         "installed_software": [
-            {"display_name": "Certificate Connector for Microsoft Intune", "display_version": CONNECTOR_VERSION,
-             "publisher": "Microsoft Corporation"},
-            {"display_name": "Microsoft Edge", "display_version": "131.0.2903.70", "publisher": "Microsoft Corporation"},
+            {
+                "display_name": "Certificate Connector for Microsoft Intune",
+                "display_version": CONNECTOR_VERSION,
+                "publisher": "Microsoft Corporation",
+            },
+            {
+                "display_name": "Microsoft Edge",
+                "display_version": "131.0.2903.70",
+                "publisher": "Microsoft Corporation",
+            },
         ],
         "dotnet": {"release": 528449},
         "tls_config": copy.deepcopy(TLS_STRONG),
@@ -339,9 +404,8 @@ def connector_probes(pki: SamplePKI, now: datetime) -> dict[str, Any]:
             CONNECTOR_REGISTRY + "\\CA01": {"UseSystemAccount": 0, "Username": CONNECTOR_ACCOUNT},
         },
         "connector_config_files": {
-            "C:\\Program Files\\Microsoft Intune\\PFXCertificateConnector\\PkiCreateConnectorSvc.exe.config":
-                '<?xml version="1.0" encoding="utf-8"?>\n<configuration>\n  <appSettings>\n'
-                '    <add key="RACertThumbprint" value="" />\n  </appSettings>\n</configuration>\n',
+            CONNECTOR_CONFIG_FILE: '<?xml version="1.0" encoding="utf-8"?>\n<configuration>\n  <appSettings>\n'
+            '    <add key="RACertThumbprint" value="" />\n  </appSettings>\n</configuration>\n',
         },
         "ca_reachability": {"target": CA_HOST, "addresses": ["10.20.0.10"], "tcp": {"135": True}, "error": None},
         "intune_reachability": {"login.microsoftonline.com:443": True, "manage.microsoft.com:443": True},
@@ -352,7 +416,7 @@ def ca_probes(pki: SamplePKI, now: datetime) -> dict[str, Any]:
     return {
         "host_info": _host_info(CA_HOST, now),
         "clock": _clock(now),
-        "services": BASE_SERVICES + [_service("CertSvc", "Active Directory Certificate Services")],
+        "services": [*BASE_SERVICES, _service("CertSvc", "Active Directory Certificate Services")],
         "certs_my": [pki.issuing.entry("LocalMachine\\My", True)],
         "certs_root": [pki.root.entry("LocalMachine\\Root", False)],
         "installed_software": [],
@@ -360,15 +424,19 @@ def ca_probes(pki: SamplePKI, now: datetime) -> dict[str, Any]:
         "ca_registry": {
             "active": CA_NAME,
             "configuration": {
-                "CACertHash": [pki.issuing.thumbprint], "CAType": 1, "CommonName": CA_NAME,
-                "CRLPeriod": "Weeks", "CRLPeriodUnits": 1, "CRLDeltaPeriodUnits": 0,
+                "CACertHash": [pki.issuing.thumbprint],
+                "CAType": 1,
+                "CommonName": CA_NAME,
+                "CRLPeriod": "Weeks",
+                "CRLPeriodUnits": 1,
+                "CRLDeltaPeriodUnits": 0,
             },
         },
         "ca_security": ca_security(CA_ISSUE_AND_MANAGE_CERTIFICATES | CA_READ | CA_ENROLL),
         "ca_ping": {
             "exit_code": 0,
             "output": f'Connecting to {CA_HOST}\\{CA_NAME} ...\nServer "{CA_NAME}" ICertRequest2 interface is alive\n'
-                      "CertUtil: -ping command completed successfully.",
+            "CertUtil: -ping command completed successfully.",
         },
         "ca_files": {
             "certs": [{"name": f"{CA_HOST}_{CA_NAME}.crt", "der_b64": pki.issuing.b64}],
@@ -381,7 +449,8 @@ def ndes_probes(pki: SamplePKI, now: datetime) -> dict[str, Any]:
     return {
         "host_info": _host_info(NDES_HOST, now),
         "clock": _clock(now),
-        "services": BASE_SERVICES + [
+        "services": [
+            *BASE_SERVICES,
             _service("W3SVC", "World Wide Web Publishing Service"),
             _service("WAS", "Windows Process Activation Service"),
         ],
@@ -395,11 +464,16 @@ def ndes_probes(pki: SamplePKI, now: datetime) -> dict[str, Any]:
         "windows_features": ["ADCS-Device-Enrollment", "Web-Server", "Web-Filtering", "NET-Framework-45-Core"],
         "dotnet": {"release": 528449},
         "tls_config": copy.deepcopy(TLS_STRONG),
-        "mscep_registry": {"EncryptionTemplate": SCEP_TEMPLATE, "GeneralPurposeTemplate": SCEP_TEMPLATE,
-                           "SignatureTemplate": SCEP_TEMPLATE},
+        "mscep_registry": {
+            "EncryptionTemplate": SCEP_TEMPLATE,
+            "GeneralPurposeTemplate": SCEP_TEMPLATE,
+            "SignatureTemplate": SCEP_TEMPLATE,
+        },
         "httpsys_parameters": {"MaxFieldLength": 65534, "MaxRequestBytes": 65534},
-        "iis_config": {"path": "C:\\Windows\\System32\\inetsrv\\config\\applicationHost.config",
-                       "text": iis_config_text()},
+        "iis_config": {
+            "path": "C:\\Windows\\System32\\inetsrv\\config\\applicationHost.config",
+            "text": iis_config_text(),
+        },
         "ssl_bindings": {"output": ssl_bindings_text(pki.ndes_tls.thumbprint)},
         "app_pools": [{"name": "DefaultAppPool", "state": "Started"}, {"name": "SCEP", "state": "Started"}],
     }
@@ -466,9 +540,18 @@ def healthy_site(now: datetime | None = None) -> SampleSite:
 
 # --- variants: each breaks one precondition --------------------------------------------------------------------
 
+
 def _expired_connector_cert(s: SampleSite) -> None:
-    expired = issue("connector", "conn01-pfx-connector", s.pki.intune_ca, s.now, days_before=400, days_after=-3,
-                    ekus=(ExtendedKeyUsageOID.CLIENT_AUTH,), key_encipherment=True)
+    expired = issue(
+        "connector",
+        "conn01-pfx-connector",
+        s.pki.intune_ca,
+        s.now,
+        days_before=400,
+        days_after=-3,
+        ekus=(ExtendedKeyUsageOID.CLIENT_AUTH,),
+        key_encipherment=True,
+    )
     s.set_data(CONNECTOR_HOST, "certs_my", [expired.entry("LocalMachine\\My", True)])
     s.data(CONNECTOR_HOST, "connector_registry")[CONNECTOR_REGISTRY]["EncryptionCertThumbprint"] = expired.thumbprint
 
@@ -478,16 +561,33 @@ def _thumbprint_mismatch(s: SampleSite) -> None:
 
 
 def _missing_cep_encryption(s: SampleSite) -> None:
-    s.set_data(NDES_HOST, "certs_my", [s.pki.ra_signing.entry("LocalMachine\\My", True),
-                                       s.pki.ndes_tls.entry("LocalMachine\\My", True)])
+    s.set_data(
+        NDES_HOST,
+        "certs_my",
+        [s.pki.ra_signing.entry("LocalMachine\\My", True), s.pki.ndes_tls.entry("LocalMachine\\My", True)],
+    )
 
 
 def _expired_signing_ra(s: SampleSite) -> None:
-    expired = issue("ra-signing", "NDES01-MSCEP-RA", s.pki.issuing, s.now, days_before=800, days_after=-10,
-                    ekus=(CRA,), template="EnrollmentAgentOffline")
-    s.set_data(NDES_HOST, "certs_my", [expired.entry("LocalMachine\\My", True),
-                                       s.pki.ra_encryption.entry("LocalMachine\\My", True),
-                                       s.pki.ndes_tls.entry("LocalMachine\\My", True)])
+    expired = issue(
+        "ra-signing",
+        "NDES01-MSCEP-RA",
+        s.pki.issuing,
+        s.now,
+        days_before=800,
+        days_after=-10,
+        ekus=(CRA,),
+        template="EnrollmentAgentOffline",
+    )
+    s.set_data(
+        NDES_HOST,
+        "certs_my",
+        [
+            expired.entry("LocalMachine\\My", True),
+            s.pki.ra_encryption.entry("LocalMachine\\My", True),
+            s.pki.ndes_tls.entry("LocalMachine\\My", True),
+        ],
+    )
 
 
 def _default_httpsys_limits(s: SampleSite) -> None:
@@ -503,21 +603,29 @@ def _ndes_clock_skew(s: SampleSite) -> None:
 
 
 def _legacy_connector(s: SampleSite) -> None:
-    s.set_data(CONNECTOR_HOST, "installed_software", [
-        {"display_name": "PFX Certificate Connector for Microsoft Intune", "display_version": "6.1905.0.402",
-         "publisher": "Microsoft Corporation"},
-    ])
+    s.set_data(
+        CONNECTOR_HOST,
+        "installed_software",
+        [
+            {
+                "display_name": "PFX Certificate Connector for Microsoft Intune",
+                "display_version": "6.1905.0.402",
+                "publisher": "Microsoft Corporation",
+            },
+        ],
+    )
 
 
 def _intermediate_in_root(s: SampleSite) -> None:
-    s.set_data(NDES_HOST, "certs_root", [s.pki.root.entry("LocalMachine\\Root", False),
-                                         s.pki.issuing.entry("LocalMachine\\Root", False)])
+    s.set_data(
+        NDES_HOST,
+        "certs_root",
+        [s.pki.root.entry("LocalMachine\\Root", False), s.pki.issuing.entry("LocalMachine\\Root", False)],
+    )
 
 
 def _unreadable_store(s: SampleSite) -> None:
-    s.probes(CONNECTOR_HOST)["certs_my"] = ProbeResult.failure(
-        "Access is denied. (Cert:\\LocalMachine\\My)", 3.0
-    )
+    s.probes(CONNECTOR_HOST)["certs_my"] = ProbeResult.failure("Access is denied. (Cert:\\LocalMachine\\My)", 3.0)
 
 
 @dataclass(frozen=True)
@@ -531,25 +639,61 @@ class Variant:
 
 
 VARIANTS: tuple[Variant, ...] = (
-    Variant("expired-connector-cert", "the connector's certificate expired 3 days ago", _expired_connector_cert,
-            fails=("0x00000405",)),
-    Variant("thumbprint-mismatch", "the connector's registry names a certificate that is not in LocalMachine\\My",
-            _thumbprint_mismatch, fails=("0x00000403",)),
-    Variant("missing-cep-encryption", "NDES has no CEP Encryption RA certificate", _missing_cep_encryption,
-            fails=("0x00000408",)),
-    Variant("expired-signing-ra", "NDES's Exchange Enrollment Agent (Offline request) RA certificate expired",
-            _expired_signing_ra, fails=("0x00000409",)),
-    Variant("default-httpsys-limits", "HTTP.sys MaxFieldLength/MaxRequestBytes left at their defaults",
-            _default_httpsys_limits, fails=("0x00000410",)),
-    Variant("missing-manage-certificates", "the connector account lacks Issue and Manage Certificates on the CA",
-            _missing_manage_certificates, fails=("0x00000402",)),
+    Variant(
+        "expired-connector-cert",
+        "the connector's certificate expired 3 days ago",
+        _expired_connector_cert,
+        fails=("0x00000405",),
+    ),
+    Variant(
+        "thumbprint-mismatch",
+        "the connector's registry names a certificate that is not in LocalMachine\\My",
+        _thumbprint_mismatch,
+        fails=("0x00000403",),
+    ),
+    Variant(
+        "missing-cep-encryption",
+        "NDES has no CEP Encryption RA certificate",
+        _missing_cep_encryption,
+        fails=("0x00000408",),
+    ),
+    Variant(
+        "expired-signing-ra",
+        "NDES's Exchange Enrollment Agent (Offline request) RA certificate expired",
+        _expired_signing_ra,
+        fails=("0x00000409",),
+    ),
+    Variant(
+        "default-httpsys-limits",
+        "HTTP.sys MaxFieldLength/MaxRequestBytes left at their defaults",
+        _default_httpsys_limits,
+        fails=("0x00000410",),
+    ),
+    Variant(
+        "missing-manage-certificates",
+        "the connector account lacks Issue and Manage Certificates on the CA",
+        _missing_manage_certificates,
+        fails=("0x00000402",),
+    ),
     Variant("ndes-clock-skew", "NDES's clock is 21 minutes behind", _ndes_clock_skew, fails=("0x00000411",)),
-    Variant("legacy-connector", "the legacy PFX Certificate Connector (unsupported) is installed", _legacy_connector,
-            fails=("0x0FFFFFFF",)),
-    Variant("intermediate-in-root", "the issuing CA's certificate sits in NDES's Trusted Root store",
-            _intermediate_in_root, fails=("0x0FFFFFFF",)),
-    Variant("unreadable-store", "LocalMachine\\My on the connector could not be read (access denied)",
-            _unreadable_store, unknown=("0x00000403", "0x00000404", "0x00000405")),
+    Variant(
+        "legacy-connector",
+        "the legacy PFX Certificate Connector (unsupported) is installed",
+        _legacy_connector,
+        fails=("0x0FFFFFFF",),
+    ),
+    Variant(
+        "intermediate-in-root",
+        "the issuing CA's certificate sits in NDES's Trusted Root store",
+        _intermediate_in_root,
+        fails=("0x0FFFFFFF",),
+    ),
+    Variant(
+        "unreadable-store",
+        "LocalMachine\\My on the connector could not be read (access denied)",
+        _unreadable_store,
+        unknown=("0x00000403", "0x00000404", "0x00000405"),
+    ),
 )
 
 
@@ -569,8 +713,16 @@ def demo_site(now: datetime | None = None) -> Facts:
     site = healthy_site(now)
     _default_httpsys_limits(site)
     _missing_manage_certificates(site)
-    soon = issue("connector", "conn01-pfx-connector", site.pki.intune_ca, site.now, days_before=353, days_after=12,
-                 ekus=(ExtendedKeyUsageOID.CLIENT_AUTH,), key_encipherment=True)
+    soon = issue(
+        "connector",
+        "conn01-pfx-connector",
+        site.pki.intune_ca,
+        site.now,
+        days_before=353,
+        days_after=12,
+        ekus=(ExtendedKeyUsageOID.CLIENT_AUTH,),
+        key_encipherment=True,
+    )
     site.set_data(CONNECTOR_HOST, "certs_my", [soon.entry("LocalMachine\\My", True)])
     site.data(CONNECTOR_HOST, "connector_registry")[CONNECTOR_REGISTRY]["EncryptionCertThumbprint"] = soon.thumbprint
     site.facts.site["name"] = "contoso (EXAMPLE DATA)"

@@ -101,7 +101,9 @@ def parse_code(spelled: str, catalog: Catalog | None = None) -> ParsedCode:
         for alias in code.spellings:
             if parse_number(alias) == raw and _HEX.fullmatch(spelled.strip()):
                 return ParsedCode(
-                    code.value, spelled, False,
+                    code.value,
+                    spelled,
+                    False,
                     f"{spelled} is the published table's spelling of {code.hex} ({code.name})",
                 )
     canonical = spelled.strip() == format_code(raw)

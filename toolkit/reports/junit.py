@@ -16,7 +16,9 @@ def render_junit(report: Report) -> str:
         counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
         for r in row.results:
             counts["tests"] += 1
-            case = ET.SubElement(suite, "testcase", classname=f"{row.name}.{r.check_id}", name=f"{r.check_id} @ {r.host}")
+            case = ET.SubElement(
+                suite, "testcase", classname=f"{row.name}.{r.check_id}", name=f"{r.check_id} @ {r.host}"
+            )
             body = r.finding
             if r.evidence:
                 body += "\nevidence: " + json.dumps(r.evidence, default=str, ensure_ascii=False)

@@ -6,19 +6,42 @@ from toolkit.results import Status
 
 _WORDS = {
     "en": {
-        "code": "Code", "name": "Name", "status": "Status", "checks": "Checks", "host": "Host", "check": "Check",
-        "finding": "Finding", "fix": "Fix", "details": "Details (everything not PASS)", "site": "Site",
-        "collected": "Facts collected", "summary": "Summary", "exit": "Exit code",
+        "code": "Code",
+        "name": "Name",
+        "status": "Status",
+        "checks": "Checks",
+        "host": "Host",
+        "check": "Check",
+        "finding": "Finding",
+        "fix": "Fix",
+        "details": "Details (everything not PASS)",
+        "site": "Site",
+        "collected": "Facts collected",
+        "summary": "Summary",
+        "exit": "Exit code",
     },
     "tr": {
-        "code": "Kod", "name": "Ad", "status": "Durum", "checks": "Denetimler", "host": "Sunucu", "check": "Denetim",
-        "finding": "Bulgu", "fix": "Çözüm", "details": "Ayrıntılar (PASS olmayan her şey)", "site": "Site",
-        "collected": "Veri toplama zamanı", "summary": "Özet", "exit": "Çıkış kodu",
+        "code": "Kod",
+        "name": "Ad",
+        "status": "Durum",
+        "checks": "Denetimler",
+        "host": "Sunucu",
+        "check": "Denetim",
+        "finding": "Bulgu",
+        "fix": "Çözüm",
+        "details": "Ayrıntılar (PASS olmayan her şey)",
+        "site": "Site",
+        "collected": "Veri toplama zamanı",
+        "summary": "Özet",
+        "exit": "Çıkış kodu",
     },
 }
 
 _STATUS_TR = {
-    Status.PASS: "GEÇTİ", Status.WARN: "UYARI", Status.FAIL: "BAŞARISIZ", Status.UNKNOWN: "BİLİNMİYOR",
+    Status.PASS: "GEÇTİ",
+    Status.WARN: "UYARI",
+    Status.FAIL: "BAŞARISIZ",
+    Status.UNKNOWN: "BİLİNMİYOR",
     Status.SKIP: "ATLANDI",
 }
 

@@ -16,9 +16,7 @@ def _cell(value: str) -> str:
 
 def render_markdown(report: Report) -> str:
     lang = report.lang
-    rows = [
-        [row.code_hex or "-", row.name, status_label(row.status, lang), _cell(row.message)] for row in report.rows
-    ]
+    rows = [[row.code_hex or "-", row.name, status_label(row.status, lang), _cell(row.message)] for row in report.rows]
     out = [
         f"# conncheck: {report.site}",
         "",

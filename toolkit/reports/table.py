@@ -21,12 +21,14 @@ def render_table(report: Report) -> str:
         counts: dict[str, int] = {}
         for r in row.results:
             counts[r.status.value] = counts.get(r.status.value, 0) + 1
-        rows.append([
-            row.code_hex or "-",
-            row.name,
-            status_label(row.status, lang),
-            " ".join(f"{n} {s}" for s, n in counts.items()) or "-",
-        ])
+        rows.append(
+            [
+                row.code_hex or "-",
+                row.name,
+                status_label(row.status, lang),
+                " ".join(f"{n} {s}" for s, n in counts.items()) or "-",
+            ]
+        )
     out = [
         f"{word('site', lang)}: {report.site}    {word('collected', lang)}: {format_time(report.collected_at)}",
         "",
