@@ -705,6 +705,7 @@ def variant_site(name: str, now: datetime | None = None) -> SampleSite:
     variant.breaks(site)
     site.facts.site["name"] = f"contoso (example: {variant.name})"
     site.expect = {"fails": list(variant.fails), "unknown": list(variant.unknown), "warns": list(variant.warns)}
+    site.facts.site["example_expect"] = site.expect
     return site
 
 
