@@ -228,7 +228,7 @@ def demo(
 
 
 # Modules that add their own commands to ``app`` (each imports its heavy libraries inside its commands).
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("toolkit.commands_events",)
 
 
 def _register_commands() -> None:

@@ -1,0 +1,126 @@
+"""Binary Windows event logs (.evtx): exported logs or the files of ``C:\\Windows\\System32\\winevt\\Logs``.
+
+An .evtx file is a 4 KiB file header, then 64 KiB chunks (``ElfChnk``), each holding records in binary XML.
+The Rust-backed ``evtx`` package walks it and renders each record as JSON; records are streamed, so a file
+of any size is read in constant memory. A damaged chunk (bad signature, truncated) is skipped with a
+``RuntimeWarning`` and the walk goes on: every good record is kept, and each skipped chunk is counted.
+Chunk checksums are not enforced: a record that parses is evidence even if its chunk's CRC32 was zeroed.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from toolkit.catalog import Catalog
+from toolkit.errors import InputError
+from toolkit.events.record import EventRecord, find_code, is_connector, level_name, parse_utc
+from toolkit.events.stats import ReadStats
+
+EVTX_MAGIC = b"ElfFile\x00"
+BATCH = 1024
+
+
+def read_evtx(path: Path, catalog: Catalog, stats: ReadStats) -> Iterator[EventRecord]:
+    import evtx
+    import msgspec
+
+    decode = msgspec.json.Decoder().decode
+
+    try:
+        parser = evtx.PyEvtxParser(str(path), skip_errors=True, validate_checksums=False)
+    except (RuntimeError, OSError) as exc:
+        raise InputError(f"{path}: not a readable .evtx file ({_first_line(exc)})") from None
+    iterator = parser.records_json()
+    while True:
+        batch, done = _next_batch(iterator, stats)
+        for raw in batch:
+            record = _record(decode(raw["data"]), raw.get("event_record_id"), catalog)
+            if record is None:
+                stats.skip("a record without an event ID or time")
+                continue
+            stats.records += 1
+            yield record
+        if done:
+            return
+
+
+def _next_batch(iterator: Iterator[Any], stats: ReadStats) -> tuple[list[dict[str, Any]], bool]:
+    """Up to BATCH raw records, the reader's skip warnings counted; warnings are caught only while reading."""
+    batch: list[dict[str, Any]] = []
+    done = False
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", RuntimeWarning)
+        while len(batch) < BATCH:
+            try:
+                raw = next(iterator)
+            except StopIteration:
+                done = True
+                break
+            except RuntimeError as exc:  # an error the reader could not step over: keep what was read
+                stats.skip(f"stopped reading: {_first_line(exc)}")
+                done = True
+                break
+            if raw is None:
+                done = True
+                break
+            batch.append(raw)
+    for warning in caught:
+        stats.skip(_first_line(warning.message))
+    return batch, done
+
+
+def _first_line(exc: object) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:200] if text else type(exc).__name__
+
+
+def _record(doc: dict[str, Any], record_id: int | None, catalog: Catalog) -> EventRecord | None:
+    event = doc.get("Event") or {}
+    system = event.get("System") or {}
+    event_id = system.get("EventID")
+    if isinstance(event_id, dict):
+        event_id = event_id.get("#text")
+    time = (system.get("TimeCreated") or {}).get("#attributes", {}).get("SystemTime")
+    if not isinstance(event_id, int) or not isinstance(time, str):
+        return None
+    provider = (system.get("Provider") or {}).get("#attributes", {}).get("Name") or ""
+    channel = system.get("Channel") or ""
+    data = _fields(event.get("EventData")) or _fields(event.get("UserData"), nested=True)
+    connector = is_connector(provider, channel)
+    return EventRecord(
+        time=parse_utc(time),
+        provider=provider,
+        channel=channel,
+        event_id=event_id,
+        level=level_name(system.get("Level")),
+        computer=system.get("Computer") or "",
+        data=data,
+        code=find_code(data, "", catalog) if connector else None,
+        record_id=record_id,
+    )
+
+
+def _fields(raw: Any, nested: bool = False) -> dict[str, str]:
+    """EventData's named fields as strings; unnamed <Data> values become Data1, Data2, ...; UserData one level down."""
+    if not isinstance(raw, dict):
+        return {}
+    out: dict[str, str] = {}
+    for key, value in raw.items():
+        if key == "#attributes":
+            continue
+        if key == "Data" and isinstance(value, dict) and "#text" in value:
+            value = value["#text"]
+            values = value if isinstance(value, list) else [value]
+            for n, item in enumerate(values, 1):
+                out[f"Data{n}"] = "" if item is None else str(item)
+        elif isinstance(value, dict):
+            if nested:
+                out.update(_fields(value))
+        elif isinstance(value, list):
+            out[key] = ", ".join("" if v is None else str(v) for v in value)
+        else:
+            out[key] = "" if value is None else str(value)
+    return out

@@ -1,0 +1,96 @@
+"""Which reader a file needs, told from its first bytes, never from its name.
+
+``ElfFile\\0`` is a binary event log; text starting with ``<`` is event XML; ``{`` is a conncheck facts document
+(its hosts' live ``events`` probe); other text is taken as a CSV event list. Anything else (an empty file, a
+directory, random bytes) is one clear InputError.
+"""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+from toolkit.catalog import Catalog
+from toolkit.errors import InputError
+from toolkit.events.evtx_file import EVTX_MAGIC, read_evtx
+from toolkit.events.record import EventRecord
+from toolkit.events.stats import ReadStats
+from toolkit.events.textfile import text_encoding
+
+_SNIFF = 4096
+
+
+def sniff(path: Path) -> str:
+    """'evtx', 'xml', 'facts' or 'csv'; InputError for what is none of them."""
+    try:
+        if path.is_dir():
+            raise InputError(f"{path}: is a directory, expected an event log file")
+        with path.open("rb") as handle:
+            head = handle.read(_SNIFF)
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    if not head:
+        raise InputError(f"{path}: empty file, expected an event log (.evtx, XML or CSV)")
+    if head.startswith(EVTX_MAGIC):
+        return "evtx"
+    encoding = text_encoding(head)
+    try:
+        text = codecs.getincrementaldecoder(encoding)().decode(head)
+    except UnicodeDecodeError:
+        text = "\0"
+    if "\0" in text:
+        raise InputError(f"{path}: not an event log (.evtx, wevtutil/Event Viewer XML or Event Viewer CSV)")
+    start = text.lstrip()
+    if start.startswith("<"):
+        return "xml"
+    if start.startswith("{"):
+        return "facts"
+    return "csv"
+
+
+def read_file(
+    path: Path, catalog: Catalog, stats: ReadStats, csv_offset: timedelta | None = None
+) -> Iterator[EventRecord]:
+    kind = sniff(path)
+    stats.format = kind
+    if kind == "evtx":
+        return read_evtx(path, catalog, stats)
+    if kind == "xml":
+        from toolkit.events.xml_file import read_xml
+
+        return read_xml(path, catalog, stats)
+    if kind == "facts":
+        return _read_facts(path, catalog, stats)
+    from toolkit.events.csv_file import read_csv
+
+    return read_csv(path, catalog, stats, csv_offset)
+
+
+def _read_facts(path: Path, catalog: Catalog, stats: ReadStats) -> Iterator[EventRecord]:
+    from toolkit import facts
+    from toolkit.events.live import LiveShapeError, parse_probe
+
+    document = facts.load(path)
+    found = False
+    for name, target in document.hosts.items():
+        probe = target.probes.get("events")
+        if probe is None:
+            continue
+        found = True
+        if not probe.ok:
+            stats.problem(f"{name}: events probe failed: {probe.error}")
+            continue
+        try:
+            live = parse_probe(probe.data, catalog, f"{path}:{name}")
+        except LiveShapeError as exc:
+            stats.problem(f"{name}: events probe: {exc}")
+            continue
+        stats.records += live.stats.records
+        stats.skipped_parts += live.stats.skipped_parts
+        yield from live.records
+    if not found:
+        raise InputError(f"{path}: a facts document without an 'events' probe on any host")

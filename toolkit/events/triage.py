@@ -1,0 +1,99 @@
+"""Post-incident triage: read event files, summarise them, and say which checks to run next."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from toolkit.catalog import Catalog, format_code
+from toolkit.events.record import format_utc
+from toolkit.events.sources import read_file
+from toolkit.events.stats import ReadStats
+from toolkit.events.summary import Run, Summary
+
+SCHEMA = "conncheck.events/1"
+
+
+@dataclass(frozen=True)
+class NextStep:
+    code: int
+    name: str
+    checks: tuple[str, ...]
+
+
+@dataclass
+class Triage:
+    summary: Summary
+    runs: list[Run]
+    inputs: list[ReadStats]
+    next_steps: list[NextStep]
+    since: datetime | None
+
+    @property
+    def unrecovered(self) -> list[Run]:
+        return [run for run in self.runs if not run.recovered]
+
+    @property
+    def command(self) -> str | None:
+        """The focused re-check of the codes behind the failures seen."""
+        if not self.next_steps:
+            return None
+        return "conncheck check --codes " + ",".join(format_code(step.code) for step in self.next_steps)
+
+    def to_json(self) -> dict[str, Any]:
+        summary = self.summary
+        return {
+            "schema": SCHEMA,
+            "since": format_utc(self.since) if self.since else None,
+            "inputs": [stats.to_json() for stats in self.inputs],
+            "records": {
+                "total": summary.total,
+                "connector": summary.connector,
+                "not_connector": summary.not_connector,
+                "filtered_out": summary.filtered_out,
+            },
+            "events": summary.event_rows(),
+            "codes": summary.code_rows(),
+            "timeline": [run.to_json(summary.names) for run in self.runs],
+            "unrecovered": len(self.unrecovered),
+            "next": {
+                "codes": [
+                    {"code": format_code(s.code), "name": s.name, "checks": list(s.checks)} for s in self.next_steps
+                ],
+                "command": self.command,
+            },
+        }
+
+
+def next_steps(codes: Iterable[int], catalog: Catalog) -> list[NextStep]:
+    """For each code behind a failure, the checks that verify its preconditions (third-party plugins included)."""
+    from toolkit.registry import default_registry
+
+    registry = default_registry()
+    steps = []
+    for value in sorted(set(codes)):
+        code = catalog.code(value)
+        checks = tuple(sorted(c.id for c in registry.checks.values() if value in c.codes))
+        steps.append(NextStep(value, code.name if code else "(not in the catalog)", checks))
+    return steps
+
+
+def triage(
+    paths: list[Path],
+    catalog: Catalog,
+    *,
+    since: datetime | None = None,
+    hosts: Iterable[str] | None = None,
+    csv_offset: timedelta | None = None,
+) -> Triage:
+    summary = Summary(catalog, since, hosts)
+    inputs = []
+    for path in paths:
+        stats = ReadStats(str(path))
+        inputs.append(stats)
+        summary.add_all(read_file(path, catalog, stats, csv_offset))
+    runs = summary.runs()
+    return Triage(summary, runs, inputs, next_steps(summary.suspect_codes, catalog), since)
