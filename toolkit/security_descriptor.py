@@ -369,3 +369,37 @@ def effective_access(
     missing = mask & ~granted
     return AccessDecision(False, mask, granted, denied, tuple(deciding),
                           f"no ACE grants {', '.join(mask_names(missing))} to these SIDs")
+
+
+def _ace_bytes(ace: Ace) -> bytes:
+    sid = sid_to_bytes(ace.sid)
+    if ace.type in (ACCESS_ALLOWED_OBJECT, ACCESS_DENIED_OBJECT):
+        flags = (ACE_OBJECT_TYPE_PRESENT if ace.object_type else 0) | (
+            ACE_INHERITED_OBJECT_TYPE_PRESENT if ace.inherited_object_type else 0)
+        body = struct.pack("<II", ace.mask, flags)
+        for guid in (ace.object_type, ace.inherited_object_type):
+            if guid:
+                body += uuid.UUID(guid).bytes_le
+        body += sid
+    else:
+        body = struct.pack("<I", ace.mask) + sid
+    return struct.pack("<BBH", ace.type, ace.flags, 4 + len(body)) + body
+
+
+def encode(sd: SecurityDescriptor) -> bytes:
+    """The self-relative binary form of ``sd`` (owner, group, DACL; no SACL): for sample data and tests."""
+    owner = sid_to_bytes(sd.owner) if sd.owner else b""
+    group = sid_to_bytes(sd.group) if sd.group else b""
+    dacl = b""
+    if sd.dacl is not None:
+        aces = b"".join(_ace_bytes(a) for a in sd.dacl.aces)
+        dacl = struct.pack("<BBHHH", sd.dacl.revision, 0, 8 + len(aces), len(sd.dacl.aces), 0) + aces
+    pos = 20
+    owner_at = pos if owner else 0
+    pos += len(owner)
+    group_at = pos if group else 0
+    pos += len(group)
+    dacl_at = pos if sd.dacl is not None else 0
+    control = SE_SELF_RELATIVE | (SE_DACL_PRESENT if sd.dacl is not None else 0)
+    header = struct.pack("<BBHIIII", 1, 0, control, owner_at, group_at, 0, dacl_at)
+    return header + owner + group + dacl

@@ -1,0 +1,650 @@
+"""Active Directory's PKI configuration: the CA's enrollment object, templates and their ACLs, NTAuth, accounts.
+
+Probes (role ``directory``, collected over LDAP by toolkit/collectors/ldap.py). Each probe's data is a list of
+entries ``{"dn": str, "attributes": {name: [str, ...]}}``: every requested attribute is present (``[]`` when the
+entry has none), values are strings as the DC sends them (integers in decimal, signed 32-bit for flags), binary
+values base64. Account probes add ``"groups": [{"dn", "objectSid": base64}]``: every group the account is in,
+nested ones included.
+
+* ``enrollment_services``: ``CN=Enrollment Services,<pki>``, one level, ``pKIEnrollmentService``: cn,
+  dNSHostName, cACertificate (base64 DER), certificateTemplates, flags.
+* ``certificate_templates``: ``CN=Certificate Templates,<pki>``, one level, ``pKICertificateTemplate``: cn, name,
+  displayName, msPKI-Template-Schema-Version, msPKI-Certificate-Name-Flag, msPKI-Enrollment-Flag,
+  msPKI-Private-Key-Flag, msPKI-RA-Signature, pKIExtendedKeyUsage, msPKI-Certificate-Application-Policy,
+  pKIKeyUsage (base64), pKIExpirationPeriod (base64: 8-byte little-endian negative interval in 100 ns),
+  nTSecurityDescriptor (base64 self-relative descriptor: owner, group, DACL).
+* ``ntauth_certificates``: ``<pki>``, one level, ``cn=NTAuthCertificates``: cn, cACertificate (base64 DER).
+  An empty list means the object does not exist.
+* ``domain_password_policy``: ``<domain>``, base: maxPwdAge (negative 100 ns interval), objectSid.
+* ``ndes_service_account``: ``<domain>``, subtree, ``sAMAccountName={ndes_service_account}``: sAMAccountName,
+  userAccountControl, msDS-User-Account-Control-Computed, lockoutTime, pwdLastSet, accountExpires (FILETIMEs),
+  servicePrincipalName, memberOf, primaryGroupID, objectSid (base64); plus ``groups``.
+* ``connector_account``: the same for ``sAMAccountName={connector_account}`` (the connector's service account,
+  or the connector host's computer account ``NAME$`` when it runs as SYSTEM); plus ``groups``.
+* ``ndes_http_spn_holders``: ``<domain>``, subtree, ``servicePrincipalName=HTTP/{ndes_fqdn}``: sAMAccountName,
+  objectSid (base64).
+
+``<pki>`` is ``CN=Public Key Services,CN=Services,<configurationNamingContext>``.
+"""
+
+from __future__ import annotations
+
+import base64
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from toolkit import security_descriptor as sdm
+from toolkit.certs import CertificateError, CertInfo, from_b64
+from toolkit.plugin import Context, LdapQuery, Plugin, ProbeUnavailable
+from toolkit.results import Outcome, failed, passed, skipped, unknown, warned
+
+PLUGIN = Plugin("directory")
+DIRECTORY = ("directory",)
+CLIENT_AUTH = "1.3.6.1.5.5.7.3.2"
+ANY_PURPOSE = "2.5.29.37.0"
+MIN_SCEP_VALIDITY_DAYS = 5
+READ_AND_ENROLL = "Read and Enroll"
+
+# msPKI-Certificate-Name-Flag (MS-CRTD 2.28), userAccountControl and its computed variant (MS-ADTS 2.2.16).
+NAME_FLAGS = {
+    0x00000001: "ENROLLEE_SUPPLIES_SUBJECT", 0x00010000: "ENROLLEE_SUPPLIES_SUBJECT_ALT_NAME",
+    0x00400000: "SUBJECT_ALT_REQUIRE_DOMAIN_DNS", 0x00800000: "SUBJECT_ALT_REQUIRE_SPN",
+    0x01000000: "SUBJECT_ALT_REQUIRE_DIRECTORY_GUID", 0x02000000: "SUBJECT_ALT_REQUIRE_UPN",
+    0x04000000: "SUBJECT_ALT_REQUIRE_EMAIL", 0x08000000: "SUBJECT_ALT_REQUIRE_DNS",
+    0x10000000: "SUBJECT_REQUIRE_DNS_AS_CN", 0x20000000: "SUBJECT_REQUIRE_EMAIL",
+    0x40000000: "SUBJECT_REQUIRE_COMMON_NAME", 0x80000000: "SUBJECT_REQUIRE_DIRECTORY_PATH",
+}
+ENROLLEE_SUPPLIES_SUBJECT = 0x1
+UF_ACCOUNTDISABLE = 0x2
+UF_LOCKOUT = 0x10
+UF_DONT_EXPIRE_PASSWD = 0x10000
+UF_PASSWORD_EXPIRED = 0x800000
+UAC_FLAGS = {UF_ACCOUNTDISABLE: "ACCOUNTDISABLE", UF_LOCKOUT: "LOCKOUT", 0x200: "NORMAL_ACCOUNT",
+             0x1000: "WORKSTATION_TRUST_ACCOUNT", UF_DONT_EXPIRE_PASSWD: "DONT_EXPIRE_PASSWORD",
+             0x80000: "TRUSTED_FOR_DELEGATION", UF_PASSWORD_EXPIRED: "PASSWORD_EXPIRED"}
+NEVER = (0, 0x7FFFFFFFFFFFFFFF)
+# SIDs every authenticated account holds without being a member.
+IMPLICIT_SIDS = ("S-1-1-0", "S-1-5-11")
+# pKIKeyUsage, first byte (X.509 bit order).
+KU_DIGITAL_SIGNATURE = 0x80
+KU_KEY_ENCIPHERMENT = 0x20
+MSCEP_VALUE_BY_PURPOSE = {"signature": "SignatureTemplate", "encryption": "EncryptionTemplate",
+                          "signature and encryption": "GeneralPurposeTemplate"}
+
+ACCOUNT_ATTRIBUTES = ("sAMAccountName", "userAccountControl", "msDS-User-Account-Control-Computed", "lockoutTime",
+                      "pwdLastSet", "accountExpires", "servicePrincipalName", "memberOf", "primaryGroupID",
+                      "objectSid")
+
+PLUGIN.probe("enrollment_services", roles=DIRECTORY, description="CAs published in AD (pKIEnrollmentService)",
+             ldap=LdapQuery("CN=Enrollment Services,{pki}", "(objectClass=pKIEnrollmentService)",
+                            ("cn", "dNSHostName", "cACertificate", "certificateTemplates", "flags"),
+                            scope="level", binary=("cACertificate",)))
+PLUGIN.probe("certificate_templates", roles=DIRECTORY,
+             description="Certificate templates with their security descriptors",
+             ldap=LdapQuery("CN=Certificate Templates,{pki}", "(objectClass=pKICertificateTemplate)",
+                            ("cn", "name", "displayName", "msPKI-Template-Schema-Version",
+                             "msPKI-Certificate-Name-Flag", "msPKI-Enrollment-Flag", "msPKI-Private-Key-Flag",
+                             "msPKI-RA-Signature", "pKIExtendedKeyUsage", "msPKI-Certificate-Application-Policy",
+                             "pKIKeyUsage", "pKIExpirationPeriod"),
+                            scope="level", security_descriptor=True, binary=("pKIKeyUsage", "pKIExpirationPeriod")))
+PLUGIN.probe("ntauth_certificates", roles=DIRECTORY, description="CA certificates in NTAuthCertificates",
+             ldap=LdapQuery("{pki}", "(&(objectClass=certificationAuthority)(cn=NTAuthCertificates))",
+                            ("cn", "cACertificate"), scope="level", binary=("cACertificate",)))
+PLUGIN.probe("domain_password_policy", roles=DIRECTORY, description="The domain's maxPwdAge",
+             ldap=LdapQuery("{domain}", "(objectClass=*)", ("maxPwdAge", "objectSid"), scope="base",
+                            binary=("objectSid",)))
+PLUGIN.probe("ndes_service_account", roles=DIRECTORY, description="The NDES service account and its groups",
+             ldap=LdapQuery("{domain}", "(&(objectClass=user)(sAMAccountName={ndes_service_account}))",
+                            ACCOUNT_ATTRIBUTES, binary=("objectSid",), nested_groups=True))
+PLUGIN.probe("connector_account", roles=DIRECTORY,
+             description="The connector's account (service account, or its computer account) and its groups",
+             ldap=LdapQuery("{domain}", "(&(objectClass=user)(sAMAccountName={connector_account}))",
+                            ACCOUNT_ATTRIBUTES, binary=("objectSid",), nested_groups=True))
+PLUGIN.probe("ndes_http_spn_holders", roles=DIRECTORY, description="Accounts holding HTTP/<NDES FQDN>",
+             ldap=LdapQuery("{domain}", "(servicePrincipalName=HTTP/{ndes_fqdn})", ("sAMAccountName", "objectSid"),
+                            binary=("objectSid",)))
+
+
+# --- reading entries ----------------------------------------------------------------------------------------
+
+
+def values(entry: dict[str, Any], name: str) -> list[str]:
+    attrs = entry.get("attributes") or {}
+    for key, found in attrs.items():
+        if key.lower() == name.lower():
+            return [str(v) for v in found]
+    return []
+
+
+def first(entry: dict[str, Any], name: str) -> str | None:
+    found = values(entry, name)
+    return found[0] if found else None
+
+
+def integer(entry: dict[str, Any], name: str) -> int | None:
+    value = first(entry, name)
+    return int(value) if value not in (None, "") else None
+
+
+def flags(entry: dict[str, Any], name: str) -> int:
+    """An integer flags attribute as unsigned 32 bits (AD sends them signed)."""
+    return (integer(entry, name) or 0) & 0xFFFFFFFF
+
+
+def flag_names(value: int, names: dict[int, str]) -> list[str]:
+    out = [name for bit, name in names.items() if value & bit]
+    rest = value & ~sum(names)
+    return [*out, f"0x{rest:X}"] if rest else out
+
+
+def filetime(value: int) -> datetime:
+    return datetime(1601, 1, 1, tzinfo=timezone.utc) + timedelta(microseconds=value // 10)
+
+
+def entries(ctx: Context, probe: str) -> list[dict[str, Any]]:
+    data = ctx.data(probe)
+    if not isinstance(data, list):
+        raise ProbeUnavailable(ctx.host, probe, "probe data is not a list of entries")
+    return data
+
+
+def sid_of(b64: str) -> str:
+    return sdm.parse_sid(base64.b64decode(b64))[0]
+
+
+def cert_of(ctx: Context, probe: str, b64: str) -> CertInfo:
+    try:
+        return from_b64(b64)
+    except CertificateError as exc:
+        raise ProbeUnavailable(ctx.host, probe, f"unreadable cACertificate: {exc}") from None
+
+
+def expectation(ctx: Context, key: str) -> str | None:
+    value = ctx.site.get(key)
+    return str(value) if value else None
+
+
+def ca_config(ctx: Context) -> tuple[str, str] | None:
+    """``ca01.contoso.com\\Contoso Issuing CA`` → (host, CA name)."""
+    value = expectation(ctx, "ca_config")
+    if not value or "\\" not in value:
+        return None
+    host, name = value.split("\\", 1)
+    return host.strip(), name.strip()
+
+
+def find_ca(ctx: Context) -> tuple[dict[str, Any] | None, Outcome | None]:
+    """The site's CA among the Enrollment Services, or the outcome that says why there is none."""
+    expected = ca_config(ctx)
+    if expected is None:
+        return None, unknown("site.toml [site] ca_config (\"host\\CA name\") is not set: no CA to look for")
+    host, name = expected
+    services = entries(ctx, "enrollment_services")
+    published = [f"{first(e, 'cn')} on {first(e, 'dNSHostName')}" for e in services]
+    for entry in services:
+        if (first(entry, "cn") or "").casefold() == name.casefold():
+            if (first(entry, "dNSHostName") or "").casefold() == host.casefold():
+                return entry, None
+            return None, failed(f"{name} is published in Enrollment Services for host "
+                                f"{first(entry, 'dNSHostName')}, not {host}", dn=entry.get("dn"),
+                                published=published)
+    return None, failed(f"{name} is not published in Enrollment Services", expected=f"{host}\\{name}",
+                        published=published)
+
+
+def find_template(ctx: Context, name: str) -> dict[str, Any] | None:
+    for entry in entries(ctx, "certificate_templates"):
+        names = {(first(entry, "cn") or "").casefold(), (first(entry, "name") or "").casefold()}
+        if name.casefold() in names:
+            return entry
+    return None
+
+
+def scep_template(ctx: Context) -> tuple[dict[str, Any] | None, Outcome | None]:
+    name = expectation(ctx, "scep_template")
+    if name is None:
+        return None, skipped("no SCEP template in site.toml [site] scep_template: SCEP not used here")
+    found = find_template(ctx, name)
+    if found is None:
+        return None, unknown(f"template {name} is not in the directory (see scep_template_exists)")
+    return found, None
+
+
+def template_evidence(entry: dict[str, Any]) -> dict[str, Any]:
+    return {"template": first(entry, "name") or first(entry, "cn"), "dn": entry.get("dn")}
+
+
+# --- accounts and permissions -------------------------------------------------------------------------------
+
+
+def account(ctx: Context, probe: str, site_key: str) -> tuple[dict[str, Any] | None, Outcome | None]:
+    found = entries(ctx, probe)
+    label = expectation(ctx, site_key) or probe.replace("_", " ")
+    if not found:
+        return None, failed(f"account {label} was not found in the directory", account=label)
+    if len(found) > 1:
+        return None, unknown(f"{len(found)} accounts match {label}", dns=[e.get("dn") for e in found])
+    return found[0], None
+
+
+def token_sids(entry: dict[str, Any]) -> tuple[set[str], dict[str, str]]:
+    """The SIDs an account's logon token holds: its own, its groups' (nested), its primary group, implicit ones."""
+    names: dict[str, str] = {}
+    own = sid_of(first(entry, "objectSid") or "")
+    names[own] = first(entry, "sAMAccountName") or entry.get("dn", "")
+    sids = {own, *IMPLICIT_SIDS}
+    primary = integer(entry, "primaryGroupID")
+    if primary is not None:
+        sids.add(f"{own.rsplit('-', 1)[0]}-{primary}")
+    for group in entry.get("groups") or []:
+        sid = sid_of(group["objectSid"])
+        sids.add(sid)
+        names[sid] = str(group.get("dn", "")).split(",")[0].removeprefix("CN=")
+    return sids, names
+
+
+def read_and_enroll(template: dict[str, Any], acct: dict[str, Any]) -> tuple[bool, dict[str, Any]]:
+    """Does the account hold Read (ReadProperty) and the Enroll extended right on the template?"""
+    sd_b64 = first(template, "nTSecurityDescriptor")
+    if not sd_b64:
+        raise ValueError("the template's nTSecurityDescriptor was not returned (SD-flags control refused?)")
+    sd = sdm.parse(base64.b64decode(sd_b64))
+    sids, names = token_sids(acct)
+    read = sdm.effective_access(sd, sids, mask=sdm.DS_READ_PROPERTY, generic_mapping=sdm.DS_GENERIC_MAPPING)
+    enroll = sdm.effective_access(sd, sids, mask=sdm.DS_CONTROL_ACCESS, object_type=sdm.ENROLL,
+                                  generic_mapping=sdm.DS_GENERIC_MAPPING)
+    evidence = {"account": first(acct, "sAMAccountName"), **template_evidence(template),
+                "read": read.evidence(names), "enroll": enroll.evidence(names)}
+    return read.granted and enroll.granted, evidence
+
+
+def judge_read_and_enroll(template: dict[str, Any], acct: dict[str, Any], who: str) -> Outcome:
+    ok, evidence = read_and_enroll(template, acct)
+    name = evidence["template"]
+    if ok:
+        return passed(f"{who} {evidence['account']} holds Read and Enroll on {name}", **evidence)
+    missing = [right for right, key in (("Read", "read"), ("Enroll", "enroll")) if not evidence[key]["granted"]]
+    return failed(f"{who} {evidence['account']} lacks {' and '.join(missing)} on template {name}", **evidence)
+
+
+# --- 0x400: the CA in Enrollment Services ---------------------------------------------------------------------
+
+
+@PLUGIN.check("ca_published_in_enrollment_services", "The CA is published in AD Enrollment Services",
+              roles=DIRECTORY, probes=("enrollment_services",), codes=(0x400,),
+              remediation="Publish the CA's enrollment object in AD (an Enterprise CA does it when installed; "
+                          "certutil -dspublish -f <CA cert> <CA host> repairs it), and check that ca_config in "
+                          "site.toml names the CA exactly (\"host\\CA name\").")
+def ca_published_in_enrollment_services(ctx: Context) -> Outcome:
+    entry, problem = find_ca(ctx)
+    if problem:
+        return problem
+    assert entry is not None
+    return passed(f"{first(entry, 'cn')} is published in Enrollment Services on {first(entry, 'dNSHostName')}",
+                  dn=entry.get("dn"), templates=values(entry, "certificateTemplates"))
+
+
+@PLUGIN.check("ca_certificate_in_directory_valid", "The CA certificate published in AD is valid",
+              roles=DIRECTORY, probes=("enrollment_services",), codes=(0x400,),
+              remediation="Renew the CA certificate and publish the new one (certutil -dspublish), then let "
+                          "clients pick it up.")
+def ca_certificate_in_directory_valid(ctx: Context) -> Outcome:
+    entry, problem = find_ca(ctx)
+    if problem:
+        return unknown(f"no CA object to read the certificate from: {problem.finding}")
+    assert entry is not None
+    certs = values(entry, "cACertificate")
+    if not certs:
+        return failed(f"the Enrollment Services object of {first(entry, 'cn')} has no cACertificate",
+                      dn=entry.get("dn"))
+    cert = max((cert_of(ctx, "enrollment_services", c) for c in certs), key=lambda c: c.not_after)
+    evidence = cert.evidence(ctx.now)
+    if not cert.valid_at(ctx.now):
+        return failed(f"the CA certificate in AD is not valid now (valid {evidence['not_before']} to "
+                      f"{evidence['not_after']})", **evidence)
+    if cert.days_left(ctx.now) < ctx.settings.expiry_warning_days:
+        return warned(f"the CA certificate in AD expires in {evidence['days_left']} days", **evidence)
+    return passed(f"the CA certificate in AD is valid for {evidence['days_left']} more days", **evidence)
+
+
+@PLUGIN.check("pkcs_templates_published_on_ca", "The PKCS templates are published on the CA",
+              roles=DIRECTORY, probes=("enrollment_services",), codes=(0x400,),
+              remediation="On the CA: Certificate Templates > New > Certificate Template to Issue, and pick the "
+                          "PKCS template (or certutil -SetCATemplates +<name>).")
+def pkcs_templates_published_on_ca(ctx: Context) -> Outcome:
+    wanted = ctx.site.get("pkcs_templates") or []
+    if not wanted:
+        return skipped("no PKCS templates in site.toml [site] pkcs_templates: PKCS not used here")
+    entry, problem = find_ca(ctx)
+    if problem:
+        return unknown(f"no CA object to read the published templates from: {problem.finding}")
+    assert entry is not None
+    published = {t.casefold() for t in values(entry, "certificateTemplates")}
+    missing = [t for t in wanted if str(t).casefold() not in published]
+    evidence = {"ca": first(entry, "cn"), "published": values(entry, "certificateTemplates"), "expected": wanted}
+    if missing:
+        return failed(f"not published on {first(entry, 'cn')}: {', '.join(missing)}", **evidence)
+    return passed(f"published on {first(entry, 'cn')}: {', '.join(wanted)}", **evidence)
+
+
+@PLUGIN.check("pkcs_template_enroll_for_connector", "The connector's account may enroll for the PKCS templates",
+              roles=DIRECTORY, probes=("certificate_templates", "connector_account"), codes=(0x400,),
+              remediation="On each PKCS template's Security tab, give the connector's account (the computer "
+                          "account when the connector runs as SYSTEM) Read and Enroll, and remove any Deny.")
+def pkcs_template_enroll_for_connector(ctx: Context) -> Outcome:
+    wanted = ctx.site.get("pkcs_templates") or []
+    if not wanted:
+        return skipped("no PKCS templates in site.toml [site] pkcs_templates: PKCS not used here")
+    acct, problem = account(ctx, "connector_account", "connector_account")
+    if problem:
+        return problem
+    assert acct is not None
+    verdicts = []
+    for name in wanted:
+        template = find_template(ctx, str(name))
+        if template is None:
+            return failed(f"PKCS template {name} does not exist in the directory", template=name)
+        verdicts.append(judge_read_and_enroll(template, acct, "the connector's account"))
+    bad = [v for v in verdicts if v.status.value == "FAIL"]
+    if bad:
+        return failed("; ".join(v.finding for v in bad), templates=[v.evidence for v in verdicts])
+    return passed("; ".join(v.finding for v in verdicts), templates=[v.evidence for v in verdicts])
+
+
+# --- the SCEP template ---------------------------------------------------------------------------------------
+
+
+@PLUGIN.check("scep_template_exists", "The SCEP template exists in AD", roles=DIRECTORY,
+              probes=("certificate_templates",), codes=(0x410,),
+              remediation="Create the SCEP template (duplicate the User template), or correct scep_template in "
+                          "site.toml and the MSCEP registry values to its name (not its display name).")
+def scep_template_exists(ctx: Context) -> Outcome:
+    name = expectation(ctx, "scep_template")
+    if name is None:
+        return skipped("no SCEP template in site.toml [site] scep_template: SCEP not used here")
+    found = find_template(ctx, name)
+    if found is None:
+        names = [first(e, "name") or first(e, "cn") for e in entries(ctx, "certificate_templates")]
+        return failed(f"no certificate template named {name}", templates=names)
+    return passed(f"template {name} exists", **template_evidence(found),
+                  display_name=first(found, "displayName"))
+
+
+@PLUGIN.check("scep_template_published_on_ca", "The SCEP template is published on the CA", roles=DIRECTORY,
+              probes=("enrollment_services",), codes=(0x410,),
+              remediation="On the CA: Certificate Templates > New > Certificate Template to Issue, pick the SCEP "
+                          "template, then restart NDES (iisreset).")
+def scep_template_published_on_ca(ctx: Context) -> Outcome:
+    name = expectation(ctx, "scep_template")
+    if name is None:
+        return skipped("no SCEP template in site.toml [site] scep_template: SCEP not used here")
+    entry, problem = find_ca(ctx)
+    if problem:
+        return unknown(f"no CA object to read the published templates from: {problem.finding}")
+    assert entry is not None
+    published = values(entry, "certificateTemplates")
+    if name.casefold() not in {t.casefold() for t in published}:
+        return failed(f"{name} is not published on {first(entry, 'cn')}", published=published)
+    return passed(f"{name} is published on {first(entry, 'cn')}", published=published)
+
+
+def template_purpose(entry: dict[str, Any]) -> str | None:
+    """signature / encryption / signature and encryption, from pKIKeyUsage."""
+    raw = first(entry, "pKIKeyUsage")
+    if not raw:
+        return None
+    usage = base64.b64decode(raw)
+    sign = bool(usage and usage[0] & KU_DIGITAL_SIGNATURE)
+    encrypt = bool(usage and usage[0] & KU_KEY_ENCIPHERMENT)
+    if sign and encrypt:
+        return "signature and encryption"
+    return "signature" if sign else "encryption" if encrypt else None
+
+
+@PLUGIN.check("scep_template_in_mscep_registry", "NDES's MSCEP registry value for the template's purpose names it",
+              roles=DIRECTORY, probes=("certificate_templates", "mscep_registry"), codes=(0x410,),
+              remediation="On NDES set HKLM\\SOFTWARE\\Microsoft\\Cryptography\\MSCEP <value for the purpose> to "
+                          "the template's name, then iisreset.")
+def scep_template_in_mscep_registry(ctx: Context) -> Outcome:
+    template, problem = scep_template(ctx)
+    if problem:
+        return problem
+    assert template is not None
+    if not ctx.peers("ndes"):
+        if "ndes" in ctx.site.get("roles_expected", []):
+            return unknown("the site has an NDES server but these facts hold none")
+        return skipped("no NDES server in this site's facts")
+    registry = ctx.peer("ndes").data("mscep_registry")
+    purpose = template_purpose(template)
+    if purpose is None or not isinstance(registry, dict):
+        return unknown("cannot tell the template's purpose (no pKIKeyUsage) or read the MSCEP key",
+                       **template_evidence(template))
+    value_name = MSCEP_VALUE_BY_PURPOSE[purpose]
+    name = first(template, "name") or first(template, "cn") or ""
+    evidence = {**template_evidence(template), "purpose": purpose, "registry_value": value_name,
+                "mscep": registry}
+    if str(registry.get(value_name) or "").casefold() != name.casefold():
+        return failed(f"MSCEP {value_name} is {registry.get(value_name)!r}, not the {purpose} template {name}",
+                      **evidence)
+    return passed(f"MSCEP {value_name} names {name} ({purpose})", **evidence)
+
+
+@PLUGIN.check("scep_template_schema_version", "The SCEP template is a version 2 or later template",
+              roles=DIRECTORY, probes=("certificate_templates",),
+              remediation="Duplicate the template (a duplicate is version 2 or later) and point NDES at it.")
+def scep_template_schema_version(ctx: Context) -> Outcome:
+    template, problem = scep_template(ctx)
+    if problem:
+        return problem
+    assert template is not None
+    version = integer(template, "msPKI-Template-Schema-Version")
+    evidence = {**template_evidence(template), "schema_version": version}
+    if version is None or version < 2:
+        return failed(f"template schema version is {version or 1}, need 2 or later", **evidence)
+    return passed(f"template schema version {version}", **evidence)
+
+
+@PLUGIN.check("scep_template_subject_from_request", "The SCEP template takes the subject from the request",
+              roles=DIRECTORY, probes=("certificate_templates",),
+              remediation="Template > Subject Name: select \"Supply in the request\".")
+def scep_template_subject_from_request(ctx: Context) -> Outcome:
+    template, problem = scep_template(ctx)
+    if problem:
+        return problem
+    assert template is not None
+    value = flags(template, "msPKI-Certificate-Name-Flag")
+    evidence = {**template_evidence(template), "name_flags": flag_names(value, NAME_FLAGS)}
+    if not value & ENROLLEE_SUPPLIES_SUBJECT:
+        return failed("the template builds the subject from AD, not from the request", **evidence)
+    return passed("the subject is supplied in the request (ENROLLEE_SUPPLIES_SUBJECT)", **evidence)
+
+
+@PLUGIN.check("scep_template_client_auth", "The SCEP template issues Client Authentication certificates",
+              roles=DIRECTORY, probes=("certificate_templates",),
+              remediation="Template > Extensions > Application Policies: add Client Authentication.")
+def scep_template_client_auth(ctx: Context) -> Outcome:
+    template, problem = scep_template(ctx)
+    if problem:
+        return problem
+    assert template is not None
+    ekus = values(template, "pKIExtendedKeyUsage")
+    policies = values(template, "msPKI-Certificate-Application-Policy")
+    evidence = {**template_evidence(template), "eku": ekus, "application_policies": policies}
+    # A v2+ template's application policies are what the CA issues; pKIExtendedKeyUsage mirrors them.
+    effective = policies or ekus
+    if CLIENT_AUTH in effective or ANY_PURPOSE in effective:
+        return passed("Client Authentication is among the template's application policies", **evidence)
+    return failed("Client Authentication is not among the template's application policies", **evidence)
+
+
+@PLUGIN.check("scep_template_validity", "The SCEP template's validity is at least 5 days", roles=DIRECTORY,
+              probes=("certificate_templates",),
+              remediation="Template > General: set the validity period to 5 days or more (Intune rejects less).")
+def scep_template_validity(ctx: Context) -> Outcome:
+    template, problem = scep_template(ctx)
+    if problem:
+        return problem
+    assert template is not None
+    raw = first(template, "pKIExpirationPeriod")
+    if not raw:
+        return unknown("the template has no pKIExpirationPeriod", **template_evidence(template))
+    interval = -int.from_bytes(base64.b64decode(raw), "little", signed=True)
+    days = round(interval / 10_000_000 / 86400, 2)
+    evidence = {**template_evidence(template), "validity_days": days}
+    if days < MIN_SCEP_VALIDITY_DAYS:
+        return failed(f"validity is {days} days, under {MIN_SCEP_VALIDITY_DAYS}", **evidence)
+    return passed(f"validity is {days} days", **evidence)
+
+
+@PLUGIN.check("scep_template_enroll_for_ndes_account", "The NDES service account may enroll for the SCEP template",
+              roles=DIRECTORY, probes=("certificate_templates", "ndes_service_account"),
+              remediation="Template > Security: give the NDES service account (or a group it is in) Read and "
+                          "Enroll, and remove any Deny that reaches it.")
+def scep_template_enroll_for_ndes_account(ctx: Context) -> Outcome:
+    template, problem = scep_template(ctx)
+    if problem:
+        return problem
+    assert template is not None
+    acct, problem = account(ctx, "ndes_service_account", "ndes_service_account")
+    if problem:
+        return problem
+    assert acct is not None
+    return judge_read_and_enroll(template, acct, "the NDES service account")
+
+
+# --- the NDES service account (0x0FFFFFFF) -------------------------------------------------------------------
+
+
+def ndes_account(ctx: Context) -> tuple[dict[str, Any] | None, Outcome | None]:
+    if expectation(ctx, "ndes_service_account") is None:
+        return None, skipped("no NDES service account in site.toml [site] ndes_service_account")
+    return account(ctx, "ndes_service_account", "ndes_service_account")
+
+
+def account_evidence(acct: dict[str, Any]) -> dict[str, Any]:
+    return {"account": first(acct, "sAMAccountName"), "dn": acct.get("dn"),
+            "user_account_control": flag_names(flags(acct, "userAccountControl"), UAC_FLAGS)}
+
+
+@PLUGIN.check("ndes_account_enabled", "The NDES service account is enabled and not expired", roles=DIRECTORY,
+              probes=("ndes_service_account",), codes=(0x0FFFFFFF,),
+              remediation="Enable the NDES service account (Enable-ADAccount) and clear its expiry date.")
+def ndes_account_enabled(ctx: Context) -> Outcome:
+    acct, problem = ndes_account(ctx)
+    if problem:
+        return problem
+    assert acct is not None
+    evidence = account_evidence(acct)
+    if flags(acct, "userAccountControl") & UF_ACCOUNTDISABLE:
+        return failed(f"{evidence['account']} is disabled", **evidence)
+    expires = integer(acct, "accountExpires")
+    if expires not in (None, *NEVER):
+        assert expires is not None
+        evidence["account_expires"] = filetime(expires).strftime("%Y-%m-%dT%H:%M:%SZ")
+        if filetime(expires) <= ctx.now:
+            return failed(f"{evidence['account']} expired on {evidence['account_expires']}", **evidence)
+    return passed(f"{evidence['account']} is enabled", **evidence)
+
+
+@PLUGIN.check("ndes_account_not_locked_out", "The NDES service account is not locked out", roles=DIRECTORY,
+              probes=("ndes_service_account",), codes=(0x0FFFFFFF,),
+              remediation="Unlock the account (Unlock-ADAccount) and find what keeps using an old password.")
+def ndes_account_not_locked_out(ctx: Context) -> Outcome:
+    acct, problem = ndes_account(ctx)
+    if problem:
+        return problem
+    assert acct is not None
+    evidence = account_evidence(acct)
+    computed = integer(acct, "msDS-User-Account-Control-Computed")
+    lockout = integer(acct, "lockoutTime") or 0
+    evidence["lockout_time"] = filetime(lockout).strftime("%Y-%m-%dT%H:%M:%SZ") if lockout else None
+    # The computed flag accounts for the lockout duration; lockoutTime alone stays set until the next logon.
+    locked = bool(computed & UF_LOCKOUT) if computed is not None else lockout > 0
+    if locked:
+        return failed(f"{evidence['account']} is locked out", **evidence)
+    return passed(f"{evidence['account']} is not locked out", **evidence)
+
+
+@PLUGIN.check("ndes_account_password_not_expired", "The NDES service account's password has not expired",
+              roles=DIRECTORY, probes=("ndes_service_account", "domain_password_policy"), codes=(0x0FFFFFFF,),
+              remediation="Set a new password on the NDES service account and in the SCEP app pool identity, "
+                          "or exempt the account from expiry by a password policy fit for service accounts.")
+def ndes_account_password_not_expired(ctx: Context) -> Outcome:
+    acct, problem = ndes_account(ctx)
+    if problem:
+        return problem
+    assert acct is not None
+    evidence = account_evidence(acct)
+    last_set = integer(acct, "pwdLastSet")
+    computed = integer(acct, "msDS-User-Account-Control-Computed") or 0
+    if last_set == 0:
+        return failed(f"{evidence['account']} must change its password at next logon (pwdLastSet 0)", **evidence)
+    if (computed & 0xFFFFFFFF) & UF_PASSWORD_EXPIRED:
+        return failed(f"{evidence['account']}: the DC reports the password expired", **evidence)
+    if flags(acct, "userAccountControl") & UF_DONT_EXPIRE_PASSWD:
+        return passed(f"{evidence['account']}'s password never expires", **evidence)
+    policy = entries(ctx, "domain_password_policy")
+    max_age = integer(policy[0], "maxPwdAge") if policy else None
+    if last_set is None or max_age is None:
+        return unknown("pwdLastSet or the domain's maxPwdAge was not read", **evidence)
+    if max_age in (0, -0x8000000000000000):
+        return passed("the domain's passwords never expire (maxPwdAge)", **evidence)
+    expires = filetime(last_set) + timedelta(microseconds=abs(max_age) // 10)
+    evidence.update(password_last_set=filetime(last_set).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    password_expires=expires.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    if expires <= ctx.now:
+        return failed(f"{evidence['account']}'s password expired on {evidence['password_expires']}", **evidence)
+    days = (expires - ctx.now).total_seconds() / 86400
+    if days < ctx.settings.expiry_warning_days:
+        return warned(f"{evidence['account']}'s password expires in {days:.1f} days", **evidence)
+    return passed(f"{evidence['account']}'s password is valid until {evidence['password_expires']}", **evidence)
+
+
+@PLUGIN.check("ndes_http_spn_registered", "HTTP/<NDES FQDN> is registered on the NDES service account, only there",
+              roles=DIRECTORY, probes=("ndes_service_account", "ndes_http_spn_holders"), codes=(0x0FFFFFFF,),
+              remediation="setspn -S HTTP/<NDES FQDN> <DOMAIN>\\<NDES service account>; remove the SPN from every "
+                          "other account (setspn -D): a duplicate SPN breaks Kerberos to NDES.")
+def ndes_http_spn_registered(ctx: Context) -> Outcome:
+    fqdn = expectation(ctx, "ndes_fqdn")
+    if fqdn is None:
+        return skipped("no NDES FQDN in site.toml [site] ndes_fqdn")
+    acct, problem = ndes_account(ctx)
+    if problem:
+        return problem
+    assert acct is not None
+    spn = f"HTTP/{fqdn}"
+    holders = entries(ctx, "ndes_http_spn_holders")
+    names = [first(h, "sAMAccountName") or h.get("dn") for h in holders]
+    evidence = {"spn": spn, "holders": names, "account": first(acct, "sAMAccountName"),
+                "account_spns": values(acct, "servicePrincipalName")}
+    others = [h for h in holders if h.get("dn", "").casefold() != str(acct.get("dn", "")).casefold()]
+    if others:
+        return failed(f"{spn} is registered on {len(holders)} accounts (duplicate SPN): {', '.join(map(str, names))}",
+                      **evidence)
+    if spn.casefold() not in {v.casefold() for v in values(acct, "servicePrincipalName")}:
+        return failed(f"{spn} is not registered on {evidence['account']}", **evidence)
+    return passed(f"{spn} is registered on {evidence['account']} only", **evidence)
+
+
+# --- NTAuth (0x0FFFFFFF) ------------------------------------------------------------------------------------
+
+
+@PLUGIN.check("ca_certificate_in_ntauth", "The CA certificate is in NTAuthCertificates", roles=DIRECTORY,
+              probes=("enrollment_services", "ntauth_certificates"), codes=(0x0FFFFFFF,),
+              remediation="certutil -dspublish -f <CA certificate> NTAuthCA (as an Enterprise Admin).")
+def ca_certificate_in_ntauth(ctx: Context) -> Outcome:
+    entry, problem = find_ca(ctx)
+    if problem:
+        return unknown(f"no CA object to take the certificate from: {problem.finding}")
+    assert entry is not None
+    ca_thumbprints = {cert_of(ctx, "enrollment_services", c).thumbprint for c in values(entry, "cACertificate")}
+    ntauth = entries(ctx, "ntauth_certificates")
+    if not ntauth:
+        return failed("there is no NTAuthCertificates object in Public Key Services")
+    present = {cert_of(ctx, "ntauth_certificates", c).thumbprint for e in ntauth for c in values(e, "cACertificate")}
+    evidence = {"ca_thumbprints": sorted(ca_thumbprints), "ntauth_thumbprints": sorted(present)}
+    if not ca_thumbprints:
+        return unknown("the CA object carries no certificate to look for", **evidence)
+    if ca_thumbprints & present:
+        return passed("the CA certificate is in NTAuthCertificates", **evidence)
+    return failed("the CA certificate is not in NTAuthCertificates", **evidence)

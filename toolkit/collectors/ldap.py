@@ -1,0 +1,333 @@
+"""The directory collector: runs every plugin's LDAP queries against one domain controller, read-only.
+
+The wire: a TCP connection to the DC (LDAPS on 636, or 389 upgraded with StartTLS), the server certificate
+validated against ``ca_bundle`` (or the system store) and the DC's name; then a simple bind (over TLS only,
+unless ``--insecure``) or a SASL GSSAPI (Kerberos) bind. The rootDSE gives ``defaultNamingContext`` and
+``configurationNamingContext``; each query's base resolves ``{domain}``, ``{config}`` and ``{pki}``
+(``CN=Public Key Services,CN=Services,<config>``). Searches are paged (500 per page) and ask only for the
+query's attributes; ``nTSecurityDescriptor`` is requested with the SD-flags control (1.2.840.113556.1.4.801) at
+0x07 (owner, group, DACL: without it a normal user gets no descriptor at all). Nested groups come from the
+in-chain matching rule ``(member:1.2.840.113556.1.4.1941:=<dn>)``. The connection is opened read-only
+(ldap3 refuses every write before it reaches the wire).
+
+site.toml ``[ldap]``::
+
+    server = "dc01.contoso.com"   # the DC's name, checked against its TLS certificate
+    address = "10.0.0.5"          # optional: connect here instead of resolving server
+    tls = "ldaps"                 # ldaps (default, 636) | starttls (389) | none (389, --insecure only)
+    port = 636                    # optional
+    ca_bundle = "contoso-root.pem"  # optional: PEM of the CA that issued the DC's certificate
+    auth = "simple"               # simple | kerberos (SASL GSSAPI, uses the current ticket cache)
+    user = "svc-audit@contoso.com"
+    password_env = "CONNCHECK_LDAP_PASSWORD"  # or keyring_service = "conncheck-ldap", or a prompt
+    base = "DC=contoso,DC=com"    # optional overrides of the rootDSE's naming contexts
+    config_base = "CN=Configuration,DC=contoso,DC=com"
+    connect_timeout = 10          # seconds
+    timeout = 30                  # seconds per operation
+
+Query filters may use these site parameters: ``{ndes_fqdn}`` ([site] ndes_fqdn), ``{ndes_service_account}``
+and ``{connector_account}`` (the sAMAccountName part of [site]'s DOMAIN\\user values; without
+connector_account, the connector host's computer account ``NAME$``).
+
+Probe data: each query's result is a list of entries ``{"dn": str, "attributes": {name: [str, ...]}}`` with
+every requested attribute present (an empty list when the entry has none), binary ones as base64, and with
+``nested_groups`` a ``"groups": [{"dn", "objectSid": base64}]`` list.
+"""
+
+from __future__ import annotations
+
+import base64
+import ssl
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from toolkit.config import SiteConfig
+from toolkit.credentials import secret
+from toolkit.errors import ConfigError
+from toolkit.facts import DIRECTORY_ROLE, ProbeResult, Target
+from toolkit.plugin import LdapQuery, Probe
+from toolkit.registry import Registry
+
+SD_FLAGS_OID = "1.2.840.113556.1.4.801"
+IN_CHAIN = "1.2.840.113556.1.4.1941"
+PAGE_SIZE = 500
+TLS_MODES = ("ldaps", "starttls", "none")
+AUTH_MODES = ("simple", "kerberos")
+KEYS = {"server": str, "address": str, "tls": str, "port": int, "ca_bundle": str, "auth": str, "user": str,
+        "password_env": str, "keyring_service": str, "base": str, "config_base": str,
+        "connect_timeout": int, "timeout": int}
+
+
+class DirectoryUnavailable(Exception):
+    """The DC could not be reached, or refused the TLS handshake or the bind: every probe fails with this."""
+
+
+@dataclass(frozen=True)
+class LdapSettings:
+    server: str
+    address: str | None
+    tls: str
+    port: int
+    ca_bundle: Path | None
+    auth: str
+    user: str | None
+    password_env: str | None
+    keyring_service: str | None
+    base: str | None
+    config_base: str | None
+    connect_timeout: int
+    timeout: int
+
+
+def settings_from(config: SiteConfig, *, insecure: bool) -> LdapSettings:
+    """Validate ``[ldap]``; every problem is one ConfigError line."""
+    where = f"{config.path or 'site.toml'}: [ldap]"
+    raw = config.sections.get("ldap")
+    if not raw:
+        raise ConfigError(f"{where} is missing: name the domain controller (server = \"dc01.contoso.com\")")
+    for key, value in raw.items():
+        expected = KEYS.get(key)
+        if expected is None:
+            raise ConfigError(f"{where} has no key {key!r} (known: {', '.join(KEYS)})")
+        if not isinstance(value, expected) or isinstance(value, bool):
+            raise ConfigError(f"{where} {key} must be a {expected.__name__}, got {value!r}")
+    if not raw.get("server"):
+        raise ConfigError(f"{where} needs server = \"<the DC's DNS name>\"")
+    tls, auth = raw.get("tls", "ldaps"), raw.get("auth", "simple")
+    if tls not in TLS_MODES:
+        raise ConfigError(f"{where} tls must be one of {', '.join(TLS_MODES)}, got {tls!r}")
+    if auth not in AUTH_MODES:
+        raise ConfigError(f"{where} auth must be one of {', '.join(AUTH_MODES)}, got {auth!r}")
+    if auth == "simple" and not raw.get("user"):
+        raise ConfigError(f"{where} auth = \"simple\" needs user = \"<account>@<domain>\"")
+    if tls == "none" and auth == "simple" and not insecure:
+        raise ConfigError(f"{where} tls = \"none\" would send the password in cleartext; use ldaps or starttls "
+                          "(or --insecure on a lab network)")
+    ca_bundle = None
+    if raw.get("ca_bundle"):
+        ca_bundle = Path(raw["ca_bundle"])
+        if not ca_bundle.is_absolute() and config.path is not None:
+            ca_bundle = config.path.parent / ca_bundle
+        if not ca_bundle.is_file():
+            raise ConfigError(f"{where} ca_bundle {ca_bundle}: no such file")
+    for key in ("port", "connect_timeout", "timeout"):
+        if key in raw and raw[key] <= 0:
+            raise ConfigError(f"{where} {key} must be > 0")
+    return LdapSettings(
+        server=raw["server"], address=raw.get("address"), tls=tls,
+        port=raw.get("port", 636 if tls == "ldaps" else 389), ca_bundle=ca_bundle, auth=auth,
+        user=raw.get("user"), password_env=raw.get("password_env"), keyring_service=raw.get("keyring_service"),
+        base=raw.get("base"), config_base=raw.get("config_base"),
+        connect_timeout=raw.get("connect_timeout", 10), timeout=raw.get("timeout", 30),
+    )
+
+
+def _account_name(value: str) -> str:
+    """``CONTOSO\\svc-ndes`` or ``svc-ndes@contoso.com`` → ``svc-ndes``."""
+    return value.split("\\")[-1].split("@")[0]
+
+
+def filter_parameters(config: SiteConfig) -> dict[str, str]:
+    """The site values query filters may name (unescaped)."""
+    site = config.site
+    params: dict[str, str] = {}
+    if site.get("ndes_fqdn"):
+        params["ndes_fqdn"] = site["ndes_fqdn"]
+    if site.get("ndes_service_account"):
+        params["ndes_service_account"] = _account_name(site["ndes_service_account"])
+    if site.get("connector_account"):
+        params["connector_account"] = _account_name(site["connector_account"])
+    else:
+        connectors = [h.name for h in config.hosts if "connector" in h.roles]
+        if connectors:
+            params["connector_account"] = connectors[0].split(".")[0].upper() + "$"
+    return params
+
+
+def _connect(s: LdapSettings, *, interactive: bool) -> Any:
+    import ldap3
+    from ldap3.core.exceptions import LDAPException
+
+    password = None
+    if s.auth == "simple":
+        assert s.user is not None
+        password = secret(purpose=f"LDAP bind to {s.server}", username=s.user, env_var=s.password_env,
+                          keyring_service=s.keyring_service, interactive=interactive)
+    tls = None
+    if s.tls != "none":
+        tls = ldap3.Tls(validate=ssl.CERT_REQUIRED, version=ssl.PROTOCOL_TLS_CLIENT,
+                        ca_certs_file=str(s.ca_bundle) if s.ca_bundle else None,
+                        valid_names=[s.server], sni=s.server)
+    server = ldap3.Server(s.address or s.server, port=s.port, use_ssl=s.tls == "ldaps", tls=tls,
+                          get_info=ldap3.NONE, connect_timeout=s.connect_timeout)
+    if s.auth == "kerberos":
+        kwargs: dict[str, Any] = {"authentication": ldap3.SASL, "sasl_mechanism": ldap3.KERBEROS,
+                                  "sasl_credentials": (s.server,)}
+    else:
+        kwargs = {"authentication": ldap3.SIMPLE, "user": s.user, "password": password}
+    conn = ldap3.Connection(server, read_only=True, receive_timeout=s.timeout, raise_exceptions=False,
+                            auto_referrals=False, **kwargs)
+    try:
+        conn.open()
+        if s.tls == "starttls" and not conn.start_tls():
+            raise DirectoryUnavailable(f"StartTLS refused by {s.server}: {conn.result.get('message') or conn.result}")
+        if not conn.bind():
+            result = conn.result or {}
+            detail = result.get("message") or result.get("description") or "refused"
+            raise DirectoryUnavailable(f"LDAP bind as {s.user or 'the Kerberos ticket'} refused by {s.server}: "
+                                       f"{result.get('description', '')} {detail}".strip())
+    except LDAPException as exc:
+        raise DirectoryUnavailable(f"cannot connect to {s.server}:{s.port} ({s.tls}): {_reason(exc)}") from None
+    except (OSError, ImportError) as exc:
+        raise DirectoryUnavailable(f"cannot connect to {s.server}:{s.port} ({s.tls}): {exc}") from None
+    return conn
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc)
+    if "doesn't match any name" in text:
+        return "the DC's TLS certificate does not name this server (TLS name mismatch)"
+    if "CERTIFICATE_VERIFY_FAILED" in text:
+        return "the DC's TLS certificate is not trusted by the CA bundle (certificate verify failed)"
+    return f"{type(exc).__name__}: {text}"
+
+
+@dataclass(frozen=True)
+class Bases:
+    domain: str
+    config: str
+
+    @property
+    def pki(self) -> str:
+        return f"CN=Public Key Services,CN=Services,{self.config}"
+
+
+def _root_dse(conn: Any, s: LdapSettings) -> Bases:
+    import ldap3
+
+    ok = conn.search("", "(objectClass=*)", search_scope=ldap3.BASE,
+                     attributes=["defaultNamingContext", "configurationNamingContext"])
+    attrs = conn.response[0]["attributes"] if ok and conn.response else {}
+    domain = s.base or _first(attrs.get("defaultNamingContext"))
+    config = s.config_base or _first(attrs.get("configurationNamingContext"))
+    if not domain or not config:
+        raise DirectoryUnavailable(f"the rootDSE of {s.server} names no naming contexts: {conn.result}")
+    return Bases(domain, config)
+
+
+def _first(value: Any) -> str | None:
+    if isinstance(value, list):
+        return str(value[0]) if value else None
+    return str(value) if value else None
+
+
+def _values(raw: dict[str, list[bytes]], name: str, binary: bool) -> list[str]:
+    for key, values in raw.items():
+        if key.lower() == name.lower():
+            if binary:
+                return [base64.b64encode(v).decode("ascii") for v in values]
+            return [v.decode("utf-8", errors="replace") for v in values]
+    return []
+
+
+def _search(conn: Any, base: str, flt: str, scope: str, attributes: list[str], controls: list[Any]) -> list[Any]:
+    """Every entry, page by page; a failed search raises with the server's reason."""
+    import ldap3
+
+    scopes = {"base": ldap3.BASE, "level": ldap3.LEVEL, "subtree": ldap3.SUBTREE}
+    entries: list[Any] = []
+    cookie = None
+    while True:
+        conn.search(base, flt, search_scope=scopes[scope], attributes=attributes or [ldap3.NO_ATTRIBUTES],
+                    controls=controls, paged_size=PAGE_SIZE, paged_cookie=cookie)
+        result = conn.result or {}
+        if result.get("result") not in (0, None):
+            if result.get("description") == "noSuchObject":
+                return []
+            raise RuntimeError(f"search of {base} failed: {result.get('description')} {result.get('message', '')}")
+        entries.extend(e for e in conn.response or [] if e.get("type") == "searchResEntry")
+        cookie = (result.get("controls", {}).get("1.2.840.113556.1.4.319", {}).get("value", {}).get("cookie"))
+        if not cookie:
+            return entries
+
+
+def run_query(conn: Any, query: LdapQuery, bases: Bases, params: dict[str, str]) -> list[dict[str, Any]]:
+    from ldap3.protocol.microsoft import security_descriptor_control
+    from ldap3.utils.conv import escape_filter_chars
+
+    base = query.base.format(domain=bases.domain, config=bases.config, pki=bases.pki)
+    try:
+        flt = query.filter.format(**{k: escape_filter_chars(v) for k, v in params.items()})
+    except KeyError as exc:
+        raise LookupError(f"site.toml [site] does not set {exc.args[0]}, which this query needs") from None
+    attributes = list(query.attributes)
+    binary = {a.lower() for a in query.binary}
+    controls = []
+    if query.security_descriptor:
+        attributes.append("nTSecurityDescriptor")
+        binary.add("ntsecuritydescriptor")
+        controls = security_descriptor_control(sdflags=0x07)
+    out = []
+    for entry in _search(conn, base, flt, query.scope, attributes, controls):
+        raw = entry.get("raw_attributes", {})
+        item: dict[str, Any] = {
+            "dn": entry["dn"],
+            "attributes": {a: _values(raw, a, a.lower() in binary) for a in attributes},
+        }
+        if query.nested_groups:
+            item["groups"] = nested_groups(conn, bases, entry["dn"])
+        out.append(item)
+    return out
+
+
+def nested_groups(conn: Any, bases: Bases, dn: str) -> list[dict[str, str]]:
+    """Every group ``dn`` is a member of, directly or through other groups (LDAP_MATCHING_RULE_IN_CHAIN)."""
+    from ldap3.utils.conv import escape_filter_chars
+
+    flt = f"(&(objectClass=group)(member:{IN_CHAIN}:={escape_filter_chars(dn)}))"
+    groups = _search(conn, bases.domain, flt, "subtree", ["objectSid"], [])
+    return [{"dn": g["dn"], "objectSid": _values(g.get("raw_attributes", {}), "objectSid", True)[0]}
+            for g in groups if _values(g.get("raw_attributes", {}), "objectSid", True)]
+
+
+def _ldap_probes(registry: Registry) -> list[Probe]:
+    return [p for p in registry.probes_for_role(DIRECTORY_ROLE) if p.ldap is not None]
+
+
+def collect_directory(
+    config: SiteConfig, registry: Registry, *, insecure: bool = False, interactive: bool = True
+) -> Target:
+    """The directory Target (name = the DC, role ``directory``): every plugin's LDAP probe, run read-only.
+
+    A bad ``[ldap]`` section raises ConfigError; a DC that cannot be reached or refuses the bind makes every
+    probe a failure with the reason (UNKNOWN later), never an exception.
+    """
+    s = settings_from(config, insecure=insecure)
+    probes = _ldap_probes(registry)
+    target = Target(s.server, (DIRECTORY_ROLE,), attributes={"tls": s.tls, "auth": s.auth})
+    started = time.perf_counter()
+    try:
+        conn = _connect(s, interactive=interactive)
+    except DirectoryUnavailable as exc:
+        ms = round((time.perf_counter() - started) * 1000, 1)
+        target.probes = {p.name: ProbeResult.failure(str(exc), ms) for p in probes}
+        return target
+    params = filter_parameters(config)
+    try:
+        bases = _root_dse(conn, s)
+        for probe in probes:
+            assert probe.ldap is not None
+            t0 = time.perf_counter()
+            try:
+                data = run_query(conn, probe.ldap, bases, params)
+                target.probes[probe.name] = ProbeResult.success(data, round((time.perf_counter() - t0) * 1000, 1))
+            except Exception as exc:  # one query's failure is that probe's UNKNOWN, not the run's end
+                reason = str(exc) if isinstance(exc, (LookupError, RuntimeError)) else f"{type(exc).__name__}: {exc}"
+                target.probes[probe.name] = ProbeResult.failure(reason, round((time.perf_counter() - t0) * 1000, 1))
+    except DirectoryUnavailable as exc:
+        target.probes = {p.name: ProbeResult.failure(str(exc)) for p in probes}
+    finally:
+        conn.unbind()
+    return target
