@@ -1,0 +1,134 @@
+"""The connector's own event logs, as collected live: unrecovered failures per operation, service churn.
+
+Each check reads the ``events`` probe (checks/ps/events.ps1: the look-back window of the legacy
+"Microsoft Intune Connector" log and the new connector's Admin and Operational channels), keeps the records
+inside ``event_lookback_days`` before the facts' time, and judges them with the same timeline logic as
+``conncheck events``: a failure followed by a later success of the same operation on the same host is recovered.
+A host where none of the connector's logs could be read is UNKNOWN: no events is not the same as no log.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from toolkit.catalog import load
+from toolkit.events.live import LiveEvents, LiveShapeError, parse_probe
+from toolkit.events.operations import OPERATION_CODES
+from toolkit.events.record import EventRecord, events_index
+from toolkit.events.summary import Summary
+from toolkit.plugin import CheckFunc, Context, Plugin
+from toolkit.results import Outcome, failed, passed, unknown
+
+PLUGIN = Plugin("events")
+ROLES = ("connector", "ndes")
+SERVICE_STOPS_FAIL = 3  # stops of the connector service in the window that mean a crash or restart loop
+
+PLUGIN.probe(
+    "events", roles=ROLES, powershell="ps/events.ps1",
+    description="The connector's event records of the look-back window (legacy log, Admin, Operational)",
+)
+
+
+def _window(ctx: Context) -> tuple[LiveEvents | None, list[EventRecord], Outcome | None]:
+    """The host's connector records inside the look-back window, or the UNKNOWN outcome that stops the check."""
+    try:
+        live = parse_probe(ctx.data("events"), load(), ctx.host)
+    except LiveShapeError as exc:
+        return None, [], unknown(f"the events probe's data is malformed: {exc}")
+    if not live.logs_found:
+        errors = {log.name: log.error or "log not found" for log in live.logs}
+        return live, [], unknown("none of the connector's event logs could be read on this host", logs=errors)
+    since = ctx.now - timedelta(days=ctx.settings.event_lookback_days)
+    return live, [r for r in live.records if since <= r.time <= ctx.now], None
+
+
+def _recovery_check(operation: str, label: str) -> CheckFunc:
+    """A check: no failure of ``operation`` in the window that no later success of it followed."""
+
+    def check(ctx: Context) -> Outcome:
+        live, records, stop = _window(ctx)
+        if stop is not None:
+            return stop
+        summary = Summary(load()).add_all(records)
+        runs = [run for run in summary.runs() if run.operation == operation]
+        open_runs = [run for run in runs if not run.recovered]
+        days = ctx.settings.event_lookback_days
+        evidence = {
+            "window_days": days,
+            "failure_runs": len(runs),
+            "logs": [log.name for log in live.logs_found] if live else [],
+        }
+        if open_runs:
+            last = open_runs[-1]
+            doc = last.to_json(summary.names)
+            return failed(
+                f"{label}: {sum(r.count for r in open_runs)} failure(s) since {doc['first']} with no later success",
+                unrecovered=[r.to_json(summary.names) for r in open_runs],
+                **evidence,
+            )
+        if runs:
+            return passed(f"{label}: {len(runs)} failure run(s) in {days} days, each followed by a success", **evidence)
+        return passed(f"{label}: no failure in the last {days} days", **evidence)
+
+    return check
+
+
+_RECOVERY_CHECKS: tuple[tuple[str, str, str], ...] = (
+    # (operation, check id, remediation)
+    ("pkcs_issue", "events_pkcs_issue_recovered",
+     "Check the CA is reachable and the template published (conncheck check --codes 0x400,0x401)."),
+    ("pkcs_recrypt", "events_pkcs_recrypt_recovered",
+     "Review the connector's Operational log for the failing step; confirm the connector certificate and service."),
+    ("pkcs_import", "events_pkcs_import_recovered",
+     "Review the PKCS import failures; confirm the connector's key and the Intune service reachability."),
+    ("cert_revoke", "events_revoke_recovered",
+     "Grant the connector's account Issue and Manage Certificates on the CA (conncheck check --codes 0x402)."),
+    ("intune_upload", "events_intune_upload_recovered",
+     "Check the connector reaches the Intune service on TCP 443 (proxy, firewall)."),
+    ("intune_download", "events_intune_download_recovered",
+     "Check the NDES RA signing certificate and the connector services (conncheck check --codes 0x409)."),
+    ("crp_verify", "events_scep_verify_recovered",
+     "Check the NDES RA certificates, URL limits and clocks (conncheck check --codes 0x408,0x409,0x410,0x411)."),
+    ("crp_notify", "events_scep_notify_recovered",
+     "Check the connector reaches Intune and can write to its folders on NDES."),
+    ("scep_request", "events_scep_request_recovered",
+     "Review the SCEP request failures (4001, 4002) in the Admin log; check the CA and the Intune reachability."),
+    ("scep_issue", "events_scep_issue_recovered",
+     "Check the CA is reachable from NDES and issues the SCEP template (conncheck check --codes 0x400)."),
+    ("cert_renewal", "events_connector_cert_renewal_recovered",
+     "Renew or re-enroll the connector's certificate; reinstall the connector if renewal keeps failing (0x405)."),
+    ("cert_retrieve", "events_connector_cert_retrieve_recovered",
+     "Make the thumbprint the connector records match a certificate with its key in LocalMachine\\My (0x403, 0x404)."),
+)
+
+
+def _register_recovery_checks() -> None:
+    operations = load().operations
+    for operation, check_id, remediation in _RECOVERY_CHECKS:
+        label = operations.get(operation, {}).get("en", operation)
+        PLUGIN.check(
+            check_id, f"No unrecovered failure in the connector's events: {label}",
+            roles=ROLES, probes=("events",), codes=OPERATION_CODES[operation], remediation=remediation,
+        )(_recovery_check(operation, label))
+
+
+_register_recovery_checks()
+
+
+@PLUGIN.check(
+    "events_connector_service_not_churning", "The connector service is not stopping and starting over and over",
+    roles=ROLES, probes=("events",), codes=OPERATION_CODES["service"],
+    remediation="Find why the connector service stops (Application and System logs around the stops); "
+                "check its account's password and the .NET and TLS prerequisites.",
+)
+def events_connector_service_not_churning(ctx: Context) -> Outcome:
+    _, records, stop = _window(ctx)
+    if stop is not None:
+        return stop
+    names = events_index(load())
+    stops = [r for r in records if (e := names.get(r.event_id)) and e.operation == "service" and "Stopped" in e.name]
+    starts = [r for r in records if (e := names.get(r.event_id)) and e.operation == "service" and "Started" in e.name]
+    evidence = {"stops": len(stops), "starts": len(starts), "window_days": ctx.settings.event_lookback_days}
+    if len(stops) >= SERVICE_STOPS_FAIL:
+        return failed(f"the connector service stopped {len(stops)} times in the window", **evidence)
+    return passed(f"the connector service stopped {len(stops)} time(s) in the window", **evidence)
