@@ -1,0 +1,403 @@
+"""The SCEP collector: what an enrolling device sees of each SCEP URL, over HTTP(S), without credentials.
+
+For every URL of site.toml ``[scep]`` it sends the requests that plugins declare as ``HttpRequest`` probes of the
+``scep`` role and records the answers as they came (status, content type, body, redirects); it judges nothing.
+A GET is an ordinary HTTP/1.1 request through ``requests`` (proxies from ``[scep] proxy`` or ``HTTPS_PROXY`` /
+``NO_PROXY``, redirects followed and listed, TLS verified against ``ca_bundle`` or the system store unless
+``insecure``, bodies read up to ``max_body_bytes`` within ``timeout_seconds``). A ``tls_handshake`` probe opens a
+TLS connection of its own through the stdlib ``ssl`` module, which alone lets a client see the server's
+CertificateRequest message: it records the server certificate, whether a client certificate was asked for in the
+handshake or by renegotiation after the request, and, on a second connection, OpenSSL's verdict on the chain.
+
+``[scep]`` keys: ``urls`` (internal URLs, required), ``external_urls`` (the published ones: Entra application
+proxy or another reverse proxy), ``ca_bundle`` (PEM file, relative to site.toml), ``proxy`` (``http://host:port``),
+``timeout_seconds`` (default 10), ``max_body_bytes`` (default 1 MiB), ``probe_long_url`` (default false).
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import socket
+import ssl
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from toolkit import __version__
+from toolkit.config import SiteConfig
+from toolkit.errors import ConfigError
+from toolkit.facts import SCEP_ROLE, ProbeResult, Target
+from toolkit.plugin import HttpRequest, Probe
+from toolkit.registry import Registry
+
+USER_AGENT = f"conncheck/{__version__} (SCEP endpoint probe)"
+MAX_REDIRECTS = 5
+MAX_HEAD_BYTES = 64 * 1024
+SECTION_KEYS = {"urls", "external_urls", "ca_bundle", "proxy", "timeout_seconds", "max_body_bytes", "probe_long_url"}
+
+# TLS record content type and handshake message types (RFC 8446 section 4, RFC 5246 section 7.4).
+TLS_HANDSHAKE = 22
+HELLO_REQUEST = 0
+CERTIFICATE_REQUEST = 13
+
+
+class ProbeError(Exception):
+    """The request got no usable answer; the message is the probe's one-line error."""
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    url: str
+    exposure: str  # "internal" | "external"
+
+
+@dataclass(frozen=True)
+class Options:
+    ca_bundle: Path | None = None
+    insecure: bool = False
+    proxy: str | None = None
+    timeout: float = 10.0
+    max_body_bytes: int = 1024 * 1024
+    probe_long_url: bool = False
+
+
+def _url_list(raw: Any, key: str, where: str) -> list[str]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list) or not all(isinstance(u, str) for u in raw):
+        raise ConfigError(f"{where}: [scep] {key} must be a list of URLs")
+    for url in raw:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ConfigError(f"{where}: [scep] {key}: {url!r} is not an http:// or https:// URL")
+    return list(raw)
+
+
+def parse_section(raw: dict[str, Any], where: str, base: Path | None = None) -> tuple[list[Endpoint], Options]:
+    """Validate ``[scep]``: the endpoints in order (internal first) and the collector's options."""
+    unknown = sorted(set(raw) - SECTION_KEYS)
+    if unknown:
+        raise ConfigError(f"{where}: [scep] has no key {unknown[0]!r} (known: {', '.join(sorted(SECTION_KEYS))})")
+    internal = _url_list(raw.get("urls"), "urls", where)
+    external = _url_list(raw.get("external_urls"), "external_urls", where)
+    if not internal:
+        raise ConfigError(f"{where}: [scep] urls must list at least one internal SCEP URL")
+    seen: set[str] = set()
+    for url in internal + external:
+        if url in seen:
+            raise ConfigError(f"{where}: [scep] lists {url} twice")
+        seen.add(url)
+    endpoints = [Endpoint(u, "internal") for u in internal] + [Endpoint(u, "external") for u in external]
+    return endpoints, _options(raw, where, base)
+
+
+def _options(raw: dict[str, Any], where: str, base: Path | None) -> Options:
+    options = Options()
+    bundle = raw.get("ca_bundle")
+    if bundle is not None:
+        if not isinstance(bundle, str) or not bundle:
+            raise ConfigError(f"{where}: [scep] ca_bundle must be a path to a PEM file")
+        path = Path(bundle).expanduser()
+        path = path if path.is_absolute() or base is None else base / path
+        if not path.is_file():
+            raise ConfigError(f"{where}: [scep] ca_bundle {path}: no such file")
+        options = replace(options, ca_bundle=path)
+    proxy = raw.get("proxy")
+    if proxy is not None:
+        if not isinstance(proxy, str) or urlsplit(proxy).scheme != "http" or not urlsplit(proxy).hostname:
+            raise ConfigError(f"{where}: [scep] proxy must be an http://host:port URL")
+        options = replace(options, proxy=proxy)
+    timeout = raw.get("timeout_seconds", options.timeout)
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout <= 300:
+        raise ConfigError(f"{where}: [scep] timeout_seconds must be a number of seconds between 0 and 300")
+    cap = raw.get("max_body_bytes", options.max_body_bytes)
+    if isinstance(cap, bool) or not isinstance(cap, int) or not 1024 <= cap <= 64 * 1024 * 1024:
+        raise ConfigError(f"{where}: [scep] max_body_bytes must be a whole number from 1024 to 67108864")
+    long_url = raw.get("probe_long_url", False)
+    if not isinstance(long_url, bool):
+        raise ConfigError(f"{where}: [scep] probe_long_url must be true or false")
+    return replace(options, timeout=float(timeout), max_body_bytes=cap, probe_long_url=long_url)
+
+
+def collect_endpoints(
+    config: SiteConfig, registry: Registry, *, insecure: bool = False, probe_long_url: bool = False
+) -> dict[str, Target]:
+    """One Target per URL of ``[scep]`` (none without the section), each with every HTTP probe of the registry."""
+    raw = config.sections.get("scep")
+    if not raw:
+        return {}
+    where = str(config.path or "site.toml")
+    endpoints, options = parse_section(raw, where, config.path.parent if config.path else None)
+    options = replace(options, insecure=insecure, probe_long_url=options.probe_long_url or probe_long_url)
+    return collect(endpoints, registry, options)
+
+
+def collect(endpoints: list[Endpoint], registry: Registry, options: Options) -> dict[str, Target]:
+    probes = [p for p in registry.probes_for_role(SCEP_ROLE) if p.http is not None]
+    with ThreadPoolExecutor(max_workers=max(1, min(8, len(endpoints)))) as pool:
+        targets = list(pool.map(lambda e: collect_endpoint(e, probes, options), endpoints))
+    return {t.name: t for t in targets}
+
+
+def collect_endpoint(endpoint: Endpoint, probes: list[Probe], options: Options) -> Target:
+    import requests
+
+    with requests.Session() as session:
+        session.trust_env = False  # proxies are chosen per URL below; no .netrc credentials are ever sent
+        session.max_redirects = MAX_REDIRECTS
+        results = {p.name: run_probe(session, endpoint.url, p.http, options) for p in probes if p.http}
+    return Target(endpoint.url, (SCEP_ROLE,), results, {"exposure": endpoint.exposure})
+
+
+def run_probe(session: Any, url: str, request: HttpRequest, options: Options) -> ProbeResult:
+    if request.opt_in and not getattr(options, request.opt_in, False):
+        return ProbeResult.success({"sent": False, "reason": f"off by default; {request.opt_in} turns it on"})
+    started = time.monotonic()
+    try:
+        if request.tls_handshake:
+            data = tls_exchange(url, request, options)
+        else:
+            data = http_exchange(session, url, request, options)
+    except ProbeError as exc:
+        return ProbeResult.failure(str(exc), _ms(started))
+    return ProbeResult.success(data, _ms(started))
+
+
+def _ms(started: float) -> float:
+    return round((time.monotonic() - started) * 1000, 1)
+
+
+def with_query(url: str, query: str) -> str:
+    if not query:
+        return url
+    return f"{url}{'&' if '?' in url else '?'}{query}"
+
+
+def proxy_for(url: str, options: Options) -> str | None:
+    if options.proxy:
+        return options.proxy
+    from requests.utils import get_environ_proxies, select_proxy
+
+    found: str | None = select_proxy(url, get_environ_proxies(url))
+    return found
+
+
+def _reason(exc: BaseException) -> str:
+    """The innermost cause of a requests/urllib3 error, on one line, without object reprs."""
+    inner: Any = exc
+    while True:
+        nxt = getattr(inner, "reason", None)
+        if not isinstance(nxt, BaseException) and inner.args and isinstance(inner.args[0], BaseException):
+            nxt = inner.args[0]
+        if not isinstance(nxt, BaseException) or nxt is inner:
+            break
+        inner = nxt
+    if isinstance(inner, ssl.SSLCertVerificationError):
+        return f"certificate verify failed: {inner.verify_message}"
+    text = re.sub(r"<[^>]*object at 0x[0-9a-f]+>:?\s*", "", str(inner))
+    return " ".join(text.split()) or type(inner).__name__
+
+
+def http_exchange(session: Any, url: str, request: HttpRequest, options: Options) -> dict[str, Any]:
+    """One request as a device sends it; the answer as it came, body capped at ``max_body_bytes``."""
+    import requests
+    import urllib3
+
+    query = request.query
+    if request.pad_query_to > len(query):
+        query += "A" * (request.pad_query_to - len(query))
+    target = with_query(url, query)
+    proxy = proxy_for(target, options)
+    if options.insecure:
+        urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+    verify: bool | str = False if options.insecure else (str(options.ca_bundle) if options.ca_bundle else True)
+    deadline = time.monotonic() + options.timeout
+    try:
+        response = session.request(
+            request.method, target, timeout=options.timeout, stream=True, allow_redirects=True,
+            verify=verify, proxies={"http": proxy, "https": proxy} if proxy else {},
+            headers={"User-Agent": USER_AGENT},
+        )
+        with response:
+            body, truncated = _read_capped(response, options.max_body_bytes, deadline, options.timeout)
+    except requests.exceptions.SSLError as exc:
+        raise ProbeError(f"TLS: {_reason(exc)}") from None
+    except requests.exceptions.Timeout:
+        raise ProbeError(f"no answer within {options.timeout:g} s") from None
+    except requests.exceptions.TooManyRedirects:
+        raise ProbeError(f"more than {MAX_REDIRECTS} redirects") from None
+    except requests.exceptions.RequestException as exc:
+        raise ProbeError(f"{urlsplit(url).netloc}: {_reason(exc)}") from None
+    data: dict[str, Any] = {
+        "url": with_query(url, request.query),
+        "status": response.status_code,
+        "reason": response.reason,
+        "content_type": response.headers.get("Content-Type"),
+        "server": response.headers.get("Server"),
+        "body_b64": base64.b64encode(body).decode("ascii"),
+        "body_bytes": len(body),
+        "truncated": truncated,
+        "redirects": [
+            {"status": r.status_code, "url": r.url, "location": r.headers.get("Location")} for r in response.history
+        ],
+    }
+    if request.pad_query_to:
+        data["query_chars"] = len(query)
+    return data
+
+
+def _read_capped(response: Any, cap: int, deadline: float, timeout: float) -> tuple[bytes, bool]:
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_content(64 * 1024):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > cap:
+            return b"".join(chunks)[:cap], True
+        if time.monotonic() > deadline:
+            raise ProbeError(f"the body did not arrive within {timeout:g} s")
+    return b"".join(chunks), False
+
+
+@dataclass
+class _Handshake:
+    """What the message callback saw of the handshake messages the server sent."""
+
+    done: bool = False
+    client_certificate_requested: str | None = None
+
+    def observe(self, conn: Any, direction: str, version: Any, content_type: Any, msg_type: Any, data: Any) -> None:
+        if direction != "read" or int(content_type) != TLS_HANDSHAKE:
+            return
+        if int(msg_type) == CERTIFICATE_REQUEST and self.client_certificate_requested is None:
+            self.client_certificate_requested = "renegotiation" if self.done else "handshake"
+
+
+def _connect(host: str, port: int, url: str, options: Options) -> socket.socket:
+    """A TCP connection to the endpoint, tunnelled with CONNECT when a proxy applies."""
+    proxy = proxy_for(url, options)
+    try:
+        if proxy is None:
+            return socket.create_connection((host, port), timeout=options.timeout)
+        parts = urlsplit(proxy)
+        if parts.scheme != "http" or not parts.hostname:
+            raise ProbeError(f"proxy {proxy}: only http:// proxies are supported for the TLS probe")
+        sock = socket.create_connection((parts.hostname, parts.port or 8080), timeout=options.timeout)
+        sock.sendall(f"CONNECT {host}:{port} HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode("ascii"))
+        head = _read_head(sock)
+        status_line = head.split(b"\r\n", 1)[0].decode("latin-1")
+        if len(status_line.split()) < 2 or status_line.split()[1] != "200":
+            sock.close()
+            raise ProbeError(f"proxy {parts.hostname} refused the tunnel: {status_line or 'no answer'}")
+        return sock
+    except TimeoutError:
+        raise ProbeError(f"no connection within {options.timeout:g} s") from None
+    except OSError as exc:
+        raise ProbeError(f"{host}:{port}: {exc.strerror or exc}") from None
+
+
+def _read_head(sock: Any) -> bytes:
+    head = b""
+    while b"\r\n\r\n" not in head and len(head) < MAX_HEAD_BYTES:
+        chunk = sock.recv(4096)
+        if not chunk:
+            break
+        head += chunk
+    return head
+
+
+def tls_exchange(url: str, request: HttpRequest, options: Options) -> dict[str, Any]:
+    """Handshake, send the request, read the answer; then a second, verifying handshake for the trust verdict."""
+    parts = urlsplit(url)
+    if parts.scheme != "https":
+        return {"tls": False}
+    host, port = parts.hostname or "", parts.port or 443
+    seen = _Handshake()
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE  # this connection only looks; the second one verifies
+    # The stdlib's only hook into handshake messages: the one way to see a CertificateRequest from Python.
+    ctx._msg_callback = seen.observe  # type: ignore[attr-defined]
+    data: dict[str, Any] = {"tls": True, "host": host, "port": port, "certificate_b64": None, "status": None,
+                            "error": None}
+    sock = _connect(host, port, url, options)
+    try:
+        tls = ctx.wrap_socket(sock, server_hostname=host)
+    except (ssl.SSLError, OSError) as exc:
+        sock.close()
+        if seen.client_certificate_requested is None:
+            raise ProbeError(f"TLS handshake with {host}:{port} failed: {_reason(exc)}") from None
+        data["error"] = f"handshake ended after the server asked for a client certificate: {_reason(exc)}"
+    else:
+        with tls:
+            seen.done = True
+            der = tls.getpeercert(binary_form=True)
+            data.update(
+                certificate_b64=base64.b64encode(der).decode("ascii") if der else None,
+                tls_version=tls.version(),
+                cipher=(tls.cipher() or (None,))[0],
+            )
+            _request_over(tls, host, parts, request, options, data)
+    data["client_certificate_requested"] = seen.client_certificate_requested
+    data.update(_verify(host, port, url, options))
+    return data
+
+
+def _request_over(
+    tls: ssl.SSLSocket, host: str, parts: Any, request: HttpRequest, options: Options, data: dict[str, Any]
+) -> None:
+    """Send the GET over the looking connection and read the status: a server may renegotiate only now."""
+    path = with_query(parts.path or "/", request.query)
+    if parts.query:
+        path = with_query(f"{parts.path}?{parts.query}", request.query)
+    netloc = host if parts.port in (None, 443) else f"{host}:{parts.port}"
+    wire = (
+        f"{request.method} {path} HTTP/1.1\r\nHost: {netloc}\r\nUser-Agent: {USER_AGENT}\r\n"
+        "Connection: close\r\n\r\n"
+    )
+    deadline = time.monotonic() + options.timeout
+    try:
+        tls.sendall(wire.encode("ascii"))
+        head = b""
+        while b"\r\n" not in head and len(head) < MAX_HEAD_BYTES and time.monotonic() < deadline:
+            chunk = tls.recv(4096)
+            if not chunk:
+                break
+            head += chunk
+    except (ssl.SSLError, OSError) as exc:
+        data["error"] = f"the request over TLS failed: {_reason(exc)}"
+        return
+    match = re.match(rb"HTTP/\d(?:\.\d)? (\d{3})", head)
+    if match:
+        data["status"] = int(match.group(1))
+    else:
+        data["error"] = "no HTTP status line in the answer" if head else "the server closed without answering"
+
+
+def _verify(host: str, port: int, url: str, options: Options) -> dict[str, Any]:
+    """OpenSSL's verdict on the chain against the CA bundle (or the system store); the name is judged apart."""
+    trust = str(options.ca_bundle) if options.ca_bundle else "system"
+    try:
+        ctx = ssl.create_default_context(cafile=str(options.ca_bundle) if options.ca_bundle else None)
+    except (ssl.SSLError, OSError) as exc:
+        return {"verified": None, "verify_error": f"CA bundle {trust} unreadable: {exc}", "trust": trust}
+    ctx.check_hostname = False
+    try:
+        sock = _connect(host, port, url, options)
+    except ProbeError as exc:
+        return {"verified": None, "verify_error": f"second connection failed: {exc}", "trust": trust}
+    verdict: dict[str, Any] = {"verified": True, "verify_error": None, "trust": trust}
+    try:
+        ctx.wrap_socket(sock, server_hostname=host).close()
+    except ssl.SSLCertVerificationError as exc:
+        verdict.update(verified=False, verify_error=str(exc.verify_message))
+    except (ssl.SSLError, OSError) as exc:
+        verdict.update(verified=None, verify_error=f"the verifying handshake did not complete: {_reason(exc)}")
+    finally:
+        sock.close()
+    return verdict
+
