@@ -20,7 +20,7 @@ from toolkit.plugin import CheckFunc, Context, Plugin
 from toolkit.results import Outcome, failed, passed, unknown
 
 PLUGIN = Plugin("events")
-ROLES = ("connector", "ndes")
+ROLES = ("connector",)  # the connector logs live where the connector runs (with SCEP: the NDES server)
 SERVICE_STOPS_FAIL = 3  # stops of the connector service in the window that mean a crash or restart loop
 
 PLUGIN.probe(

@@ -365,6 +365,43 @@ def _clock(now: datetime, skew_seconds: float = 0.4) -> dict[str, Any]:
     }
 
 
+ADMIN_LOG = "Microsoft-Intune-CertificateConnectors/Admin"
+OPERATIONAL_LOG = "Microsoft-Intune-CertificateConnectors/Operational"
+LEGACY_LOG = "Microsoft Intune Connector"
+
+
+def event_record(now: datetime, hours_ago: float, event_id: int, level: int, **data: Any) -> dict[str, Any]:
+    """One record of the connector's Admin log as the events probe reports it."""
+    return {
+        "time_utc": format_time(now - timedelta(hours=hours_ago)),
+        "provider": "Microsoft-Intune-CertificateConnectors",
+        "channel": ADMIN_LOG,
+        "event_id": event_id,
+        "level": level,
+        "computer": CONNECTOR_HOST,
+        "message": None,
+        "data": data,
+    }
+
+
+def connector_events(now: datetime) -> dict[str, Any]:
+    """A quiet week: PKCS issuance and revocation succeeding; the legacy log is not there (new connector)."""
+    return {
+        "window_days": 7,
+        "logs": [
+            {"name": LEGACY_LOG, "found": False, "error": "The specified channel could not be found.",
+             "truncated": False},
+            {"name": ADMIN_LOG, "found": True, "error": None, "truncated": False},
+            {"name": OPERATIONAL_LOG, "found": True, "error": None, "truncated": False},
+        ],
+        "records": [
+            event_record(now, 30, 1000, 4, TemplateName=PKCS_TEMPLATE, CAName=CA_NAME),
+            event_record(now, 20, 3000, 4, CAName=CA_NAME),
+            event_record(now, 2, 1000, 4, TemplateName=PKCS_TEMPLATE, CAName=CA_NAME),
+        ],
+    }
+
+
 def connector_probes(pki: SamplePKI, now: datetime) -> dict[str, Any]:
     return {
         "host_info": _host_info(CONNECTOR_HOST, now),
@@ -409,6 +446,7 @@ def connector_probes(pki: SamplePKI, now: datetime) -> dict[str, Any]:
         },
         "ca_reachability": {"target": CA_HOST, "addresses": ["10.20.0.10"], "tcp": {"135": True}, "error": None},
         "intune_reachability": {"login.microsoftonline.com:443": True, "manage.microsoft.com:443": True},
+        "events": connector_events(now),
     }
 
 
