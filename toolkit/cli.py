@@ -228,7 +228,7 @@ def demo(
 
 
 # Modules that add their own commands to ``app`` (each imports its heavy libraries inside its commands).
-COMMAND_MODULES: tuple[str, ...] = ("toolkit.commands_events",)
+COMMAND_MODULES: tuple[str, ...] = ("toolkit.commands_events", "toolkit.commands_audit", "toolkit.commands_scep")
 
 
 def _register_commands() -> None:
