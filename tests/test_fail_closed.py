@@ -1,0 +1,91 @@
+"""Fail closed, as a property: for EVERY registered check, knocking out any non-empty subset of the probes it
+reads (missing, or errored) on a healthy site never gives PASS.
+
+The base is toolkit.samples' healthy site (real certificates), where each check has the input it wants; a check
+that still PASSes without some of its declared input either declared a probe it does not need, or judges on input
+it never got.
+"""
+
+from __future__ import annotations
+
+import copy
+from functools import lru_cache
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from toolkit import samples
+from toolkit.evaluate import NO_HOST, evaluate
+from toolkit.facts import Facts, ProbeResult
+from toolkit.registry import Registry, default_registry
+from toolkit.results import Status
+from toolkit.samples_scep import healthy_endpoint
+
+KNOCKOUTS = ("missing", "errored")
+
+
+@lru_cache(maxsize=1)
+def healthy() -> Facts:
+    """The healthy sample site, with its NDES's SCEP endpoint as the SCEP collector would record it."""
+    site = samples.healthy_site()
+    if not site.facts.scep:
+        pki = site.pki
+        endpoint = healthy_endpoint(
+            pki.issuing.cert, pki.ra_signing.cert, pki.ra_encryption.cert, tls=pki.ndes_tls.cert
+        )
+        site.facts.scep[endpoint.name] = endpoint
+    return site.facts
+
+
+def only(check_id: str) -> Registry:
+    full = default_registry()
+    registry = Registry()
+    registry.checks[check_id] = full.checks[check_id]
+    return registry
+
+
+def knocked_out(base: Facts, knock: dict[str, str]) -> Facts:
+    facts = copy.deepcopy(base)
+    for target in facts.targets():
+        for probe, how in knock.items():
+            if how == "missing":
+                target.probes.pop(probe, None)
+            else:
+                target.probes[probe] = ProbeResult.failure(f"knocked out by the test ({probe})")
+    return facts
+
+
+CHECK_IDS = sorted(default_registry().checks)
+
+
+def test_the_base_gives_the_checks_their_input() -> None:
+    """Otherwise the property is empty: a check with no target in the base SKIPs whatever is knocked out."""
+    results = evaluate(healthy(), default_registry())
+    judged = {r.check_id for r in results if r.status is not Status.SKIP}
+    assert len(judged) >= 40
+    windows = {c.id for c in default_registry().checks.values() if set(c.roles) & {"connector", "ca", "ndes"}}
+    absent_role = {r.check_id for r in results if r.check_id in windows and r.host == NO_HOST}
+    assert not absent_role, f"Windows-host checks with no host in the healthy sample: {sorted(absent_role)}"
+
+
+@pytest.mark.parametrize("check_id", CHECK_IDS)
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_no_pass_without_input(check_id: str, data: st.DataObject) -> None:
+    check = default_registry().checks[check_id]
+    if not check.probes:
+        return  # reads nothing: nothing to knock out
+    probes = data.draw(st.sets(st.sampled_from(check.probes), min_size=1), label="probes")
+    knock = {p: data.draw(st.sampled_from(KNOCKOUTS), label=p) for p in sorted(probes)}
+    results = evaluate(knocked_out(healthy(), knock), only(check_id))
+    passing = [r for r in results if r.status is Status.PASS]
+    assert not passing, f"{check_id} passed on {passing[0].host} without {knock}: {passing[0].finding}"
+
+
+@pytest.mark.parametrize("check_id", CHECK_IDS)
+def test_every_probe_knocked_out_is_unknown_or_skip(check_id: str) -> None:
+    """With none of its input at all a check has nothing to judge: UNKNOWN (or SKIP when not applicable)."""
+    check = default_registry().checks[check_id]
+    results = evaluate(knocked_out(healthy(), dict.fromkeys(check.probes, "errored")), only(check_id))
+    assert {r.status for r in results} <= {Status.UNKNOWN, Status.SKIP}, [(r.host, r.finding) for r in results]
