@@ -1,0 +1,55 @@
+"""README opens with the two set-up commands, and CI runs exactly the README's test command."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+FENCE = re.compile(r"^```[a-z]*\n(.*?)^```", re.MULTILINE | re.DOTALL)
+# Lines of .ci/run that set the scene rather than run a step.
+SCENE = re.compile(r"^(#|set -|cd |export )")
+
+
+def code_blocks() -> list[str]:
+    return [block.strip() for block in FENCE.findall((REPO / "README.md").read_text(encoding="utf-8"))]
+
+
+def ci_steps() -> list[str]:
+    lines = (REPO / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not SCENE.match(line.strip())]
+
+
+def steps(command: str) -> list[str]:
+    return [" ".join(shlex.split(part)) for part in command.split("&&")]
+
+
+def test_the_first_two_code_blocks_are_one_command_each() -> None:
+    first, second = code_blocks()[:2]
+    assert "\n" not in first and "\n" not in second
+
+
+def test_first_block_installs_and_runs_the_demo() -> None:
+    install = steps(code_blocks()[0])
+    assert install[0].startswith("python3 -m venv .venv")
+    assert any("pip install -e ." in s for s in install)
+    assert install[-1].endswith("conncheck demo")
+
+
+def test_second_block_is_the_test_command_ci_runs() -> None:
+    readme = steps(code_blocks()[1])
+    assert readme[-1].endswith("-m pytest") or " -m pytest " in readme[-1]
+    assert [" ".join(shlex.split(s)) for s in ci_steps()] == readme
+
+
+def test_the_set_up_commands_come_before_anything_else() -> None:
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    first_fence = text.index("```")
+    assert text[:first_fence].count("\n## ") <= 1  # only the "Set up and run" heading precedes them
+
+
+def test_ci_run_is_executable() -> None:
+    assert os.access(REPO / ".ci" / "run", os.X_OK)
+    assert (REPO / ".ci" / "run").read_text(encoding="utf-8").startswith("#!/usr/bin/env bash\n")
