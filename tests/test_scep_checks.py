@@ -1,0 +1,357 @@
+"""The SCEP checks as pure functions of facts: PASS, FAIL (or WARN) and UNKNOWN for each, and GetCACert parsing."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import Any
+
+import pytest
+from cryptography.x509.oid import ExtendedKeyUsageOID
+
+from checks import scep as scep_checks
+from toolkit import getcacert, samples_scep
+from toolkit.evaluate import evaluate
+from toolkit.facts import Facts, ProbeResult, Target
+from toolkit.registry import default_registry
+from toolkit.results import Result, Status
+from toolkit.samples import CRA, Issued, issue
+
+NOW = datetime(2026, 11, 25, 9, tzinfo=timezone.utc)
+URL = samples_scep.NDES_URL
+EXTERNAL = "https://ndes-contoso.msappproxy.net/certsrv/mscep/mscep.dll"
+SCEP_CHECKS = sorted(scep_checks.PLUGIN.checks)
+
+
+class Pki:
+    def __init__(self) -> None:
+        self.root = issue("root", "Contoso Root CA", None, NOW, days_before=900, days_after=3000, ca=True)
+        self.ca = issue("issuing", "Contoso Issuing CA", self.root, NOW, days_before=400, days_after=1400, ca=True)
+        self.sign = issue(
+            "ra-signing",
+            "NDES01-MSCEP-RA",
+            self.ca,
+            NOW,
+            days_before=60,
+            days_after=600,
+            ekus=(CRA,),
+            template="EnrollmentAgentOffline",
+        )
+        self.enc = issue(
+            "ra-encryption",
+            "NDES01-MSCEP-RA",
+            self.ca,
+            NOW,
+            days_before=60,
+            days_after=600,
+            ekus=(CRA,),
+            digital_signature=False,
+            key_encipherment=True,
+            template="CEPEncryption",
+        )
+        self.tls = issue(
+            "tls",
+            "ndes01.contoso.com",
+            self.ca,
+            NOW,
+            days_before=10,
+            days_after=300,
+            key_encipherment=True,
+            ekus=(ExtendedKeyUsageOID.SERVER_AUTH,),
+            dns_names=("ndes01.contoso.com",),
+        )
+
+
+@pytest.fixture(scope="module")
+def pki() -> Pki:
+    return Pki()
+
+
+def endpoint(pki: Pki, url: str = URL, exposure: str = "internal") -> Target:
+    tls = (
+        pki.tls
+        if url == URL
+        else issue(
+            "tls-ext",
+            "ndes-contoso.msappproxy.net",
+            pki.ca,
+            NOW,
+            ekus=(ExtendedKeyUsageOID.SERVER_AUTH,),
+            dns_names=("*.msappproxy.net",),
+        )
+    )
+    return samples_scep.healthy_endpoint(
+        pki.ca.cert, pki.sign.cert, pki.enc.cert, url=url, tls=tls.cert, exposure=exposure
+    )
+
+
+def judge(*targets: Target) -> dict[tuple[str, str], Result]:
+    facts = Facts(NOW, {}, {"roles_expected": ["scep"]}, {}, scep={t.name: t for t in targets})
+    return {(r.host, r.check_id): r for r in evaluate(facts, default_registry(), hosts=[t.name for t in targets])}
+
+
+def set_data(target: Target, probe: str, **changes: Any) -> None:
+    target.probes[probe] = ProbeResult.success({**target.probes[probe].data, **changes})
+
+
+def set_getcacert(target: Target, certs: list[Issued]) -> None:
+    set_data(target, "scep_getcacert", body_b64=base64.b64encode(samples_scep.bundle([c.cert for c in certs])).decode())
+
+
+def test_healthy_endpoint_passes_every_check_that_applies(pki: Pki) -> None:
+    results = judge(endpoint(pki))
+    statuses = {check: results[(URL, check)].status for check in SCEP_CHECKS}
+    skipped = {"scep_long_url_accepted", "scep_external_bundle_matches_internal"}
+    assert {c: s for c, s in statuses.items() if c not in skipped} == {
+        c: Status.PASS for c in statuses if c not in skipped
+    }
+    assert {statuses[c] for c in skipped} == {Status.SKIP}
+
+
+@pytest.mark.parametrize("check", SCEP_CHECKS)
+def test_every_check_is_unknown_when_its_probe_failed(pki: Pki, check: str) -> None:
+    target = endpoint(pki, EXTERNAL, "external")
+    internal = endpoint(pki)
+    for probe in list(target.probes):
+        target.probes[probe] = ProbeResult.failure("no answer within 10 s")
+    result = judge(internal, target)[(EXTERNAL, check)]
+    assert result.status is Status.UNKNOWN
+    assert "no answer within 10 s" in result.finding
+
+
+def _expired_signing(t: Target, p: Pki) -> None:
+    old = issue(
+        "ra-signing-old",
+        "NDES01-MSCEP-RA",
+        p.ca,
+        NOW,
+        days_before=800,
+        days_after=-3,
+        ekus=(CRA,),
+        template="EnrollmentAgentOffline",
+    )
+    set_getcacert(t, [p.ca, old, p.enc])
+
+
+def _foreign_encryption(t: Target, p: Pki) -> None:
+    other_ca = issue("other-ca", "Somebody Else CA", None, NOW, ca=True)
+    stray = issue(
+        "stray-enc", "NDES01-MSCEP-RA", other_ca, NOW, ekus=(CRA,), digital_signature=False, key_encipherment=True
+    )
+    set_getcacert(t, [p.ca, p.sign, stray])
+
+
+FAILURES: list[tuple[str, Callable[[Target, Pki], None], Status, str]] = [
+    (
+        "scep_policy_module_answers_403",
+        lambda t, p: set_data(
+            t, "scep_mscep_get", status=200, body_b64=base64.b64encode(samples_scep.NDES_PAGE).decode()
+        ),
+        Status.FAIL,
+        "policy module is not installed",
+    ),
+    (
+        "scep_policy_module_answers_403",
+        lambda t, p: set_data(t, "scep_mscep_get", status=503),
+        Status.FAIL,
+        "application pool",
+    ),
+    (
+        "scep_policy_module_answers_403",
+        lambda t, p: set_data(t, "scep_mscep_get", status=500),
+        Status.FAIL,
+        "fails inside",
+    ),
+    (
+        "scep_policy_module_answers_403",
+        lambda t, p: set_data(t, "scep_mscep_get", status=401, reason="Unauthorized"),
+        Status.FAIL,
+        "answers 401 Unauthorized",
+    ),
+    (
+        "scep_getcacaps_offers_sha2",
+        lambda t, p: set_data(t, "scep_getcacaps", body_b64=base64.b64encode(b"POSTPKIOperation\nSHA-1\n").decode()),
+        Status.WARN,
+        "SHA-1",
+    ),
+    ("scep_getcacaps_offers_sha2", lambda t, p: set_data(t, "scep_getcacaps", status=404), Status.FAIL, "answers 404"),
+    (
+        "scep_ra_encryption_cert_served",
+        lambda t, p: set_getcacert(t, [p.ca, p.sign]),
+        Status.FAIL,
+        "no RA encryption certificate",
+    ),
+    ("scep_ra_encryption_cert_served", _foreign_encryption, Status.FAIL, "not issued by a CA certificate"),
+    ("scep_ra_signing_cert_served", _expired_signing, Status.FAIL, "expired"),
+    (
+        "scep_ra_signing_cert_served",
+        lambda t, p: set_data(
+            t, "scep_getcacert", content_type="application/x-x509-ca-cert", body_b64=base64.b64encode(p.ca.der).decode()
+        ),
+        Status.FAIL,
+        "single CA certificate",
+    ),
+    ("scep_ca_cert_served_valid", lambda t, p: set_getcacert(t, [p.sign, p.enc]), Status.FAIL, "no CA certificate"),
+    (
+        "scep_tls_chain_trusted",
+        lambda t, p: set_data(t, "scep_tls", verified=False, verify_error="unable to get local issuer certificate"),
+        Status.FAIL,
+        "unable to get local issuer",
+    ),
+    (
+        "scep_tls_name_matches_host",
+        lambda t, p: set_data(
+            t,
+            "scep_tls",
+            certificate_b64=base64.b64encode(
+                issue("wrong", "ndes.wrong.example", p.ca, NOW, dns_names=("ndes.wrong.example",)).der
+            ).decode(),
+        ),
+        Status.FAIL,
+        "does not name ndes01.contoso.com",
+    ),
+    (
+        "scep_tls_certificate_current",
+        lambda t, p: set_data(
+            t,
+            "scep_tls",
+            certificate_b64=base64.b64encode(issue("soon", "ndes01.contoso.com", p.ca, NOW, days_after=5).der).decode(),
+        ),
+        Status.WARN,
+        "expires in 5 days",
+    ),
+    (
+        "scep_tls_server_auth_eku",
+        lambda t, p: set_data(
+            t,
+            "scep_tls",
+            certificate_b64=base64.b64encode(
+                issue("client", "ndes01.contoso.com", p.ca, NOW, ekus=(ExtendedKeyUsageOID.CLIENT_AUTH,)).der
+            ).decode(),
+        ),
+        Status.FAIL,
+        "do not include Server Authentication",
+    ),
+    (
+        "scep_no_client_certificate_request",
+        lambda t, p: set_data(t, "scep_tls", client_certificate_requested="handshake"),
+        Status.FAIL,
+        "12152",
+    ),
+    (
+        "scep_no_client_certificate_request",
+        lambda t, p: set_data(t, "scep_tls", client_certificate_requested="renegotiation"),
+        Status.FAIL,
+        "renegotiates",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("check", "breaks", "status", "finding"), FAILURES, ids=[f"{c}-{s.value}-{f}" for c, _, s, f in FAILURES]
+)
+def test_each_fault_gives_its_finding(
+    pki: Pki, check: str, breaks: Callable[[Target, Pki], None], status: Status, finding: str
+) -> None:
+    target = endpoint(pki)
+    breaks(target, pki)
+    result = judge(target)[(URL, check)]
+    assert result.status is status, result.finding
+    assert finding in result.finding
+    assert result.remediation
+
+
+def test_long_url_probe_off_is_skip_and_414_is_fail(pki: Pki) -> None:
+    target = endpoint(pki)
+    assert judge(target)[(URL, "scep_long_url_accepted")].status is Status.SKIP
+    long_url = samples_scep.exchange(
+        URL + "?operation=PKIOperation&message=",
+        414,
+        b"Request URL Too Long",
+        "text/html",
+        "Request-URI Too Long",
+        query_chars=30000,
+    )
+    target.probes["scep_long_url"] = ProbeResult.success(long_url)
+    assert judge(target)[(URL, "scep_long_url_accepted")].status is Status.FAIL
+    page = b"HTTP Error 404.15 - Not Found. The request filtering module ... query string is too long."
+    target.probes["scep_long_url"] = ProbeResult.success(
+        {**long_url, "status": 404, "body_b64": base64.b64encode(page).decode()}
+    )
+    assert judge(target)[(URL, "scep_long_url_accepted")].status is Status.FAIL
+    target.probes["scep_long_url"] = ProbeResult.success({**long_url, "status": 400, "body_b64": ""})
+    result = judge(target)[(URL, "scep_long_url_accepted")]
+    assert result.status is Status.PASS and "answered 400" in result.finding
+
+
+def test_external_matches_internal_and_reports_the_first_differing_byte(pki: Pki) -> None:
+    internal, external = endpoint(pki), endpoint(pki, EXTERNAL, "external")
+    results = judge(internal, external)
+    assert results[(EXTERNAL, "scep_external_bundle_matches_internal")].status is Status.PASS
+    assert results[(URL, "scep_external_bundle_matches_internal")].status is Status.SKIP
+    body = bytearray(base64.b64decode(external.probes["scep_getcacert"].data["body_b64"]))
+    body[700] ^= 0xFF
+    set_data(external, "scep_getcacert", body_b64=base64.b64encode(bytes(body)).decode())
+    result = judge(internal, external)[(EXTERNAL, "scep_external_bundle_matches_internal")]
+    assert result.status is Status.FAIL
+    assert result.evidence["first_difference_offset"] == 700
+    assert "first differ at byte 700" in result.finding
+
+
+def test_external_without_internal_is_skip(pki: Pki) -> None:
+    result = judge(endpoint(pki, EXTERNAL, "external"))[(EXTERNAL, "scep_external_bundle_matches_internal")]
+    assert result.status is Status.SKIP
+
+
+def test_plain_http_endpoint_skips_the_tls_checks(pki: Pki) -> None:
+    target = samples_scep.healthy_endpoint(
+        pki.ca.cert, pki.sign.cert, pki.enc.cert, url="http://ndes01/certsrv/mscep/mscep.dll"
+    )
+    results = judge(target)
+    tls_checks = [c for c in SCEP_CHECKS if scep_checks.PLUGIN.checks[c].probes == ("scep_tls",)]
+    assert len(tls_checks) == 5
+    assert {results[(target.name, c)].status for c in tls_checks} == {Status.SKIP}
+
+
+# --- GetCACert parsing: classification by what a certificate is, never by where it sits ------------------------
+
+
+def test_bundle_order_does_not_matter(pki: Pki) -> None:
+    for order in ([pki.ca, pki.sign, pki.enc], [pki.enc, pki.sign, pki.ca], [pki.sign, pki.ca, pki.enc]):
+        parsed = getcacert.parse(getcacert.CA_RA_CERT_TYPE, samples_scep.bundle([c.cert for c in order]))
+        assert [r.cert.template for r in parsed.signing()] == ["EnrollmentAgentOffline"]
+        assert [r.cert.template for r in parsed.encryption()] == ["CEPEncryption"]
+        assert [c.subject_cn for c in parsed.cas] == ["Contoso Issuing CA"]
+        assert all(r.issued_by is not None and r.issued_by.subject_cn == "Contoso Issuing CA" for r in parsed.ras)
+
+
+def test_dual_use_ra_counts_as_both(pki: Pki) -> None:
+    dual = issue("ra-dual", "NDES01-MSCEP-RA", pki.ca, NOW, ekus=(CRA,), key_encipherment=True)
+    parsed = getcacert.parse(getcacert.CA_RA_CERT_TYPE, samples_scep.bundle([pki.ca.cert, dual.cert]))
+    assert parsed.signing() == parsed.encryption() and len(parsed.ras) == 1
+
+
+def test_single_ca_answer_has_no_ra(pki: Pki) -> None:
+    parsed = getcacert.parse("application/x-x509-ca-cert", pki.ca.der)
+    assert not parsed.has_ra and len(parsed.cas) == 1
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body", "message"),
+    [
+        (getcacert.CA_RA_CERT_TYPE, b"<html>proxy error</html>", "not a DER PKCS#7"),
+        (getcacert.CA_CERT_TYPE, b"\x30\x82\x01", "not a DER certificate"),
+        ("text/html", b"", "neither"),
+        (None, b"", "(none)"),
+    ],
+)
+def test_unreadable_answers_say_why(content_type: str | None, body: bytes, message: str) -> None:
+    with pytest.raises(getcacert.BundleError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        getcacert.parse(content_type, body)
+
+
+def test_truncated_bundle_is_unreadable(pki: Pki) -> None:
+    body = samples_scep.bundle([pki.ca.cert, pki.sign.cert, pki.enc.cert])
+    with pytest.raises(getcacert.BundleError):
+        getcacert.parse(getcacert.CA_RA_CERT_TYPE, body[: len(body) // 2])
