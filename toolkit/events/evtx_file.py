@@ -21,6 +21,23 @@ from toolkit.events.stats import ReadStats
 
 EVTX_MAGIC = b"ElfFile\x00"
 BATCH = 1024
+HEADER_SIZE = 4096
+CHUNK_SIZE = 65536
+_CHUNK_COUNT_OFFSET = 42  # u16 in the file header: chunks the file says it holds
+
+
+def check_length(path: Path, stats: ReadStats) -> None:
+    """A file cut short (a copy interrupted, a partial download) holds fewer whole chunks than its header says;
+    the reader silently stops at the last whole chunk, so the cut is counted here."""
+    with path.open("rb") as handle:
+        header = handle.read(HEADER_SIZE)
+    size = path.stat().st_size
+    whole, partial = divmod(max(0, size - HEADER_SIZE), CHUNK_SIZE)
+    declared = int.from_bytes(header[_CHUNK_COUNT_OFFSET:_CHUNK_COUNT_OFFSET + 2], "little")
+    if partial or whole < declared:
+        missing = max(declared - whole, 1 if partial else 0)
+        stats.skipped_parts += missing
+        stats.problem(f"file cut short: the header lists {declared} chunks, {whole} are whole ({size} bytes)")
 
 
 def read_evtx(path: Path, catalog: Catalog, stats: ReadStats) -> Iterator[EventRecord]:
@@ -28,6 +45,7 @@ def read_evtx(path: Path, catalog: Catalog, stats: ReadStats) -> Iterator[EventR
     import msgspec
 
     decode = msgspec.json.Decoder().decode
+    check_length(path, stats)
 
     try:
         parser = evtx.PyEvtxParser(str(path), skip_errors=True, validate_checksums=False)
