@@ -70,11 +70,14 @@ class Triage:
 
 def next_steps(codes: Iterable[int], catalog: Catalog) -> list[NextStep]:
     """For each code behind a failure, the checks that verify its preconditions (third-party plugins included)."""
+    codes = sorted(set(codes))
+    if not codes:
+        return []
     from toolkit.registry import default_registry
 
     registry = default_registry()
     steps = []
-    for value in sorted(set(codes)):
+    for value in codes:
         code = catalog.code(value)
         checks = tuple(sorted(c.id for c in registry.checks.values() if value in c.codes))
         steps.append(NextStep(value, code.name if code else "(not in the catalog)", checks))
