@@ -1,0 +1,207 @@
+"""The LDAP collector against a real Samba AD DC on loopback (tests/lab/samba.py), started for this module."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import peer_missing
+from tests.lab import samba
+from toolkit import config as config_mod
+from toolkit.collectors.ldap import collect_directory, filter_parameters
+from toolkit.errors import ConfigError
+from toolkit.evaluate import evaluate
+from toolkit.facts import Facts, Target
+from toolkit.registry import default_registry
+from toolkit.results import Status
+
+ADDRESS = "127.0.0.10"  # a loopback address of its own, so a developer's lab on 127.0.0.9 does not clash
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[samba.SambaLab]:
+    if not samba.samba_installed():
+        peer_missing("Samba AD DC packages (samba, samba-ad-dc, samba-ad-provision) are not installed")
+    if os.geteuid() != 0:
+        peer_missing("the Samba AD DC lab must run as root")
+    running = samba.start(tmp_path_factory.mktemp("samba") / "dc", ADDRESS)
+    try:
+        yield samba.seed(running)
+    finally:
+        running.stop()
+
+
+@pytest.fixture(autouse=True)
+def password(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CONNCHECK_LDAP_PASSWORD", samba.NDES_PASSWORD)
+
+
+def site(lab: samba.SambaLab, tmp_path: Path, **ldap) -> config_mod.SiteConfig:
+    path = tmp_path / "site.toml"
+    path.write_text(samba.site_toml(lab, **ldap))
+    return config_mod.load(path)
+
+
+def collect(lab: samba.SambaLab, tmp_path: Path, insecure: bool = False, **ldap) -> Target:
+    return collect_directory(site(lab, tmp_path, **ldap), default_registry(), insecure=insecure, interactive=False)
+
+
+def verdicts(target: Target, cfg: config_mod.SiteConfig) -> dict[str, Status]:
+    from datetime import datetime, timezone
+
+    facts = Facts(datetime.now(timezone.utc), {}, cfg.facts_site(), {}, target)
+    return {r.check_id: r.status for r in evaluate(facts, default_registry()) if r.host == target.name}
+
+
+def failures(lab: samba.SambaLab, tmp_path: Path) -> list[str]:
+    cfg = site(lab, tmp_path)
+    target = collect_directory(cfg, default_registry(), interactive=False)
+    return sorted(k for k, v in verdicts(target, cfg).items() if v is Status.FAIL)
+
+
+def test_healthy_seeded_directory_passes(lab: samba.SambaLab, tmp_path: Path) -> None:
+    cfg = site(lab, tmp_path)
+    target = collect_directory(cfg, default_registry(), interactive=False)
+    assert all(p.ok for p in target.probes.values()), {k: p.error for k, p in target.probes.items()}
+    got = verdicts(target, cfg)
+    assert got.pop("scep_template_in_mscep_registry") is Status.SKIP  # no NDES host in a directory-only site
+    assert set(got.values()) == {Status.PASS}, got
+
+
+def test_a_normal_user_reads_descriptors_and_nested_groups(lab: samba.SambaLab, tmp_path: Path) -> None:
+    target = collect(lab, tmp_path)
+    templates = {t["attributes"]["cn"][0]: t for t in target.probes["certificate_templates"].data}
+    assert templates[samba.SCEP_TEMPLATE]["attributes"]["nTSecurityDescriptor"]
+    groups = {g["dn"] for g in target.probes["ndes_service_account"].data[0]["groups"]}
+    assert groups == {lab.seeded["service_group"], lab.seeded["enrollers"]}  # the second only through the first
+    assert "password" not in json.dumps([p.to_json() for p in target.probes.values()]).lower()
+
+
+def test_deny_ace_on_the_nested_group_fails_enroll(lab: samba.SambaLab, tmp_path: Path) -> None:
+    conn = lab.admin()
+    try:
+        enrollers, service = (samba._sid(conn, lab.seeded[k]) for k in ("enrollers", "service_group"))
+    finally:
+        conn.unbind()
+    denied = samba.template_sddl(lab, enrollers, extra=f"(OD;;CR;{samba.sdm.ENROLL};;{service})")
+    samba.set_template_sd(lab, samba.SCEP_TEMPLATE, denied)
+    try:
+        assert failures(lab, tmp_path) == ["scep_template_enroll_for_ndes_account"]
+    finally:
+        samba.set_template_sd(lab, samba.SCEP_TEMPLATE, samba.template_sddl(lab, enrollers))
+
+
+def _modify(lab: samba.SambaLab, dn: str, changes: dict) -> None:
+    from ldap3 import MODIFY_REPLACE
+
+    conn = lab.admin()
+    try:
+        conn.modify(dn, {k: [(MODIFY_REPLACE, v)] for k, v in changes.items()})
+    finally:
+        conn.unbind()
+
+
+@pytest.mark.parametrize(
+    "what, broken, healthy, check",
+    [
+        ("ndes", {"userAccountControl": [514]}, {"userAccountControl": [512]}, "ndes_account_enabled"),
+        ("ca", {"certificateTemplates": [samba.PKCS_TEMPLATE]},
+         {"certificateTemplates": [samba.SCEP_TEMPLATE, samba.PKCS_TEMPLATE]}, "scep_template_published_on_ca"),
+        (samba.SCEP_TEMPLATE, {"msPKI-Certificate-Name-Flag": [-2113929216]}, {"msPKI-Certificate-Name-Flag": [1]},
+         "scep_template_subject_from_request"),
+        (samba.SCEP_TEMPLATE, {"pKIExpirationPeriod": [samba.validity(2)]},
+         {"pKIExpirationPeriod": [samba.validity(365)]}, "scep_template_validity"),
+    ],
+)
+def test_one_broken_precondition_in_the_directory(lab, tmp_path, monkeypatch, what, broken, healthy, check) -> None:
+    # The NDES account binds for these: disabling it would refuse the bind, so bind as Administrator here.
+    _modify(lab, lab.seeded[what], broken)
+    try:
+        cfg = site(lab, tmp_path, user=f"Administrator@{samba.REALM.lower()}", password_env="LAB_ADMIN_PASSWORD")
+        monkeypatch.setenv("LAB_ADMIN_PASSWORD", samba.ADMIN_PASSWORD)
+        target = collect_directory(cfg, default_registry(), interactive=False)
+        assert sorted(k for k, v in verdicts(target, cfg).items() if v is Status.FAIL) == [check]
+    finally:
+        _modify(lab, lab.seeded[what], healthy)
+
+
+def test_ca_missing_from_ntauth_fails(lab: samba.SambaLab, tmp_path: Path) -> None:
+    from datetime import datetime, timezone
+
+    _modify(lab, lab.seeded["ntauth"], {"cACertificate": [samba.make_ca_certificate(datetime.now(timezone.utc))]})
+    try:
+        assert failures(lab, tmp_path) == ["ca_certificate_in_ntauth"]
+    finally:
+        _modify(lab, lab.seeded["ntauth"], {"cACertificate": [lab.ca_der]})
+
+
+def _all_unknown_with(target: Target, cfg: config_mod.SiteConfig, reason: str) -> None:
+    assert all(not p.ok and reason in (p.error or "") for p in target.probes.values()), \
+        {k: p.error for k, p in target.probes.items()}
+    got = verdicts(target, cfg)
+    assert got and set(got.values()) == {Status.UNKNOWN}
+
+
+def test_wrong_password_is_unknown_with_the_reason(lab, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("CONNCHECK_LDAP_PASSWORD", "not-the-password")
+    cfg = site(lab, tmp_path)
+    _all_unknown_with(collect_directory(cfg, default_registry(), interactive=False), cfg, "bind")
+
+
+def test_dc_down_is_unknown(lab, tmp_path) -> None:
+    cfg = site(lab, tmp_path, address="127.0.0.11", connect_timeout=2)
+    _all_unknown_with(collect_directory(cfg, default_registry(), interactive=False), cfg, "cannot connect")
+
+
+def test_tls_name_mismatch_is_unknown(lab, tmp_path) -> None:
+    cfg = site(lab, tmp_path, server="wrong.lab.test")
+    _all_unknown_with(collect_directory(cfg, default_registry(), interactive=False), cfg, "name mismatch")
+
+
+def test_unknown_ca_bundle_is_unknown(lab, tmp_path) -> None:
+    bundle = tmp_path / "other-ca.pem"
+    bundle.write_text(subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                                      "ec_paramgen_curve:P-256", "-nodes", "-keyout", "/dev/null", "-subj",
+                                      "/CN=Other CA", "-days", "2"], capture_output=True, text=True,
+                                     check=True).stdout)
+    cfg = site(lab, tmp_path, ca_bundle=str(bundle))
+    _all_unknown_with(collect_directory(cfg, default_registry(), interactive=False), cfg, "verify failed")
+
+
+def test_cleartext_simple_bind_is_refused_unless_insecure(lab, tmp_path) -> None:
+    cfg = site(lab, tmp_path, tls="none")
+    with pytest.raises(ConfigError, match="cleartext"):
+        collect_directory(cfg, default_registry(), interactive=False)
+    target = collect_directory(cfg, default_registry(), insecure=True, interactive=False)
+    assert all(p.ok for p in target.probes.values())
+
+
+def test_starttls_reads_the_same_directory(lab, tmp_path) -> None:
+    target = collect(lab, tmp_path, tls="starttls")
+    assert all(p.ok for p in target.probes.values()), {k: p.error for k, p in target.probes.items()}
+
+
+def test_collector_opens_read_only_connections(lab, tmp_path, monkeypatch) -> None:
+    import ldap3
+
+    seen = []
+    original = ldap3.Connection.__init__
+
+    def spy(self, *args, **kwargs):
+        seen.append(kwargs.get("read_only"))
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(ldap3.Connection, "__init__", spy)
+    collect(lab, tmp_path)
+    assert seen == [True]
+
+
+def test_connector_computer_account_from_hosts() -> None:
+    cfg = config_mod.parse({"site": {"ndes_fqdn": "ndes01.lab.test"},
+                            "hosts": [{"name": "conn01.lab.test", "roles": ["connector"]}]})
+    assert filter_parameters(cfg) == {"ndes_fqdn": "ndes01.lab.test", "connector_account": "CONN01$"}
