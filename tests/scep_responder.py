@@ -26,7 +26,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from toolkit.getcacert import CA_CERT_TYPE, CA_RA_CERT_TYPE
 from toolkit.samples import CRA, Issued, issue
-from toolkit.samples_scep import FORBIDDEN_PAGE, IIS_SERVER, NDES_CAPS, bundle
+from toolkit.samples_scep import FORBIDDEN_PAGE, IIS_SERVER, NDES_CAPS, NDES_PAGE, bundle
 
 SCEP_PATH = "/certsrv/mscep/mscep.dll"
 
@@ -54,24 +54,52 @@ def build_pki(now: datetime | None = None, tls_names: tuple[str, ...] = ("localh
         issuing,
         ra_signing(issuing, now),
         ra_encryption(issuing, now),
-        issue("tls", tls_names[0], issuing, now, days_before=10, days_after=300, key_encipherment=True,
-              ekus=(ExtendedKeyUsageOID.SERVER_AUTH,), dns_names=tls_names),
+        issue(
+            "tls",
+            tls_names[0],
+            issuing,
+            now,
+            days_before=10,
+            days_after=300,
+            key_encipherment=True,
+            ekus=(ExtendedKeyUsageOID.SERVER_AUTH,),
+            dns_names=tls_names,
+        ),
     )
 
 
 def ra_signing(issuer: Issued, now: datetime, *, days_after: float = 600, key: str = "ra-signing") -> Issued:
-    return issue(key, "NDES-MSCEP-RA", issuer, now, days_before=60 if days_after > 0 else 800, days_after=days_after,
-                 ekus=(CRA,), template="EnrollmentAgentOffline")
+    return issue(
+        key,
+        "NDES-MSCEP-RA",
+        issuer,
+        now,
+        days_before=60 if days_after > 0 else 800,
+        days_after=days_after,
+        ekus=(CRA,),
+        template="EnrollmentAgentOffline",
+    )
 
 
 def ra_encryption(issuer: Issued, now: datetime) -> Issued:
-    return issue("ra-encryption", "NDES-MSCEP-RA", issuer, now, days_before=60, days_after=600, ekus=(CRA,),
-                 digital_signature=False, key_encipherment=True, template="CEPEncryption")
+    return issue(
+        "ra-encryption",
+        "NDES-MSCEP-RA",
+        issuer,
+        now,
+        days_before=60,
+        days_after=600,
+        ekus=(CRA,),
+        digital_signature=False,
+        key_encipherment=True,
+        template="CEPEncryption",
+    )
 
 
 def dual_use_ra(issuer: Issued, now: datetime) -> Issued:
-    return issue("ra-dual", "NDES-MSCEP-RA", issuer, now, days_before=60, days_after=600, ekus=(CRA,),
-                 key_encipherment=True)
+    return issue(
+        "ra-dual", "NDES-MSCEP-RA", issuer, now, days_before=60, days_after=600, ekus=(CRA,), key_encipherment=True
+    )
 
 
 @dataclass
@@ -110,8 +138,11 @@ def _server_context(tls: Tls, directory: Path) -> ssl.SSLContext:
     chain = directory / "chain.pem"
     key = directory / "key.pem"
     chain.write_bytes(b"".join(c.cert.public_bytes(serialization.Encoding.PEM) for c in (tls.cert, *tls.chain)))
-    key.write_bytes(tls.cert.key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                               serialization.NoEncryption()))
+    key.write_bytes(
+        tls.cert.key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(chain, key)
     if tls.client_cert != ssl.CERT_NONE:
@@ -134,6 +165,9 @@ class _Server(ThreadingHTTPServer):
         return sock, addr
 
 
+__all__ = ["CA_CERT_TYPE", "CA_RA_CERT_TYPE", "NDES_PAGE", "Issued", "issue"]
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
@@ -153,6 +187,9 @@ class _Handler(BaseHTTPRequestHandler):
         if self.server.stopping.is_set():
             return
         self.send_response(status)
+        if status in (301, 302, 307, 308):
+            self.send_header("Location", body.decode("ascii"))
+            body = b""
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -251,3 +288,15 @@ class Proxy(_Running):
 def text_mode(body: bytes) -> bytes:
     """What a proxy that treats bodies as text does to them: line feeds become CR LF."""
     return body.replace(b"\n", b"\r\n")
+
+
+class Redirect(_Running):
+    """Answers every request with 302 to the same path and query on ``target`` (an http -> https move, say)."""
+
+    def __init__(self, target: str) -> None:
+        parts = urlsplit(target)
+        self.base = f"{parts.scheme}://{parts.netloc}"
+        super().__init__(self._answer, None)
+
+    def _answer(self, handler: _Handler) -> tuple[int, bytes, str]:
+        return 302, f"{self.base}{handler.path}".encode("ascii"), "text/html"
