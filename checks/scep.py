@@ -148,11 +148,16 @@ def scep_policy_module_answers_403(ctx: Context) -> Outcome:
     data = _exchange(ctx, "scep_mscep_get")
     status = data["status"]
     if status == 403:
-        return passed(
-            "answers 403 Forbidden, as NDES does with the Intune policy module installed", **_seen(data)
-        )
+        return passed("answers 403 Forbidden, as NDES does with the Intune policy module installed", **_seen(data))
     if status in MSCEP_ANSWERS:
         finding, fix = MSCEP_ANSWERS[status]
+        server = str(data.get("server") or "")
+        if "microsoft-iis" not in server.lower():
+            # A proxy may hide IIS's Server header, so the NDES reading stays, qualified.
+            finding = (
+                f"not IIS (Server: {server or 'none'}), so perhaps not NDES at all; if it is NDES behind a "
+                f"proxy, {finding}"
+            )
         return failed(f"answers {status}: {finding}", fix, **_seen(data))
     if status == 200:
         page = _body(data).decode("utf-8", errors="replace")
@@ -262,16 +267,12 @@ def _ra_outcome(ctx: Context, role: str) -> Outcome:
         return failed(f"the RA {role} certificate is expired or not yet valid", **seen)
     chained = [r for r in current if r.issued_by is not None]
     if not chained:
-        return failed(
-            f"the RA {role} certificate is not issued by a CA certificate in the same bundle", **seen
-        )
+        return failed(f"the RA {role} certificate is not issued by a CA certificate in the same bundle", **seen)
     best = max(chained, key=lambda r: r.cert.not_after)
     days = best.cert.days_left(ctx.now)
     name = f"RA {role} certificate {best.cert.subject_cn or best.cert.thumbprint}"
     if not best.request_agent:
-        return warned(
-            f"{name} lacks the Certificate Request Agent EKU that the {template} template sets", **seen
-        )
+        return warned(f"{name} lacks the Certificate Request Agent EKU that the {template} template sets", **seen)
     if days < ctx.settings.expiry_warning_days:
         return warned(
             f"{name} expires in {days:.0f} days ({best.cert.not_after:%Y-%m-%d})",
@@ -320,9 +321,7 @@ def scep_ca_cert_served_valid(ctx: Context) -> Outcome:
     if isinstance(bundle, Outcome):
         return bundle
     if not bundle.cas:
-        return failed(
-            "GetCACert holds no CA certificate (none with CA basic constraints or keyCertSign)", **seen
-        )
+        return failed("GetCACert holds no CA certificate (none with CA basic constraints or keyCertSign)", **seen)
     seen["ca"] = [c.evidence(ctx.now) for c in bundle.cas]
     invalid = [c for c in bundle.cas if not c.valid_at(ctx.now)]
     if invalid:
@@ -331,9 +330,7 @@ def scep_ca_cert_served_valid(ctx: Context) -> Outcome:
     days = soonest.days_left(ctx.now)
     if days < ctx.settings.expiry_warning_days:
         return warned(f"CA certificate {soonest.subject_cn} expires in {days:.0f} days", **seen)
-    return passed(
-        f"{len(bundle.cas)} CA certificate(s), the first to expire on {soonest.not_after:%Y-%m-%d}", **seen
-    )
+    return passed(f"{len(bundle.cas)} CA certificate(s), the first to expire on {soonest.not_after:%Y-%m-%d}", **seen)
 
 
 # --- internal and external URLs -----------------------------------------------------------------------------
@@ -393,9 +390,7 @@ def scep_external_bundle_matches_internal(ctx: Context) -> Outcome:
         where = f"they first differ at byte {at}"
     else:
         where = f"one is cut short at byte {at}"
-    return failed(
-        f"the GetCACert body differs from {url}'s: {where} ({len(body)} vs {len(other)} bytes)", **evidence
-    )
+    return failed(f"the GetCACert body differs from {url}'s: {where} ({len(body)} vs {len(other)} bytes)", **evidence)
 
 
 # --- TLS ----------------------------------------------------------------------------------------------------
@@ -436,9 +431,7 @@ def scep_tls_chain_trusted(ctx: Context) -> Outcome:
         return passed(f"the chain verifies against {data.get('trust')}", **evidence)
     if data.get("verified") is False:
         return failed(f"the chain does not verify: {data.get('verify_error')}", **evidence)
-    return unknown(
-        f"the chain could not be verified: {data.get('verify_error') or 'no verdict recorded'}", **evidence
-    )
+    return unknown(f"the chain could not be verified: {data.get('verify_error') or 'no verdict recorded'}", **evidence)
 
 
 def _names_match(pattern: str, host: str) -> bool:
@@ -451,9 +444,7 @@ def _names_match(pattern: str, host: str) -> bool:
 
 def _ip_sans(der: bytes) -> list[str]:
     try:
-        san = x509.load_der_x509_certificate(der).extensions.get_extension_for_class(
-            x509.SubjectAlternativeName
-        )
+        san = x509.load_der_x509_certificate(der).extensions.get_extension_for_class(x509.SubjectAlternativeName)
     except x509.ExtensionNotFound:
         return []
     return [str(ip) for ip in san.value.get_values_for_type(x509.IPAddress)]
