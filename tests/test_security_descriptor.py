@@ -179,3 +179,12 @@ def test_garbage_raises_only_the_parser_error(noise: bytes, cut: int) -> None:
     for data in (noise, VECTOR[:cut] + noise):
         with contextlib.suppress(SecurityDescriptorError):
             parse(data)
+
+
+def test_encode_reproduces_sambas_bytes(encode) -> None:
+    for text in (f"O:DAG:DAD:PAI(OD;;CR;{ENROLL};;{GROUP})(A;;RPLCLORC;;;AU)(OA;;CR;{AUTOENROLL};;{NDES})",
+                 "O:BAG:BAD:(A;;0x3;;;BA)"):
+        blob = encode(text)
+        parsed = parse(blob)
+        assert parse(sdm.encode(parsed)) == parsed
+    assert sdm.encode(parse(VECTOR)) == VECTOR

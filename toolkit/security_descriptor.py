@@ -33,6 +33,7 @@ from typing import Any
 
 # Control flags (MS-DTYP 2.4.6).
 SE_DACL_PRESENT = 0x0004
+SE_SACL_PRESENT = 0x0010
 SE_SELF_RELATIVE = 0x8000
 
 # ACE types (MS-DTYP 2.4.4.1).
@@ -400,6 +401,8 @@ def encode(sd: SecurityDescriptor) -> bytes:
     group_at = pos if group else 0
     pos += len(group)
     dacl_at = pos if sd.dacl is not None else 0
-    control = SE_SELF_RELATIVE | (SE_DACL_PRESENT if sd.dacl is not None else 0)
+    # Keep the descriptor's own control bits (protected, auto-inherited...), but no SACL is written.
+    control = (sd.control & ~(SE_SACL_PRESENT | SE_DACL_PRESENT)) | SE_SELF_RELATIVE
+    control |= SE_DACL_PRESENT if sd.dacl is not None else 0
     header = struct.pack("<BBHIIII", 1, 0, control, owner_at, group_at, 0, dacl_at)
     return header + owner + group + dacl
