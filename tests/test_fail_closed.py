@@ -12,7 +12,7 @@ import copy
 from functools import lru_cache
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from toolkit import samples
@@ -75,7 +75,7 @@ def test_the_base_gives_the_checks_their_input() -> None:
 
 
 @pytest.mark.parametrize("check_id", CHECK_IDS)
-@settings(max_examples=20, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=20, deadline=None, database=None)
 @given(data=st.data())
 def test_no_pass_without_input(check_id: str, data: st.DataObject) -> None:
     check = default_registry().checks[check_id]
