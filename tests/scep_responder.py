@@ -28,6 +28,9 @@ from toolkit.getcacert import CA_CERT_TYPE, CA_RA_CERT_TYPE
 from toolkit.samples import CRA, Issued, issue
 from toolkit.samples_scep import FORBIDDEN_PAGE, IIS_SERVER, NDES_CAPS, NDES_PAGE, bundle
 
+# Re-exported for the tests that build variants from this module alone.
+__all__ = ["CA_CERT_TYPE", "CA_RA_CERT_TYPE", "NDES_PAGE", "Issued", "issue"]
+
 SCEP_PATH = "/certsrv/mscep/mscep.dll"
 
 
@@ -163,9 +166,6 @@ class _Server(ThreadingHTTPServer):
             # The handshake runs in the handler's thread on first read, so a stuck client blocks nobody else.
             sock = self.ssl_context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
         return sock, addr
-
-
-__all__ = ["CA_CERT_TYPE", "CA_RA_CERT_TYPE", "NDES_PAGE", "Issued", "issue"]
 
 
 class _Handler(BaseHTTPRequestHandler):
