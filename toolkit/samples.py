@@ -25,6 +25,8 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from toolkit import __version__
 from toolkit.certs import OID_CERT_TEMPLATE_NAME, OID_CERTIFICATE_REQUEST_AGENT
 from toolkit.facts import Facts, ProbeResult, Target, format_time
+from toolkit.samples_directory import healthy_directory
+from toolkit.samples_scep import healthy_endpoint
 from toolkit.security_descriptor import sid_to_bytes
 
 DOMAIN = "contoso.com"
@@ -527,7 +529,7 @@ def site_section(**extra: Any) -> dict[str, Any]:
         "ndes_service_account": NDES_ACCOUNT,
         "connector_account": CONNECTOR_ACCOUNT,
         "digicert": False,
-        "roles_expected": ["ca", "connector", "ndes"],
+        "roles_expected": ["ca", "connector", "directory", "ndes", "scep"],
         **extra,
     }
 
@@ -572,8 +574,22 @@ def healthy_site(now: datetime | None = None) -> SampleSite:
         collector={"version": __version__, "vantage": "generated example (toolkit.samples)"},
         site=site_section(),
         hosts=hosts,
+        directory=healthy_directory(pki.issuing.der, now=now, connector_account_sid=CONNECTOR_ACCOUNT_SID),
     )
-    return SampleSite(now, pki, facts)
+    site = SampleSite(now, pki, facts)
+    serve_ra(site, pki.ra_signing, pki.ra_encryption)
+    return site
+
+
+def serve_ra(site: SampleSite, signing: Issued | None, encryption: Issued | None) -> None:
+    """NDES's SCEP endpoint as a device sees it: GetCACert returns the CA and the RA certificates NDES holds."""
+    endpoint = healthy_endpoint(
+        site.pki.issuing.cert,
+        signing.cert if signing else None,
+        encryption.cert if encryption else None,
+        tls=site.pki.ndes_tls.cert,
+    )
+    site.facts.scep = {endpoint.name: endpoint}
 
 
 # --- variants: each breaks one precondition --------------------------------------------------------------------
@@ -599,6 +615,7 @@ def _thumbprint_mismatch(s: SampleSite) -> None:
 
 
 def _missing_cep_encryption(s: SampleSite) -> None:
+    serve_ra(s, s.pki.ra_signing, None)
     s.set_data(
         NDES_HOST,
         "certs_my",
@@ -617,6 +634,7 @@ def _expired_signing_ra(s: SampleSite) -> None:
         ekus=(CRA,),
         template="EnrollmentAgentOffline",
     )
+    serve_ra(s, expired, s.pki.ra_encryption)
     s.set_data(
         NDES_HOST,
         "certs_my",

@@ -54,15 +54,18 @@ def exchange(
 
 def healthy_endpoint(
     ca: x509.Certificate,
-    ra_signing: x509.Certificate,
-    ra_encryption: x509.Certificate,
+    ra_signing: x509.Certificate | None,
+    ra_encryption: x509.Certificate | None,
     *,
     url: str = NDES_URL,
     tls: x509.Certificate | None = None,
     exposure: str = "internal",
 ) -> Target:
-    """A healthy NDES endpoint's facts; ``tls`` is the HTTPS binding's certificate (required for https URLs)."""
-    ca_body = bundle([ca, ra_signing, ra_encryption])
+    """A healthy NDES endpoint's facts; ``tls`` is the HTTPS binding's certificate (required for https URLs).
+
+    An RA certificate given as None is left out of the GetCACert bundle (NDES serves what its store holds).
+    """
+    ca_body = bundle([c for c in (ca, ra_signing, ra_encryption) if c is not None])
     probes = {
         "scep_mscep_get": exchange(url, 403, FORBIDDEN_PAGE, "text/html", "Forbidden"),
         "scep_getcacaps": exchange(f"{url}?operation=GetCACaps&message=conncheck", 200, NDES_CAPS, "text/plain"),
