@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from cryptography import x509
-from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID, NameOID
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 # Microsoft OIDs that matter here.
 OID_CERT_TEMPLATE_NAME = x509.ObjectIdentifier("1.3.6.1.4.1.311.20.2")  # v1 template: BMPString name
@@ -120,7 +120,7 @@ def _decode_oid(body: bytes) -> str:
 
 def _key_usage(cert: x509.Certificate) -> tuple[str, ...]:
     try:
-        ku = cert.extensions.get_extension_for_oid(ExtensionOID.KEY_USAGE).value
+        ku = cert.extensions.get_extension_for_class(x509.KeyUsage).value
     except x509.ExtensionNotFound:
         return ()
     names = [
@@ -137,23 +137,21 @@ def _key_usage(cert: x509.Certificate) -> tuple[str, ...]:
 
 def _ekus(cert: x509.Certificate) -> tuple[str, ...]:
     try:
-        return tuple(
-            o.dotted_string for o in cert.extensions.get_extension_for_oid(ExtensionOID.EXTENDED_KEY_USAGE).value
-        )
+        return tuple(o.dotted_string for o in cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value)
     except x509.ExtensionNotFound:
         return ()
 
 
 def _is_ca(cert: x509.Certificate) -> bool:
     try:
-        return bool(cert.extensions.get_extension_for_oid(ExtensionOID.BASIC_CONSTRAINTS).value.ca)
+        return bool(cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
     except x509.ExtensionNotFound:
         return False
 
 
 def _dns_names(cert: x509.Certificate) -> tuple[str, ...]:
     try:
-        san = cert.extensions.get_extension_for_oid(ExtensionOID.SUBJECT_ALTERNATIVE_NAME).value
+        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     except x509.ExtensionNotFound:
         return ()
     return tuple(san.get_values_for_type(x509.DNSName))
