@@ -1,0 +1,102 @@
+"""The server side of HTTP Negotiate/NTLM authentication and WinRM message encryption.
+
+Authentication (RFC 4559 style, per TCP connection): a request without ``Authorization`` gets ``401`` with
+``WWW-Authenticate: Negotiate``; the client's tokens are fed to a ``pyspnego`` acceptor until it completes. Passwords
+are checked by pyspnego against the file named by ``NTLM_USER_FILE`` (lines ``DOMAIN:USER:PASSWORD``), which is
+process-global. Over HTTPS the acceptor is given the channel bindings ``tls-server-end-point:`` + SHA-256 of the
+server certificate, so a client that does not bind to this TLS channel fails (CBT).
+
+Message encryption (HTTP without TLS): bodies are ``multipart/encrypted`` MIME with two parts: a header naming the
+protocol and the original length, then a 4-byte little-endian signature length, the signature and the sealed bytes.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import struct
+from dataclasses import dataclass
+from typing import Any
+
+import spnego
+from spnego.channel_bindings import GssChannelBindings
+
+BOUNDARY = "Encrypted Boundary"
+SPNEGO_ENCRYPTED = "application/HTTP-SPNEGO-session-encrypted"
+
+
+class AuthFailed(Exception):
+    """The client's credentials or channel binding were refused."""
+
+
+def channel_bindings(server_cert_der: bytes) -> GssChannelBindings:
+    return GssChannelBindings(application_data=b"tls-server-end-point:" + hashlib.sha256(server_cert_der).digest())
+
+
+@dataclass
+class Acceptor:
+    """One connection's authentication state."""
+
+    cert_der: bytes | None
+    context: Any = None
+    scheme: str = "Negotiate"
+
+    @property
+    def complete(self) -> bool:
+        return self.context is not None and bool(self.context.complete)
+
+    @property
+    def username(self) -> str:
+        try:
+            return str(self.context.client_principal or "")
+        except Exception:
+            return ""
+
+    def step(self, header: str) -> bytes | None:
+        """Feed an ``Authorization`` header; returns the token for ``WWW-Authenticate`` (or None)."""
+        match = re.match(r"(Negotiate|NTLM|Kerberos)\s+(\S+)", header, re.I)
+        if not match:
+            raise AuthFailed("unsupported Authorization scheme")
+        self.scheme = match.group(1)
+        if self.context is None or self.context.complete:
+            bindings = channel_bindings(self.cert_der) if self.cert_der else None
+            self.context = spnego.server(protocol="negotiate", channel_bindings=bindings)
+        try:
+            token = base64.b64decode(match.group(2))
+            out: bytes | None = self.context.step(token)
+        except Exception as exc:  # pyspnego raises its own error types for bad passwords and bindings
+            self.context = None
+            raise AuthFailed(str(exc)) from None
+        return out
+
+    def unwrap(self, content_type: str, body: bytes) -> bytes:
+        """Decrypt a ``multipart/encrypted`` request body."""
+        if self.context is None or not self.context.complete:
+            raise AuthFailed("encrypted message before authentication")
+        match = re.search(r'boundary="?([^";]+)"?', content_type)
+        boundary = match.group(1) if match else BOUNDARY
+        parts = [p for p in re.split(rb"--\s*" + re.escape(boundary.encode()) + rb"(?:--)?\r\n", body) if p]
+        out = b""
+        for i in range(0, len(parts) - 1, 2):
+            length_match = re.search(rb"Length=(\d+)", parts[i])
+            payload = parts[i + 1].replace(b"\tContent-Type: application/octet-stream\r\n", b"", 1)
+            (sig_len,) = struct.unpack("<i", payload[:4])
+            plain = self.context.unwrap_winrm(payload[4 : 4 + sig_len], payload[4 + sig_len :])
+            if length_match and int(length_match.group(1)) != len(plain):
+                raise AuthFailed("encrypted length does not match the declared length")
+            out += plain
+        return out
+
+    def wrap(self, body: bytes) -> tuple[str, bytes]:
+        """Encrypt a reply body; returns (Content-Type, payload)."""
+        result = self.context.wrap_winrm(body)
+        sealed = struct.pack("<i", len(result.header)) + result.header + result.data
+        length = len(body) + result.padding_length
+        head = (
+            f"--{BOUNDARY}\r\n\tContent-Type: {SPNEGO_ENCRYPTED}\r\n"
+            f"\tOriginalContent: type=application/soap+xml;charset=UTF-8;Length={length}\r\n"
+            f"--{BOUNDARY}\r\n\tContent-Type: application/octet-stream\r\n"
+        ).encode()
+        content_type = f'multipart/encrypted;protocol="{SPNEGO_ENCRYPTED}";boundary="{BOUNDARY}"'
+        return content_type, head + sealed + f"--{BOUNDARY}--\r\n".encode()

@@ -1,0 +1,151 @@
+"""A simulated site on loopback: several WinRM listeners, one per simulated host, sharing one lab credential."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from toolkit.lab.hosts import SimHost
+from toolkit.lab.server import WinRMServer, free_port
+from toolkit.lab.tls import KeyPair, make_ca, make_server
+
+LAB_DOMAIN = "LAB"
+LAB_USER = "conncheck"
+PASSWORD_ENV = "CONNCHECK_LAB_PASSWORD"
+
+
+@dataclass
+class Endpoint:
+    host: SimHost
+    address: str
+    port: int
+    server: WinRMServer | None
+
+
+@dataclass
+class Lab:
+    """Start with ``with Lab(hosts, https=True) as lab:``; ``lab.site_toml(...)`` writes a matching site.toml.
+
+    Passwords are checked by pyspnego against ``NTLM_USER_FILE``, which is process-global: the lab points it at
+    its own user file while it runs and restores it afterwards.
+    """
+
+    hosts: list[SimHost]
+    https: bool = False
+    password: str = field(default_factory=lambda: secrets.token_urlsafe(18))
+    address: str = "127.0.0.1"
+    endpoints: dict[str, Endpoint] = field(default_factory=dict)
+    ca: KeyPair | None = None
+    workdir: Path | None = None
+    _tmp: Any = None
+    _saved_user_file: str | None = None
+    _threads: list[threading.Thread] = field(default_factory=list)
+
+    @property
+    def username(self) -> str:
+        return f"{LAB_DOMAIN}\\{LAB_USER}"
+
+    @property
+    def ca_bundle(self) -> Path | None:
+        return self.workdir / "lab-ca.pem" if self.https and self.workdir else None
+
+    def start(self) -> Lab:
+        self._tmp = tempfile.TemporaryDirectory(prefix="conncheck-lab-")
+        self.workdir = Path(self._tmp.name)
+        user_file = self.workdir / "ntlm-users"
+        user_file.write_text(f"{LAB_DOMAIN}:{LAB_USER}:{self.password}\n", encoding="utf-8")
+        user_file.chmod(0o600)
+        self._saved_user_file = os.environ.get("NTLM_USER_FILE")
+        os.environ["NTLM_USER_FILE"] = str(user_file)
+        if self.https:
+            self.ca = make_ca()
+            (self.workdir / "lab-ca.pem").write_bytes(self.ca.cert_pem)
+            rogue = make_ca("untrusted CA")
+        for sim in self.hosts:
+            if sim.faults.refuse:
+                self.endpoints[sim.name] = Endpoint(sim, self.address, free_port(self.address), None)
+                continue
+            tls = None
+            if self.https and self.ca is not None:
+                tls = make_server(rogue if sim.faults.tls_failure else self.ca, sim.name, (self.address,))
+            server = WinRMServer(sim, self.address, tls)
+            thread = threading.Thread(target=server.serve_forever, name=f"lab-{sim.name}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+            self.endpoints[sim.name] = Endpoint(sim, self.address, server.port, server)
+        return self
+
+    def stop(self) -> None:
+        for endpoint in self.endpoints.values():
+            if endpoint.server is not None:
+                endpoint.server.shutdown()
+                endpoint.server.server_close()
+        for thread in self._threads:
+            thread.join(timeout=5)
+        if self._saved_user_file is None:
+            os.environ.pop("NTLM_USER_FILE", None)
+        else:
+            os.environ["NTLM_USER_FILE"] = self._saved_user_file
+        if self._tmp is not None:
+            self._tmp.cleanup()
+
+    def __enter__(self) -> Lab:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def host(self, name: str) -> SimHost:
+        return self.endpoints[name].host
+
+    def requests(self) -> dict[str, int]:
+        return {name: e.host.requests for name, e in self.endpoints.items()}
+
+    def winrm_section(self, **overrides: Any) -> dict[str, Any]:
+        section: dict[str, Any] = {
+            "transport": "https" if self.https else "http",
+            "auth": "ntlm",
+            "username": self.username,
+            "password_env": PASSWORD_ENV,
+        }
+        if self.ca_bundle is not None:
+            section["ca_bundle"] = str(self.ca_bundle)
+        section.update(overrides)
+        return section
+
+    def hosts_section(self) -> list[dict[str, Any]]:
+        return [
+            {"name": name, "roles": list(e.host.roles), "address": e.address, "port": e.port}
+            for name, e in self.endpoints.items()
+        ]
+
+    def site_toml(self, path: Path, site: dict[str, Any] | None = None, **winrm: Any) -> Path:
+        """Write a site.toml that points every [[hosts]] entry at its simulated listener."""
+        lines = []
+        if site:
+            lines.append("[site]")
+            lines += [f"{k} = {_toml(v)}" for k, v in site.items()]
+            lines.append("")
+        lines.append("[winrm]")
+        lines += [f"{k} = {_toml(v)}" for k, v in self.winrm_section(**winrm).items()]
+        for entry in self.hosts_section():
+            lines += ["", "[[hosts]]"] + [f"{k} = {_toml(v)}" for k, v in entry.items()]
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return path
+
+
+def _toml(value: Any) -> str:
+    import json
+
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    return json.dumps(str(value))  # a TOML basic string is a JSON string for what the lab writes
