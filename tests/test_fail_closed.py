@@ -20,28 +20,14 @@ from toolkit.evaluate import NO_HOST, evaluate
 from toolkit.facts import Facts, ProbeResult
 from toolkit.registry import Registry, default_registry
 from toolkit.results import Status
-from toolkit.samples_directory import healthy_directory
-from toolkit.samples_scep import healthy_endpoint
 
 KNOCKOUTS = ("missing", "errored")
 
 
 @lru_cache(maxsize=1)
 def healthy() -> Facts:
-    """The healthy sample site, with the directory and the NDES SCEP endpoint as their collectors record them."""
-    site = samples.healthy_site()
-    pki = site.pki
-    if site.facts.directory is None:
-        site.facts.directory = healthy_directory(
-            pki.issuing.der, now=site.now, connector_account_sid=samples.CONNECTOR_ACCOUNT_SID
-        )
-    if not site.facts.scep:
-        endpoint = healthy_endpoint(
-            pki.issuing.cert, pki.ra_signing.cert, pki.ra_encryption.cert, tls=pki.ndes_tls.cert
-        )
-        site.facts.scep[endpoint.name] = endpoint
-    site.facts.site["roles_expected"] = sorted({*site.facts.roles_expected, "directory", "scep"})
-    return site.facts
+    """The healthy sample site: connector, CA and NDES hosts, the directory and the NDES SCEP endpoint."""
+    return samples.healthy_site().facts
 
 
 def only(check_id: str) -> Registry:
