@@ -12,7 +12,9 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
+
+import msgspec
 
 from toolkit.catalog import Catalog
 from toolkit.errors import InputError
@@ -40,11 +42,17 @@ def check_length(path: Path, stats: ReadStats) -> None:
         stats.problem(f"file cut short: the header lists {declared} chunks, {whole} are whole ({size} bytes)")
 
 
-def read_evtx(path: Path, catalog: Catalog, stats: ReadStats) -> Iterator[EventRecord]:
+def read_evtx(
+    path: Path, catalog: Catalog, stats: ReadStats, connector_only: bool = False
+) -> Iterator[EventRecord]:
+    """Every record, normalised; with ``connector_only``, records not from the connector are only counted
+    (``stats.records`` and ``stats.not_yielded``): told from the System element alone, before the event data is
+    decoded or the time parsed, since most records of a real log are someone else's."""
     import evtx
     import msgspec
 
     decode = msgspec.json.Decoder().decode
+    decode_system = msgspec.json.Decoder(_SystemOnly).decode if connector_only else None
     check_length(path, stats)
 
     try:
@@ -55,9 +63,24 @@ def read_evtx(path: Path, catalog: Catalog, stats: ReadStats) -> Iterator[EventR
     while True:
         batch, done = _next_batch(iterator, stats)
         for raw in batch:
-            record = _record(decode(raw["data"]), raw.get("event_record_id"), catalog)
+            text = raw["data"]
+            if decode_system is not None:
+                try:
+                    event = decode_system(text).Event
+                except msgspec.ValidationError:  # an odd shape: the full decode below decides as it always did
+                    pass
+                else:
+                    identity = _identity((event.System if event else None) or {})
+                    if identity is None:
+                        stats.skip(_NO_IDENTITY)
+                        continue
+                    if not is_connector(identity.provider, identity.channel):
+                        stats.records += 1
+                        stats.not_yielded += 1
+                        continue
+            record = _record(decode(text), raw.get("event_record_id"), catalog)
             if record is None:
-                stats.skip("a record without an event ID or time")
+                stats.skip(_NO_IDENTITY)
                 continue
             stats.records += 1
             yield record
@@ -95,9 +118,28 @@ def _first_line(exc: object) -> str:
     return text[0][:200] if text else type(exc).__name__
 
 
-def _record(doc: dict[str, Any], record_id: int | None, catalog: Catalog) -> EventRecord | None:
-    event = doc.get("Event") or {}
-    system = event.get("System") or {}
+class _SystemOnly(msgspec.Struct):
+    """A record's JSON with only ``Event.System`` decoded; the event data is skipped over, not built."""
+
+    Event: _EventSystem | None = None
+
+
+class _EventSystem(msgspec.Struct):
+    System: dict[str, Any] | None = None
+
+
+class _Identity(NamedTuple):
+    event_id: int
+    time: str
+    provider: str
+    channel: str
+
+
+_NO_IDENTITY = "a record without an event ID or time"
+
+
+def _identity(system: dict[str, Any]) -> _Identity | None:
+    """Event ID, SystemTime, provider and channel from the System element; None without an event ID or time."""
     event_id = system.get("EventID")
     if isinstance(event_id, dict):
         event_id = event_id.get("#text")
@@ -105,14 +147,22 @@ def _record(doc: dict[str, Any], record_id: int | None, catalog: Catalog) -> Eve
     if not isinstance(event_id, int) or not isinstance(time, str):
         return None
     provider = (system.get("Provider") or {}).get("#attributes", {}).get("Name") or ""
-    channel = system.get("Channel") or ""
+    return _Identity(event_id, time, provider, system.get("Channel") or "")
+
+
+def _record(doc: dict[str, Any], record_id: int | None, catalog: Catalog) -> EventRecord | None:
+    event = doc.get("Event") or {}
+    system = event.get("System") or {}
+    identity = _identity(system)
+    if identity is None:
+        return None
     data = _fields(event.get("EventData")) or _fields(event.get("UserData"), nested=True)
-    connector = is_connector(provider, channel)
+    connector = is_connector(identity.provider, identity.channel)
     return EventRecord(
-        time=parse_utc(time),
-        provider=provider,
-        channel=channel,
-        event_id=event_id,
+        time=parse_utc(identity.time),
+        provider=identity.provider,
+        channel=identity.channel,
+        event_id=identity.event_id,
         level=level_name(system.get("Level")),
         computer=system.get("Computer") or "",
         data=data,

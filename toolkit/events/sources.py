@@ -53,12 +53,18 @@ def sniff(path: Path) -> str:
 
 
 def read_file(
-    path: Path, catalog: Catalog, stats: ReadStats, csv_offset: timedelta | None = None
+    path: Path,
+    catalog: Catalog,
+    stats: ReadStats,
+    csv_offset: timedelta | None = None,
+    connector_only: bool = False,
 ) -> Iterator[EventRecord]:
+    """The file's records. ``connector_only`` lets a reader count, not yield, records it can tell cheaply are not
+    the connector's (``stats.not_yielded``): the .evtx reader does; the text readers yield every record."""
     kind = sniff(path)
     stats.format = kind
     if kind == "evtx":
-        return read_evtx(path, catalog, stats)
+        return read_evtx(path, catalog, stats, connector_only)
     if kind == "xml":
         from toolkit.events.xml_file import read_xml
 

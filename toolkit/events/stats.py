@@ -14,6 +14,7 @@ class ReadStats:
     format: str = ""
     records: int = 0
     skipped_parts: int = 0  # damaged chunks (.evtx), unparsable rows or elements (CSV, XML), bad live records
+    not_yielded: int = 0  # of ``records``: not from the connector, counted by a reader asked for connector ones only
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # how the input was read (CSV times taken as UTC, say)
 

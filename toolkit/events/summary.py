@@ -161,6 +161,11 @@ class Summary:
             return True
         return short_name(record.computer) in self.hosts
 
+    def add_others(self, count: int) -> None:
+        """Non-connector records a reader counted without yielding them."""
+        self.total += count
+        self.not_connector += count
+
     def add(self, record: EventRecord) -> None:
         self.total += 1
         if not record.is_connector:

@@ -97,6 +97,7 @@ def triage(
     for path in paths:
         stats = ReadStats(str(path))
         inputs.append(stats)
-        summary.add_all(read_file(path, catalog, stats, csv_offset))
+        summary.add_all(read_file(path, catalog, stats, csv_offset, connector_only=True))
+        summary.add_others(stats.not_yielded)
     runs = summary.runs()
     return Triage(summary, runs, inputs, next_steps(summary.suspect_codes, catalog), since)
