@@ -49,7 +49,6 @@ def read_evtx(
     (``stats.records`` and ``stats.not_yielded``): told from the System element alone, before the event data is
     decoded or the time parsed, since most records of a real log are someone else's."""
     import evtx
-    import msgspec
 
     decode = msgspec.json.Decoder().decode
     decode_system = msgspec.json.Decoder(_SystemOnly).decode if connector_only else None
@@ -70,7 +69,7 @@ def read_evtx(
                 except msgspec.ValidationError:  # an odd shape: the full decode below decides as it always did
                     pass
                 else:
-                    identity = _identity((event.System if event else None) or {})
+                    identity = _identity((event.System if event is not None else None) or {})
                     if identity is None:
                         stats.skip(_NO_IDENTITY)
                         continue
