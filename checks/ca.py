@@ -50,6 +50,9 @@ CRL_WARNING_HOURS = 24
     remediation="Start CertSvc on the CA (services.msc) and set it to Automatic; if it will not start, read the "
     "System and Application logs on the CA (an expired CA certificate or an unreachable CRL are common).",
     title_tr="Active Directory Sertifika Hizmetleri (CertSvc) çalışıyor",
+    remediation_tr="CA'da CertSvc hizmetini başlatın (services.msc) ve başlangıç türünü Otomatik (Automatic) yapın; "
+    "başlamıyorsa CA'daki Sistem (System) ve Uygulama (Application) günlüklerine bakın (süresi dolmuş bir CA "
+    "sertifikası veya erişilemeyen bir CRL sık görülen nedenlerdir).",
 )
 def certsvc_running(ctx: Context) -> Outcome:
     certsvc = service(ctx, "CertSvc")
@@ -70,6 +73,8 @@ def certsvc_running(ctx: Context) -> Outcome:
     remediation="Restart CertSvc; check that DCOM is enabled and that the CA's ICertRequest interface is not "
     "blocked (certutil -ping on the CA must report the interface alive).",
     title_tr="CA istek arabirimi yanıt veriyor (certutil -ping)",
+    remediation_tr="CertSvc'yi yeniden başlatın; DCOM'un etkin olduğunu ve CA'nın ICertRequest arabiriminin "
+    "engellenmediğini denetleyin (CA üzerinde certutil -ping arabirimin canlı (alive) olduğunu bildirmelidir).",
 )
 def ca_answers_ping(ctx: Context) -> Outcome:
     ping = ctx.data("ca_ping")
@@ -100,6 +105,9 @@ def active_ca_thumbprint(ctx: Context) -> str:
     remediation="Renew the CA certificate (certsrv.msc > Renew CA Certificate) well before it expires, publish "
     "the new certificate to AD and NTAuth, and update the trusted-certificate profiles in Intune.",
     title_tr="CA sertifikası geçerli ve süresi dolmak üzere değil",
+    remediation_tr="CA sertifikasını süresi dolmadan çok önce yenileyin (certsrv.msc > Tüm Görevler > CA "
+    "Sertifikasını Yenile; Renew CA Certificate), yeni sertifikayı AD'de ve NTAuth'ta yayımlayın ve Intune'daki "
+    "güvenilen sertifika profillerini güncelleyin.",
 )
 def ca_cert_valid(ctx: Context) -> Outcome:
     thumbprint = active_ca_thumbprint(ctx)
@@ -126,6 +134,8 @@ def ca_cert_valid(ctx: Context) -> Outcome:
     remediation="Publish a new CRL on the CA (certutil -CRL) and check the CRL publication schedule and every CDP "
     "location; an expired CRL makes revocation checks fail and issuance stop.",
     title_tr="CA'nın yayımlanmış temel CRL'si süresi dolmamış",
+    remediation_tr="CA'da yeni bir CRL yayımlayın (certutil -CRL); CRL yayımlama zamanlamasını ve her CDP konumunu "
+    "denetleyin. Süresi dolmuş bir CRL iptal denetimlerini başarısız kılar ve sertifika verilmesini durdurur.",
 )
 def ca_crl_current(ctx: Context) -> Outcome:
     # Delta CRLs carry a '+' in their file name; the base CRL is what every chain check needs.
@@ -193,6 +203,9 @@ def _same_account(a: str, b: str) -> bool:
     "connector computer account when it runs as SYSTEM) Issue and Manage Certificates, then restart "
     "the connector's revoke service.",
     title_tr="Bağlayıcı hesabı CA üzerinde Sertifika Verme ve Yönetme iznine sahip",
+    remediation_tr="CA'da (certsrv.msc > CA'nın Özellikleri (Properties) > Güvenlik (Security)) bağlayıcının "
+    "hesabına (bağlayıcı SYSTEM olarak çalışıyorsa bağlayıcı sunucusunun bilgisayar hesabına) Sertifika Verme ve "
+    "Yönetme (Issue and Manage Certificates) iznini verin, ardından bağlayıcının iptal hizmetini yeniden başlatın.",
 )
 def connector_can_manage_certificates(ctx: Context) -> Outcome:
     data = ctx.data("ca_security")

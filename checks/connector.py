@@ -77,6 +77,8 @@ def connector_certificates(ctx: Context) -> list[CertInfo]:
     remediation="Re-run the certificate connector's configuration wizard and sign in again: it requests a new "
     "connector certificate from Intune into LocalMachine\\My.",
     title_tr="Bağlayıcının Intune sertifikası özel anahtarıyla LocalMachine\\My içinde",
+    remediation_tr="Sertifika bağlayıcısının yapılandırma sihirbazını yeniden çalıştırıp yeniden oturum açın: "
+    "sihirbaz Intune'dan LocalMachine\\My deposuna yeni bir bağlayıcı sertifikası ister.",
 )
 def connector_cert_present(ctx: Context) -> Outcome:
     found = connector_certificates(ctx)
@@ -103,6 +105,9 @@ def connector_cert_present(ctx: Context) -> Outcome:
     remediation="Renew the connector certificate: re-run the connector configuration and sign in, or let the "
     "connector renew it (it needs outbound access to Intune); then restart the connector services.",
     title_tr="Bağlayıcının Intune sertifikası geçerlilik süresi içinde",
+    remediation_tr="Bağlayıcı sertifikasını yenileyin: bağlayıcı yapılandırmasını yeniden çalıştırıp oturum açın ya "
+    "da yenilemeyi bağlayıcıya bırakın (Intune'a giden erişimi olmalıdır); ardından bağlayıcı hizmetlerini yeniden "
+    "başlatın.",
 )
 def connector_cert_not_expired(ctx: Context) -> Outcome:
     found = connector_certificates(ctx)
@@ -132,6 +137,8 @@ def recorded_thumbprints(registry: dict[str, object]) -> dict[str, str]:
     remediation="Re-run the connector configuration so it records the certificate that is in LocalMachine\\My, "
     "or restore the missing certificate (with its private key) from backup.",
     title_tr="Bağlayıcının kaydettiği parmak izleri LocalMachine\\My sertifikalarıyla eşleşiyor",
+    remediation_tr="Bağlayıcı yapılandırmasını yeniden çalıştırarak LocalMachine\\My deposundaki sertifikayı "
+    "kaydetmesini sağlayın ya da eksik sertifikayı (özel anahtarıyla birlikte) yedekten geri yükleyin.",
 )
 def recorded_thumbprint_in_store(ctx: Context) -> Outcome:
     registry = ctx.data("connector_registry")
@@ -168,6 +175,8 @@ def recorded_thumbprint_in_store(ctx: Context) -> Outcome:
     remediation="Start the stopped connector services (services.msc) and set them to Automatic; if they stop "
     "again, read the connector's Admin event log for the reason.",
     title_tr="Bağlayıcı hizmetleri çalışıyor ve otomatik başlıyor",
+    remediation_tr="Durmuş bağlayıcı hizmetlerini başlatın (services.msc) ve başlangıç türlerini Otomatik "
+    "(Automatic) yapın; yeniden dururlarsa nedenini bağlayıcının Yönetici (Admin) olay günlüğünde arayın.",
 )
 def connector_services_running(ctx: Context) -> Outcome:
     present = [s for s in (service(ctx, name) for name in CONNECTOR_SERVICES) if s is not None]
@@ -194,6 +203,9 @@ def _version(text: str) -> tuple[int, ...]:
     remediation="Uninstall the legacy connector and install the current Certificate Connector for Microsoft Intune "
     "from the Intune admin center (Tenant administration > Connectors and tokens).",
     title_tr="Desteklenen Certificate Connector for Microsoft Intune kurulu",
+    remediation_tr="Eski bağlayıcıyı kaldırın ve güncel Certificate Connector for Microsoft Intune sürümünü Intune "
+    "yönetim merkezinden kurun (Kiracı yönetimi > Bağlayıcılar ve belirteçler; Tenant administration > Connectors "
+    "and tokens).",
 )
 def connector_version_supported(ctx: Context) -> Outcome:
     software = ctx.data("installed_software")
@@ -225,6 +237,10 @@ def connector_version_supported(ctx: Context) -> Outcome:
     "HKLM\\SOFTWARE\\Microsoft\\MicrosoftIntune\\PFXCertificateConnector, restart the PFX Create "
     "services. Without it, domain controllers in full enforcement reject certificate logons.",
     title_tr="PKCS sertifikaları SID uzantısını taşıyor (KB5014754 güçlü eşleme)",
+    remediation_tr="Bağlayıcıyı 6.2406.0.1001 veya sonraki bir sürüme yükseltin, "
+    "HKLM\\SOFTWARE\\Microsoft\\MicrosoftIntune\\PFXCertificateConnector altında EnableSidSecurityExtension=1 "
+    "ayarlayın ve PFX Create hizmetlerini yeniden başlatın. Bu yapılmazsa tam zorlama (Full Enforcement) modundaki "
+    "etki alanı denetleyicileri sertifikayla oturum açmayı reddeder.",
 )
 def strong_mapping_enabled(ctx: Context) -> Outcome:
     names = {str(s.get("display_name", "")): str(s.get("display_version", "")) for s in ctx.data("installed_software")}
@@ -249,6 +265,8 @@ def strong_mapping_enabled(ctx: Context) -> Outcome:
     remediation="Fix DNS for the CA's name and open TCP 135 plus the dynamic RPC range (49152-65535) from the "
     "connector to the CA in every firewall between them.",
     title_tr="Bağlayıcı CA'yı çözümlüyor ve TCP 135 (RPC) ile erişiyor",
+    remediation_tr="CA'nın adı için DNS'i düzeltin; bağlayıcıdan CA'ya giden yol üzerindeki her güvenlik duvarında "
+    "TCP 135'i ve dinamik RPC aralığını (49152-65535) açın.",
 )
 def ca_reachable_from_connector(ctx: Context) -> Outcome:
     reach = ctx.data("ca_reachability")
@@ -270,6 +288,8 @@ def ca_reachable_from_connector(ctx: Context) -> Outcome:
     remediation="Allow outbound HTTPS from the connector to the Intune and Entra ID endpoints (proxy and firewall); "
     "see Microsoft's Intune network endpoints list.",
     title_tr="Bağlayıcı Intune uç noktalarına TCP 443 ile erişiyor",
+    remediation_tr="Bağlayıcıdan Intune ve Entra ID uç noktalarına giden HTTPS trafiğine izin verin (ara sunucu ve "
+    "güvenlik duvarı); Microsoft'un Intune ağ uç noktaları listesine bakın.",
 )
 def intune_endpoints_reachable(ctx: Context) -> Outcome:
     reach = ctx.data("intune_reachability")
@@ -301,6 +321,9 @@ def ra_thumbprints_in_config(files: dict[str, str]) -> dict[str, str]:
     remediation="Import the DigiCert RA certificate with its private key into LocalMachine\\My, put its thumbprint "
     "in RACertThumbprint of each connector .config file, restart the connector services.",
     title_tr="DigiCert RA sertifikası kurulu ve bağlayıcı yapılandırmasında adı geçiyor",
+    remediation_tr="DigiCert RA sertifikasını özel anahtarıyla birlikte LocalMachine\\My deposuna aktarın, parmak "
+    "izini her bağlayıcı .config dosyasındaki RACertThumbprint değerine yazın ve bağlayıcı hizmetlerini yeniden "
+    "başlatın.",
 )
 def digicert_ra_cert_configured(ctx: Context) -> Outcome:
     if not ctx.site.get("digicert"):

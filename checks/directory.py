@@ -274,7 +274,12 @@ def judge_read_and_enroll(template: dict[str, Any], acct: dict[str, Any], who: s
               roles=DIRECTORY, probes=("enrollment_services",), codes=(0x400,),
               remediation="Publish the CA's enrollment object in AD (an Enterprise CA does it when installed; "
                           "certutil -dspublish -f <CA cert> <CA host> repairs it), and check that ca_config in "
-                          "site.toml names the CA exactly (\"host\\CA name\").")
+                          "site.toml names the CA exactly (\"host\\CA name\").",
+              title_tr="CA, AD'de Kayıt Hizmetleri'nde (Enrollment Services) yayımlanmış",
+              remediation_tr="CA'nın kayıt nesnesini AD'de yayımlayın (bir Kuruluş CA'sı (Enterprise CA) bunu "
+                             "kurulurken yapar; certutil -dspublish -f <CA sertifikası> <CA sunucusu> onarır) ve "
+                             "site.toml'daki ca_config değerinin CA'yı tam olarak adlandırdığını denetleyin "
+                             "(\"sunucu\\CA adı\").")
 def ca_published_in_enrollment_services(ctx: Context) -> Outcome:
     entry, problem = find_ca(ctx)
     if problem:
@@ -287,7 +292,10 @@ def ca_published_in_enrollment_services(ctx: Context) -> Outcome:
 @PLUGIN.check("ca_certificate_in_directory_valid", "The CA certificate published in AD is valid",
               roles=DIRECTORY, probes=("enrollment_services",), codes=(0x400,),
               remediation="Renew the CA certificate and publish the new one (certutil -dspublish), then let "
-                          "clients pick it up.")
+                          "clients pick it up.",
+              title_tr="AD'de yayımlanmış CA sertifikası geçerli",
+              remediation_tr="CA sertifikasını yenileyin ve yenisini yayımlayın (certutil -dspublish), ardından "
+                             "istemcilerin onu almasını bekleyin.")
 def ca_certificate_in_directory_valid(ctx: Context) -> Outcome:
     entry, problem = find_ca(ctx)
     if problem:
@@ -310,7 +318,11 @@ def ca_certificate_in_directory_valid(ctx: Context) -> Outcome:
 @PLUGIN.check("pkcs_templates_published_on_ca", "The PKCS templates are published on the CA",
               roles=DIRECTORY, probes=("enrollment_services",), codes=(0x400,),
               remediation="On the CA: Certificate Templates > New > Certificate Template to Issue, and pick the "
-                          "PKCS template (or certutil -SetCATemplates +<name>).")
+                          "PKCS template (or certutil -SetCATemplates +<name>).",
+              title_tr="PKCS şablonları CA'da yayımlanmış",
+              remediation_tr="CA'da: Sertifika Şablonları (Certificate Templates) > Yeni > Verilecek Sertifika "
+                             "Şablonu (New > Certificate Template to Issue) ile PKCS şablonunu seçin (ya da certutil "
+                             "-SetCATemplates +<ad>).")
 def pkcs_templates_published_on_ca(ctx: Context) -> Outcome:
     wanted = ctx.site.get("pkcs_templates") or []
     if not wanted:
@@ -330,7 +342,11 @@ def pkcs_templates_published_on_ca(ctx: Context) -> Outcome:
 @PLUGIN.check("pkcs_template_enroll_for_connector", "The connector's account may enroll for the PKCS templates",
               roles=DIRECTORY, probes=("certificate_templates", "connector_account"), codes=(0x400,),
               remediation="On each PKCS template's Security tab, give the connector's account (the computer "
-                          "account when the connector runs as SYSTEM) Read and Enroll, and remove any Deny.")
+                          "account when the connector runs as SYSTEM) Read and Enroll, and remove any Deny.",
+              title_tr="Bağlayıcının hesabı PKCS şablonlarına kaydolabiliyor",
+              remediation_tr="Her PKCS şablonunun Güvenlik (Security) sekmesinde bağlayıcının hesabına (bağlayıcı "
+                             "SYSTEM olarak çalışıyorsa bilgisayar hesabına) Okuma (Read) ve Kayıt (Enroll) "
+                             "izinlerini verin ve her Reddet (Deny) girdisini kaldırın.")
 def pkcs_template_enroll_for_connector(ctx: Context) -> Outcome:
     wanted = ctx.site.get("pkcs_templates") or []
     if not wanted:
@@ -357,7 +373,11 @@ def pkcs_template_enroll_for_connector(ctx: Context) -> Outcome:
 @PLUGIN.check("scep_template_exists", "The SCEP template exists in AD", roles=DIRECTORY,
               probes=("certificate_templates",), codes=(0x410,),
               remediation="Create the SCEP template (duplicate the User template), or correct scep_template in "
-                          "site.toml and the MSCEP registry values to its name (not its display name).")
+                          "site.toml and the MSCEP registry values to its name (not its display name).",
+              title_tr="SCEP şablonu AD'de var",
+              remediation_tr="SCEP şablonunu oluşturun (User (Kullanıcı) şablonunu çoğaltın) ya da site.toml'daki "
+                             "scep_template değerini ve MSCEP kayıt defteri değerlerini şablonun adına (görünen "
+                             "adına değil) düzeltin.")
 def scep_template_exists(ctx: Context) -> Outcome:
     name = expectation(ctx, "scep_template")
     if name is None:
@@ -373,7 +393,11 @@ def scep_template_exists(ctx: Context) -> Outcome:
 @PLUGIN.check("scep_template_published_on_ca", "The SCEP template is published on the CA", roles=DIRECTORY,
               probes=("enrollment_services",), codes=(0x410,),
               remediation="On the CA: Certificate Templates > New > Certificate Template to Issue, pick the SCEP "
-                          "template, then restart NDES (iisreset).")
+                          "template, then restart NDES (iisreset).",
+              title_tr="SCEP şablonu CA'da yayımlanmış",
+              remediation_tr="CA'da: Sertifika Şablonları (Certificate Templates) > Yeni > Verilecek Sertifika "
+                             "Şablonu (New > Certificate Template to Issue) ile SCEP şablonunu seçin, ardından "
+                             "NDES'i yeniden başlatın (iisreset).")
 def scep_template_published_on_ca(ctx: Context) -> Outcome:
     name = expectation(ctx, "scep_template")
     if name is None:
@@ -404,7 +428,10 @@ def template_purpose(entry: dict[str, Any]) -> str | None:
 @PLUGIN.check("scep_template_in_mscep_registry", "NDES's MSCEP registry value for the template's purpose names it",
               roles=DIRECTORY, probes=("certificate_templates", "mscep_registry"), codes=(0x410,),
               remediation="On NDES set HKLM\\SOFTWARE\\Microsoft\\Cryptography\\MSCEP <value for the purpose> to "
-                          "the template's name, then iisreset.")
+                          "the template's name, then iisreset.",
+              title_tr="NDES'te şablonun amacına ait MSCEP kayıt defteri değeri şablonu adlandırıyor",
+              remediation_tr="NDES'te HKLM\\SOFTWARE\\Microsoft\\Cryptography\\MSCEP altında <amaca karşılık gelen "
+                             "değer> değerini şablonun adına ayarlayın, ardından iisreset çalıştırın.")
 def scep_template_in_mscep_registry(ctx: Context) -> Outcome:
     template, problem = scep_template(ctx)
     if problem:
@@ -431,7 +458,10 @@ def scep_template_in_mscep_registry(ctx: Context) -> Outcome:
 
 @PLUGIN.check("scep_template_schema_version", "The SCEP template is a version 2 or later template",
               roles=DIRECTORY, probes=("certificate_templates",),
-              remediation="Duplicate the template (a duplicate is version 2 or later) and point NDES at it.")
+              remediation="Duplicate the template (a duplicate is version 2 or later) and point NDES at it.",
+              title_tr="SCEP şablonu sürüm 2 veya üstü bir şablon",
+              remediation_tr="Şablonu çoğaltın (çoğaltılan şablon sürüm 2 veya üstüdür) ve NDES'i yeni şablona "
+                             "yönlendirin.")
 def scep_template_schema_version(ctx: Context) -> Outcome:
     template, problem = scep_template(ctx)
     if problem:
@@ -446,7 +476,10 @@ def scep_template_schema_version(ctx: Context) -> Outcome:
 
 @PLUGIN.check("scep_template_subject_from_request", "The SCEP template takes the subject from the request",
               roles=DIRECTORY, probes=("certificate_templates",),
-              remediation="Template > Subject Name: select \"Supply in the request\".")
+              remediation="Template > Subject Name: select \"Supply in the request\".",
+              title_tr="SCEP şablonu konu adını istekten alıyor",
+              remediation_tr="Şablon > Konu Adı (Subject Name): \"İstekte sağla\" (Supply in the request) seçeneğini "
+                             "işaretleyin.")
 def scep_template_subject_from_request(ctx: Context) -> Outcome:
     template, problem = scep_template(ctx)
     if problem:
@@ -461,7 +494,10 @@ def scep_template_subject_from_request(ctx: Context) -> Outcome:
 
 @PLUGIN.check("scep_template_client_auth", "The SCEP template issues Client Authentication certificates",
               roles=DIRECTORY, probes=("certificate_templates",),
-              remediation="Template > Extensions > Application Policies: add Client Authentication.")
+              remediation="Template > Extensions > Application Policies: add Client Authentication.",
+              title_tr="SCEP şablonu İstemci Kimlik Doğrulaması (Client Authentication) sertifikaları veriyor",
+              remediation_tr="Şablon > Uzantılar (Extensions) > Uygulama İlkeleri (Application Policies): İstemci "
+                             "Kimlik Doğrulaması (Client Authentication) ekleyin.")
 def scep_template_client_auth(ctx: Context) -> Outcome:
     template, problem = scep_template(ctx)
     if problem:
@@ -479,7 +515,10 @@ def scep_template_client_auth(ctx: Context) -> Outcome:
 
 @PLUGIN.check("scep_template_validity", "The SCEP template's validity is at least 5 days", roles=DIRECTORY,
               probes=("certificate_templates",),
-              remediation="Template > General: set the validity period to 5 days or more (Intune rejects less).")
+              remediation="Template > General: set the validity period to 5 days or more (Intune rejects less).",
+              title_tr="SCEP şablonunun geçerlilik süresi en az 5 gün",
+              remediation_tr="Şablon > Genel (General): geçerlilik süresini 5 gün veya daha uzun yapın (Intune daha "
+                             "kısasını reddeder).")
 def scep_template_validity(ctx: Context) -> Outcome:
     template, problem = scep_template(ctx)
     if problem:
@@ -499,7 +538,11 @@ def scep_template_validity(ctx: Context) -> Outcome:
 @PLUGIN.check("scep_template_enroll_for_ndes_account", "The NDES service account may enroll for the SCEP template",
               roles=DIRECTORY, probes=("certificate_templates", "ndes_service_account"),
               remediation="Template > Security: give the NDES service account (or a group it is in) Read and "
-                          "Enroll, and remove any Deny that reaches it.")
+                          "Enroll, and remove any Deny that reaches it.",
+              title_tr="NDES hizmet hesabı SCEP şablonuna kaydolabiliyor",
+              remediation_tr="Şablon > Güvenlik (Security): NDES hizmet hesabına (ya da üyesi olduğu bir gruba) "
+                             "Okuma (Read) ve Kayıt (Enroll) izinlerini verin ve hesaba ulaşan her Reddet (Deny) "
+                             "girdisini kaldırın.")
 def scep_template_enroll_for_ndes_account(ctx: Context) -> Outcome:
     template, problem = scep_template(ctx)
     if problem:
@@ -528,7 +571,10 @@ def account_evidence(acct: dict[str, Any]) -> dict[str, Any]:
 
 @PLUGIN.check("ndes_account_enabled", "The NDES service account is enabled and not expired", roles=DIRECTORY,
               probes=("ndes_service_account",), codes=(0x0FFFFFFF,),
-              remediation="Enable the NDES service account (Enable-ADAccount) and clear its expiry date.")
+              remediation="Enable the NDES service account (Enable-ADAccount) and clear its expiry date.",
+              title_tr="NDES hizmet hesabı etkin ve süresi dolmamış",
+              remediation_tr="NDES hizmet hesabını etkinleştirin (Enable-ADAccount) ve hesabın son kullanma tarihini "
+                             "kaldırın.")
 def ndes_account_enabled(ctx: Context) -> Outcome:
     acct, problem = ndes_account(ctx)
     if problem:
@@ -548,7 +594,10 @@ def ndes_account_enabled(ctx: Context) -> Outcome:
 
 @PLUGIN.check("ndes_account_not_locked_out", "The NDES service account is not locked out", roles=DIRECTORY,
               probes=("ndes_service_account",), codes=(0x0FFFFFFF,),
-              remediation="Unlock the account (Unlock-ADAccount) and find what keeps using an old password.")
+              remediation="Unlock the account (Unlock-ADAccount) and find what keeps using an old password.",
+              title_tr="NDES hizmet hesabı kilitli değil",
+              remediation_tr="Hesabın kilidini açın (Unlock-ADAccount) ve hâlâ eski bir parolayı kullanan kaynağı "
+                             "bulun.")
 def ndes_account_not_locked_out(ctx: Context) -> Outcome:
     acct, problem = ndes_account(ctx)
     if problem:
@@ -568,7 +617,11 @@ def ndes_account_not_locked_out(ctx: Context) -> Outcome:
 @PLUGIN.check("ndes_account_password_not_expired", "The NDES service account's password has not expired",
               roles=DIRECTORY, probes=("ndes_service_account", "domain_password_policy"), codes=(0x0FFFFFFF,),
               remediation="Set a new password on the NDES service account and in the SCEP app pool identity, "
-                          "or exempt the account from expiry by a password policy fit for service accounts.")
+                          "or exempt the account from expiry by a password policy fit for service accounts.",
+              title_tr="NDES hizmet hesabının parolasının süresi dolmamış",
+              remediation_tr="NDES hizmet hesabına yeni bir parola atayın ve aynı parolayı SCEP uygulama havuzunun "
+                             "kimliğine de girin ya da hesabı, hizmet hesaplarına uygun bir parola ilkesiyle parola "
+                             "süre sonundan muaf tutun.")
 def ndes_account_password_not_expired(ctx: Context) -> Outcome:
     acct, problem = ndes_account(ctx)
     if problem:
@@ -603,7 +656,11 @@ def ndes_account_password_not_expired(ctx: Context) -> Outcome:
 @PLUGIN.check("ndes_http_spn_registered", "HTTP/<NDES FQDN> is registered on the NDES service account, only there",
               roles=DIRECTORY, probes=("ndes_service_account", "ndes_http_spn_holders"), codes=(0x0FFFFFFF,),
               remediation="setspn -S HTTP/<NDES FQDN> <DOMAIN>\\<NDES service account>; remove the SPN from every "
-                          "other account (setspn -D): a duplicate SPN breaks Kerberos to NDES.")
+                          "other account (setspn -D): a duplicate SPN breaks Kerberos to NDES.",
+              title_tr="HTTP/<NDES FQDN> NDES hizmet hesabında, yalnızca orada kayıtlı",
+              remediation_tr="setspn -S HTTP/<NDES FQDN> <ETKİ_ALANI>\\<NDES hizmet hesabı>; SPN'yi diğer her "
+                             "hesaptan kaldırın (setspn -D): yinelenen bir SPN, NDES'e Kerberos kimlik doğrulamasını "
+                             "bozar.")
 def ndes_http_spn_registered(ctx: Context) -> Outcome:
     fqdn = expectation(ctx, "ndes_fqdn")
     if fqdn is None:
@@ -631,7 +688,10 @@ def ndes_http_spn_registered(ctx: Context) -> Outcome:
 
 @PLUGIN.check("ca_certificate_in_ntauth", "The CA certificate is in NTAuthCertificates", roles=DIRECTORY,
               probes=("enrollment_services", "ntauth_certificates"), codes=(0x0FFFFFFF,),
-              remediation="certutil -dspublish -f <CA certificate> NTAuthCA (as an Enterprise Admin).")
+              remediation="certutil -dspublish -f <CA certificate> NTAuthCA (as an Enterprise Admin).",
+              title_tr="CA sertifikası NTAuthCertificates içinde",
+              remediation_tr="certutil -dspublish -f <CA sertifikası> NTAuthCA (Enterprise Admins grubunun bir üyesi "
+                             "olarak).")
 def ca_certificate_in_ntauth(ctx: Context) -> Outcome:
     entry, problem = find_ca(ctx)
     if problem:

@@ -73,42 +73,64 @@ def _recovery_check(operation: str, label: str) -> CheckFunc:
     return check
 
 
-_RECOVERY_CHECKS: tuple[tuple[str, str, str], ...] = (
-    # (operation, check id, remediation)
+_RECOVERY_CHECKS: tuple[tuple[str, str, str, str], ...] = (
+    # (operation, check id, remediation, its Turkish)
     ("pkcs_issue", "events_pkcs_issue_recovered",
-     "Check the CA is reachable and the template published (conncheck check --codes 0x400,0x401)."),
+     "Check the CA is reachable and the template published (conncheck check --codes 0x400,0x401).",
+     "CA'ya erişilebildiğini ve şablonun yayımlandığını denetleyin (conncheck check --codes 0x400,0x401)."),
     ("pkcs_recrypt", "events_pkcs_recrypt_recovered",
-     "Review the connector's Operational log for the failing step; confirm the connector certificate and service."),
+     "Review the connector's Operational log for the failing step; confirm the connector certificate and service.",
+     "Başarısız adımı bağlayıcının İşletimsel (Operational) günlüğünde inceleyin; bağlayıcı sertifikasını ve "
+     "hizmetini doğrulayın."),
     ("pkcs_import", "events_pkcs_import_recovered",
-     "Review the PKCS import failures; confirm the connector's key and the Intune service reachability."),
+     "Review the PKCS import failures; confirm the connector's key and the Intune service reachability.",
+     "PKCS içeri aktarma hatalarını inceleyin; bağlayıcının anahtarını ve Intune hizmetine erişimi doğrulayın."),
     ("cert_revoke", "events_revoke_recovered",
-     "Grant the connector's account Issue and Manage Certificates on the CA (conncheck check --codes 0x402)."),
+     "Grant the connector's account Issue and Manage Certificates on the CA (conncheck check --codes 0x402).",
+     "Bağlayıcının hesabına CA üzerinde Sertifika Verme ve Yönetme (Issue and Manage Certificates) iznini verin "
+     "(conncheck check --codes 0x402)."),
     ("intune_upload", "events_intune_upload_recovered",
-     "Check the connector reaches the Intune service on TCP 443 (proxy, firewall)."),
+     "Check the connector reaches the Intune service on TCP 443 (proxy, firewall).",
+     "Bağlayıcının Intune hizmetine TCP 443 üzerinden erişebildiğini denetleyin (ara sunucu, güvenlik duvarı)."),
     ("intune_download", "events_intune_download_recovered",
-     "Check the NDES RA signing certificate and the connector services (conncheck check --codes 0x409)."),
+     "Check the NDES RA signing certificate and the connector services (conncheck check --codes 0x409).",
+     "NDES RA imzalama sertifikasını ve bağlayıcı hizmetlerini denetleyin (conncheck check --codes 0x409)."),
     ("crp_verify", "events_scep_verify_recovered",
-     "Check the NDES RA certificates, URL limits and clocks (conncheck check --codes 0x408,0x409,0x410,0x411)."),
+     "Check the NDES RA certificates, URL limits and clocks (conncheck check --codes 0x408,0x409,0x410,0x411).",
+     "NDES RA sertifikalarını, URL sınırlarını ve saatleri denetleyin (conncheck check --codes "
+     "0x408,0x409,0x410,0x411)."),
     ("crp_notify", "events_scep_notify_recovered",
-     "Check the connector reaches Intune and can write to its folders on NDES."),
+     "Check the connector reaches Intune and can write to its folders on NDES.",
+     "Bağlayıcının Intune'a erişebildiğini ve NDES'teki klasörlerine yazabildiğini denetleyin."),
     ("scep_request", "events_scep_request_recovered",
-     "Review the SCEP request failures (4001, 4002) in the Admin log; check the CA and the Intune reachability."),
+     "Review the SCEP request failures (4001, 4002) in the Admin log; check the CA and the Intune reachability.",
+     "Yönetici (Admin) günlüğündeki SCEP isteği hatalarını (4001, 4002) inceleyin; CA'yı ve Intune erişimini "
+     "denetleyin."),
     ("scep_issue", "events_scep_issue_recovered",
-     "Check the CA is reachable from NDES and issues the SCEP template (conncheck check --codes 0x400)."),
+     "Check the CA is reachable from NDES and issues the SCEP template (conncheck check --codes 0x400).",
+     "CA'ya NDES'ten erişilebildiğini ve CA'nın SCEP şablonundan sertifika verdiğini denetleyin (conncheck check "
+     "--codes 0x400)."),
     ("cert_renewal", "events_connector_cert_renewal_recovered",
-     "Renew or re-enroll the connector's certificate; reinstall the connector if renewal keeps failing (0x405)."),
+     "Renew or re-enroll the connector's certificate; reinstall the connector if renewal keeps failing (0x405).",
+     "Bağlayıcının sertifikasını yenileyin ya da yeniden kaydedin; yenileme başarısız olmayı sürdürürse bağlayıcıyı "
+     "yeniden kurun (0x405)."),
     ("cert_retrieve", "events_connector_cert_retrieve_recovered",
-     "Make the thumbprint the connector records match a certificate with its key in LocalMachine\\My (0x403, 0x404)."),
+     "Make the thumbprint the connector records match a certificate with its key in LocalMachine\\My (0x403, 0x404).",
+     "Bağlayıcının kaydettiği parmak izinin, LocalMachine\\My deposunda anahtarıyla birlikte duran bir sertifikayla "
+     "eşleşmesini sağlayın (0x403, 0x404)."),
 )
 
 
 def _register_recovery_checks() -> None:
     operations = load().operations
-    for operation, check_id, remediation in _RECOVERY_CHECKS:
-        label = operations.get(operation, {}).get("en", operation)
+    for operation, check_id, remediation, remediation_tr in _RECOVERY_CHECKS:
+        names = operations.get(operation, {})
+        label = names.get("en", operation)
         PLUGIN.check(
             check_id, f"No unrecovered failure in the connector's events: {label}",
             roles=ROLES, probes=("events",), codes=OPERATION_CODES[operation], remediation=remediation,
+            title_tr=f"Bağlayıcı olaylarında sonradan düzelmeyen hata yok: {names.get('tr', label)}",
+            remediation_tr=remediation_tr,
         )(_recovery_check(operation, label))
 
 
@@ -120,6 +142,10 @@ _register_recovery_checks()
     roles=ROLES, probes=("events",), codes=OPERATION_CODES["service"],
     remediation="Find why the connector service stops (Application and System logs around the stops); "
                 "check its account's password and the .NET and TLS prerequisites.",
+    title_tr="Bağlayıcı hizmeti sürekli durup yeniden başlamıyor",
+    remediation_tr="Bağlayıcı hizmetinin neden durduğunu bulun (durma anlarının çevresindeki Uygulama "
+                   "(Application) ve Sistem (System) günlükleri); hizmet hesabının parolasını ve .NET ile TLS "
+                   "önkoşullarını denetleyin.",
 )
 def events_connector_service_not_churning(ctx: Context) -> Outcome:
     _, records, stop = _window(ctx)

@@ -83,6 +83,9 @@ NET_RELEASES = (
     remediation="Sync the host's clock with the domain hierarchy (w32tm /resync; check the PDC emulator's source). "
     "SCEP challenges are time-limited: a skewed NDES or connector clock rejects them as expired.",
     title_tr="Sunucu saati araç saatiyle uyumlu",
+    remediation_tr="Sunucunun saatini etki alanı hiyerarşisiyle eşitleyin (w32tm /resync; PDC öykünücüsünün zaman "
+    "kaynağını denetleyin). SCEP sınamaları süreyle sınırlıdır: saati kaymış bir NDES veya bağlayıcı sunucusu onları "
+    "süresi dolmuş sayıp reddeder.",
 )
 def clock_within_skew(ctx: Context) -> Outcome:
     clock = ctx.data("clock")
@@ -124,6 +127,8 @@ def clock_within_skew(ctx: Context) -> Outcome:
     codes=(UNKNOWN_ERROR,),
     remediation="Install .NET Framework 4.7.2 or later (4.8 recommended), then restart the connector services.",
     title_tr=".NET Framework 4.7.2 veya üstü kurulu",
+    remediation_tr=".NET Framework 4.7.2 veya üstünü kurun (4.8 önerilir), ardından bağlayıcı hizmetlerini yeniden "
+    "başlatın.",
 )
 def dotnet_472_or_later(ctx: Context) -> Outcome:
     release = ctx.data("dotnet").get("release")
@@ -145,7 +150,10 @@ def dotnet_472_or_later(ctx: Context) -> Outcome:
     codes=(UNKNOWN_ERROR,),
     remediation="Enable TLS 1.2: under SCHANNEL\\Protocols\\TLS 1.2\\Client set Enabled=1, DisabledByDefault=0; "
     "under both .NETFramework\\v4.0.30319 keys set SchUseStrongCrypto=1 and SystemDefaultTlsVersions=1.",
-    title_tr="SCHANNEL ve .NET için TLS 1.2 açık",
+    title_tr="SCHANNEL ve .NET için TLS 1.2 etkin",
+    remediation_tr="TLS 1.2'yi etkinleştirin: SCHANNEL\\Protocols\\TLS 1.2\\Client altında Enabled=1 ve "
+    "DisabledByDefault=0 ayarlayın; her iki .NETFramework\\v4.0.30319 anahtarı altında SchUseStrongCrypto=1 ve "
+    "SystemDefaultTlsVersions=1 ayarlayın.",
 )
 def tls12_enabled(ctx: Context) -> Outcome:
     tls = ctx.data("tls_config")
@@ -178,6 +186,9 @@ def tls12_enabled(ctx: Context) -> Outcome:
     remediation="Move every certificate that is not self-signed from Trusted Root Certification Authorities "
     "to Intermediate Certification Authorities (certlm.msc). On NDES it stops the SCEP app pool (503).",
     title_tr="Güvenilen Kök deposunda ara CA sertifikası yok",
+    remediation_tr="Kendinden imzalı olmayan her sertifikayı Güvenilen Kök Sertifika Yetkilileri (Trusted Root "
+    "Certification Authorities) deposundan Ara Sertifika Yetkilileri (Intermediate Certification Authorities) "
+    "deposuna taşıyın (certlm.msc). NDES'te böyle bir sertifika SCEP uygulama havuzunu durdurur (503).",
 )
 def no_intermediate_in_root(ctx: Context) -> Outcome:
     misplaced = [c for c in certificates(ctx, "certs_root") if not c.self_signed]

@@ -70,6 +70,11 @@ RA_RENEW = (
     "Renew NDES's RA certificates (both are issued together): on NDES run the RA renewal or re-request "
     "from the CEPEncryption and EnrollmentAgentOffline templates into LocalMachine\\My, then iisreset."
 )
+RA_RENEW_TR = (
+    "NDES'in RA sertifikalarını yenileyin (ikisi birlikte verilir): NDES'te RA yenilemesini çalıştırın ya da "
+    "CEPEncryption ve EnrollmentAgentOffline şablonlarından LocalMachine\\My deposuna yeniden sertifika isteyin, "
+    "ardından iisreset çalıştırın."
+)
 
 
 @PLUGIN.check(
@@ -80,6 +85,7 @@ RA_RENEW = (
     codes=(0x408,),
     remediation=RA_RENEW,
     title_tr="NDES'te özel anahtarlı geçerli bir CEP Encryption RA sertifikası var",
+    remediation_tr=RA_RENEW_TR,
 )
 def ra_encryption_cert_valid(ctx: Context) -> Outcome:
     return _ra_cert_valid(ctx, "encryption")
@@ -93,6 +99,7 @@ def ra_encryption_cert_valid(ctx: Context) -> Outcome:
     codes=(0x409,),
     remediation=RA_RENEW,
     title_tr="NDES'te özel anahtarlı geçerli bir Exchange Enrollment Agent (Offline request) RA sertifikası var",
+    remediation_tr=RA_RENEW_TR,
 )
 def ra_signing_cert_valid(ctx: Context) -> Outcome:
     return _ra_cert_valid(ctx, "signing")
@@ -125,6 +132,10 @@ def request_limits(config_text: str) -> dict[str, int]:
     remediation="In IIS Manager > Default Web Site > Request Filtering > Edit Feature Settings set Maximum URL "
     "length and Maximum query string to 65534 (or appcmd set config … requestLimits), then iisreset.",
     title_tr="IIS istek filtreleme SCEP'in uzun URL ve sorgularına izin veriyor",
+    remediation_tr="IIS Yöneticisi'nde (IIS Manager) Default Web Site > İstek Filtreleme (Request Filtering) > "
+    "Özellik Ayarlarını Düzenle (Edit Feature Settings) altında en büyük URL uzunluğunu (Maximum URL length) ve en "
+    "büyük sorgu dizesini (Maximum query string) 65534 yapın (ya da appcmd set config … requestLimits), ardından "
+    "iisreset çalıştırın.",
 )
 def iis_request_limits(ctx: Context) -> Outcome:
     config = ctx.data("iis_config")
@@ -152,6 +163,8 @@ def iis_request_limits(ctx: Context) -> Outcome:
     remediation="Set MaxFieldLength and MaxRequestBytes (REG_DWORD) to 65534 under "
     "HKLM\\SYSTEM\\CurrentControlSet\\Services\\HTTP\\Parameters and restart the server.",
     title_tr="HTTP.sys SCEP'in uzun istek satırlarını kabul ediyor",
+    remediation_tr="HKLM\\SYSTEM\\CurrentControlSet\\Services\\HTTP\\Parameters altında MaxFieldLength ve "
+    "MaxRequestBytes (REG_DWORD) değerlerini 65534 yapın ve sunucuyu yeniden başlatın.",
 )
 def httpsys_limits(ctx: Context) -> Outcome:
     key = ctx.data("httpsys_parameters")
@@ -175,7 +188,10 @@ def httpsys_limits(ctx: Context) -> Outcome:
     remediation="Set EncryptionTemplate, GeneralPurposeTemplate and SignatureTemplate under "
     "HKLM\\SOFTWARE\\Microsoft\\Cryptography\\MSCEP to the SCEP template's name (not its display name), "
     "then iisreset.",
-    title_tr="NDES MSCEP kayıt defteri sitenin SCEP şablonunu gösteriyor",
+    title_tr="NDES'in MSCEP kayıt defteri değerleri sitenin SCEP şablonunu adlandırıyor",
+    remediation_tr="HKLM\\SOFTWARE\\Microsoft\\Cryptography\\MSCEP altındaki EncryptionTemplate, "
+    "GeneralPurposeTemplate ve SignatureTemplate değerlerini SCEP şablonunun adına (görünen adına değil) ayarlayın, "
+    "ardından iisreset çalıştırın.",
 )
 def mscep_templates_set(ctx: Context) -> Outcome:
     key = ctx.data("mscep_registry")
@@ -212,6 +228,8 @@ def mscep_templates_set(ctx: Context) -> Outcome:
     remediation="Install NDES and the connector on a dedicated member server; Microsoft does not support NDES on "
     "the issuing CA or on a domain controller.",
     title_tr="NDES ayrı bir üye sunucuda; CA veya etki alanı denetleyicisinde değil",
+    remediation_tr="NDES'i ve bağlayıcıyı yalnızca bu işe ayrılmış bir üye sunucuya kurun; Microsoft, NDES'i "
+    "sertifika veren CA'da veya bir etki alanı denetleyicisinde desteklemez.",
 )
 def ndes_not_on_ca_or_dc(ctx: Context) -> Outcome:
     info = ctx.data("host_info")
@@ -257,6 +275,9 @@ def name_matches(cert: CertInfo, host: str) -> bool:
     remediation="Bind a certificate to port 443 of the Default Web Site that is valid, has Server Authentication, "
     "and names the NDES FQDN (internal and external) in its SAN.",
     title_tr="NDES HTTPS bağlamasının sertifikası NDES adı için geçerli",
+    remediation_tr="Default Web Site sitesinin 443 numaralı bağlantı noktasına geçerli, Sunucu Kimlik Doğrulaması "
+    "(Server Authentication) amacını taşıyan ve SAN alanında NDES FQDN'sini (iç ve dış) içeren bir sertifika "
+    "bağlayın.",
 )
 def tls_binding_cert_valid(ctx: Context) -> Outcome:
     bindings = https_bindings(str(ctx.data("ssl_bindings").get("output") or ""))
@@ -292,6 +313,9 @@ def tls_binding_cert_valid(ctx: Context) -> Outcome:
     remediation="Start the SCEP application pool in IIS Manager; if it stops again, look for an intermediate CA in "
     "the Trusted Root store, a locked NDES service account or an expired RA certificate.",
     title_tr="SCEP uygulama havuzu başlatılmış",
+    remediation_tr="SCEP uygulama havuzunu IIS Yöneticisi'nde (IIS Manager) başlatın; yeniden durursa Güvenilen Kök "
+    "deposunda bir ara CA sertifikası, kilitlenmiş bir NDES hizmet hesabı ya da süresi dolmuş bir RA sertifikası "
+    "arayın.",
 )
 def scep_app_pool_started(ctx: Context) -> Outcome:
     pools = {str(p.get("name")): str(p.get("state")) for p in ctx.data("app_pools")}
@@ -312,6 +336,9 @@ def scep_app_pool_started(ctx: Context) -> Outcome:
     remediation="Start the World Wide Web Publishing Service (W3SVC) and Windows Process Activation Service (WAS) "
     "and set both to Automatic.",
     title_tr="NDES'te IIS (W3SVC ve WAS) çalışıyor",
+    remediation_tr="World Wide Web Yayımlama Hizmeti'ni (World Wide Web Publishing Service, W3SVC) ve Windows İşlem "
+    "Etkinleştirme Hizmeti'ni (Windows Process Activation Service, WAS) başlatın ve ikisinin de başlangıç türünü "
+    "Otomatik (Automatic) yapın.",
 )
 def iis_running(ctx: Context) -> Outcome:
     states = {name: service(ctx, name) for name in ("W3SVC", "WAS")}
