@@ -166,6 +166,8 @@ def test_demo_says_it_is_example_data() -> None:
         ("0xC0000", "0x00000000 Success", "published table's spelling of 0x00000000"),
         ("0x00000000", "0x00000000 Success", None),
         ("0x402", "0x00000402 RevokeCert_AccessDenied", "written another way"),
+        ("0xFFFFFFFF", "0x0FFFFFFF Unknown_Error", "0xFFFFFFFF equals 0x0FFFFFFFF, the published table's spelling"),
+        ("0xc0000", "0x00000000 Success", "published table's spelling of 0x00000000"),
     ],
 )
 def test_explain_every_spelling(spelled: str, header: str, note: str | None) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-from toolkit.catalog import Catalog, Code, Event, ParsedCode, format_code, load, parse_code, text
+from toolkit.catalog import Catalog, Code, Event, ParsedCode, format_code, load, parse_code, parse_number, text
 from toolkit.errors import InputError
 from toolkit.plugin import Check
 from toolkit.registry import Registry, default_registry
@@ -48,6 +48,8 @@ _WORDS = {
         "decimal": "{s} is decimal for {code}.",
         "other": "{s} is {code} written another way.",
         "alias": "{s} is the published table's spelling of {code} ({name}); conncheck shows it as {code}.",
+        "alias_equal": "{s} equals {alias}, the published table's spelling of {code} ({name}); conncheck shows "
+        "it as {code}.",
     },
     "tr": {
         "code": "Tanılama kodu",
@@ -75,6 +77,8 @@ _WORDS = {
         "both": "{n} hem {n} numaralı olay hem de {code} kodunun onluk yazılışıdır; ikisi de gösteriliyor.",
         "decimal": "{s}, {code} kodunun onluk yazılışıdır.",
         "other": "{s}, {code} kodunun başka bir yazılışıdır.",
+        "alias_equal": "{s}, yayımlanan tablonun {code} ({name}) için kullandığı {alias} yazılışına eşittir; "
+        "conncheck bunu {code} olarak gösterir.",
         "alias": "{s}, yayımlanan tablonun {code} ({name}) için kullandığı yazılıştır; conncheck bunu {code} "
         "olarak gösterir.",
     },
@@ -96,8 +100,11 @@ def _spelling_note(parsed: ParsedCode, code: Code, lang: str) -> str | None:
         return None
     if _is_decimal(spelled):
         return _w("decimal", lang).format(s=spelled, code=code.hex)
-    if any(spelled.lower() == alias.lower() for alias in code.spellings):
+    alias = next((a for a in code.spellings if parse_number(a) == parse_number(spelled)), None)
+    if alias is not None and alias.lower() == spelled.lower():
         return _w("alias", lang).format(s=spelled, code=code.hex, name=code.name)
+    if alias is not None:  # 0xFFFFFFFF: the same number as the table's nine-digit 0x0FFFFFFFF, not 0x0FFFFFFF
+        return _w("alias_equal", lang).format(s=spelled, alias=alias, code=code.hex, name=code.name)
     return _w("other", lang).format(s=spelled, code=code.hex)
 
 
