@@ -228,7 +228,9 @@ def demo(
 
 
 # Modules that add their own commands to ``app`` (each imports its heavy libraries inside its commands).
-COMMAND_MODULES: tuple[str, ...] = ("toolkit.commands_events", "toolkit.commands_audit", "toolkit.commands_scep")
+COMMAND_MODULES: tuple[str, ...] = (
+    "toolkit.commands_events", "toolkit.commands_audit", "toolkit.commands_scep", "toolkit.commands_collect",
+)
 
 
 def _register_commands() -> None:

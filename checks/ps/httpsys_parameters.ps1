@@ -1,0 +1,1 @@
+Get-ConncheckRegistryKey 'SYSTEM\CurrentControlSet\Services\HTTP\Parameters'

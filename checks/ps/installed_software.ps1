@@ -1,0 +1,29 @@
+$roots = @(
+    'SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall',
+    'SOFTWARE\WOW6432Node\Microsoft\Windows\CurrentVersion\Uninstall'
+)
+$list = foreach ($root in $roots) {
+    $key = Get-ConncheckHklmKey $root
+    if ($null -eq $key) { continue }
+    try {
+        foreach ($name in $key.GetSubKeyNames()) {
+            $entry = $key.OpenSubKey($name, $false)
+            if ($null -eq $entry) { continue }
+            try {
+                $displayName = $entry.GetValue('DisplayName')
+                if ($displayName) {
+                    [ordered]@{
+                        display_name = [string]$displayName
+                        display_version = [string]$entry.GetValue('DisplayVersion')
+                        publisher = [string]$entry.GetValue('Publisher')
+                    }
+                }
+            } finally {
+                $entry.Close()
+            }
+        }
+    } finally {
+        $key.Close()
+    }
+}
+, @($list)

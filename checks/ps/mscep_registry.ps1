@@ -1,0 +1,1 @@
+Get-ConncheckRegistryKey 'SOFTWARE\Microsoft\Cryptography\MSCEP'

@@ -1,0 +1,120 @@
+"""The [winrm] section of site.toml (and its per-host overrides in [[hosts]]), validated into WinRMOptions.
+
+    [winrm]
+    transport = "https"            # https (5986, certificate validation on) or http (5985, message encryption)
+    auth = "negotiate"             # negotiate, kerberos, ntlm, credssp, certificate (never Basic)
+    username = "CONTOSO\\svc-audit"
+    password_env = "CONNCHECK_WINRM_PASSWORD"   # or keyring_service = "conncheck"; else a prompt
+    ca_bundle = "/etc/ssl/contoso-ca.pem"       # the CA that issued the WinRM listeners' certificates
+    configuration_name = "Microsoft.PowerShell" # a JEA endpoint's name, if you use one
+    operation_timeout = 120        # seconds the fact script may run
+    parallel = 16                  # hosts collected at once (--parallel overrides)
+
+Per-host keys in ``[[hosts]]`` override the section for that host, plus ``address`` (connect here instead of the name).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+from toolkit.errors import ConfigError
+
+AUTHS = ("negotiate", "kerberos", "ntlm", "credssp", "certificate")
+TRANSPORTS = ("https", "http")
+
+
+@dataclass(frozen=True)
+class WinRMOptions:
+    transport: str = "https"
+    port: int | None = None
+    auth: str = "negotiate"
+    username: str | None = None
+    password_env: str | None = None
+    keyring_service: str | None = None
+    ca_bundle: str | None = None
+    cert_validation: bool = True
+    certificate_pem: str | None = None
+    certificate_key_pem: str | None = None
+    kerberos_service: str = "WSMAN"
+    kerberos_hostname: str | None = None
+    configuration_name: str = "Microsoft.PowerShell"
+    operation_timeout: int = 120
+    read_timeout: int | None = None
+    connection_timeout: int = 15
+    proxy: str | None = None
+    no_proxy: bool = False
+    address: str | None = None
+    parallel: int = 16
+
+    @property
+    def effective_port(self) -> int:
+        return self.port or (5986 if self.transport == "https" else 5985)
+
+    @property
+    def effective_read_timeout(self) -> int:
+        # pypsrp needs the HTTP read timeout to outlast one WSMan operation (its OperationTimeout).
+        return self.read_timeout or min(self.operation_timeout, 60) + 30
+
+    def verify(self) -> bool | str:
+        if self.transport != "https":
+            return False
+        if not self.cert_validation:
+            return False
+        return self.ca_bundle or True
+
+
+_INTS = {"port", "operation_timeout", "read_timeout", "connection_timeout", "parallel"}
+_BOOLS = {"cert_validation", "no_proxy"}
+HOST_ONLY = {"address"}
+SECTION_ONLY = {"parallel"}
+
+
+def _validate(raw: dict[str, Any], where: str, allowed: set[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in allowed:
+            if key == "password":
+                raise ConfigError(f"{where}: passwords do not belong in site.toml; use password_env or keyring_service")
+            raise ConfigError(f"{where}: unknown WinRM option {key!r} (known: {', '.join(sorted(allowed))})")
+        if key in _INTS:
+            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+                raise ConfigError(f"{where}: {key} must be a whole number > 0, got {value!r}")
+        elif key in _BOOLS:
+            if not isinstance(value, bool):
+                raise ConfigError(f"{where}: {key} must be true or false, got {value!r}")
+        elif not isinstance(value, str) or not value:
+            raise ConfigError(f"{where}: {key} must be a non-empty string, got {value!r}")
+        out[key] = value
+    if out.get("transport", "https") not in TRANSPORTS:
+        raise ConfigError(f"{where}: transport must be https or http, got {out['transport']!r}")
+    if out.get("auth", "negotiate") not in AUTHS:
+        raise ConfigError(f"{where}: auth must be one of {', '.join(AUTHS)} (Basic is not offered), got {out['auth']!r}")
+    return out
+
+
+def section_options(raw: Any, where: str = "site.toml [winrm]") -> WinRMOptions:
+    if raw is None:
+        return WinRMOptions()
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where} must be a table")
+    allowed = {f.name for f in fields(WinRMOptions)} - HOST_ONLY
+    return _checked(replace(WinRMOptions(), **_validate(raw, where, allowed)), where)
+
+
+def host_options(base: WinRMOptions, overrides: dict[str, Any], host: str) -> WinRMOptions:
+    where = f"site.toml [[hosts]] {host}"
+    allowed = {f.name for f in fields(WinRMOptions)} - SECTION_ONLY
+    return _checked(replace(base, **_validate(overrides, where, allowed)), where)
+
+
+def _checked(options: WinRMOptions, where: str) -> WinRMOptions:
+    if options.auth == "certificate":
+        if options.transport != "https":
+            raise ConfigError(f"{where}: certificate authentication needs transport = \"https\"")
+        if not (options.certificate_pem and options.certificate_key_pem):
+            raise ConfigError(f"{where}: certificate authentication needs certificate_pem and certificate_key_pem")
+    elif not options.username and options.auth != "kerberos":
+        # Kerberos may use the ticket cache; every other method needs a user name.
+        raise ConfigError(f"{where}: username is required for auth = {options.auth!r}")
+    return options

@@ -1,0 +1,169 @@
+"""``conncheck check``, ``conncheck collect`` and ``conncheck script``: live collection and the fact script."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+from toolkit.cli import (
+    CodesOpt,
+    ConfigOpt,
+    FormatOpt,
+    HostOpt,
+    Lang,
+    LangOpt,
+    OutputFormat,
+    OutputOpt,
+    StrictOpt,
+    app,
+    finish,
+    parse_codes,
+    report_for,
+    write_output,
+)
+from toolkit.errors import InputError
+
+if TYPE_CHECKING:
+    from toolkit.collectors.winrm import HostOutcome
+    from toolkit.facts import Facts
+    from toolkit.plugin import Settings
+
+RoleOpt = Annotated[
+    Optional[list[str]], typer.Option("--role", help="Only hosts with this role: connector, ca, ndes (repeatable).")
+]
+ParallelOpt = Annotated[
+    Optional[int], typer.Option("--parallel", min=1, help="Hosts collected at once (default: [winrm] parallel, 16).")
+]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines on stderr.")]
+InsecureOpt = Annotated[
+    bool, typer.Option("--insecure", help="LDAP/SCEP: allow cleartext or unverified TLS (see README); never for WinRM.")
+]
+
+
+def _progress(outcome: HostOutcome) -> None:
+    target = outcome.target
+    if outcome.error is None:
+        ok = sum(1 for p in target.probes.values() if p.ok)
+        typer.echo(f"conncheck: {target.name}: {ok}/{len(target.probes)} probes read in {outcome.seconds:.1f} s",
+                   err=True)
+    else:
+        typer.echo(f"conncheck: {target.name}: not collected ({outcome.error})", err=True)
+
+
+def _roles(role: list[str] | None) -> tuple[str, ...] | None:
+    from toolkit.facts import HOST_ROLES
+
+    if not role:
+        return None
+    for r in role:
+        if r not in HOST_ROLES:
+            raise InputError(f"--role {r}: expected one of {', '.join(HOST_ROLES)}")
+    return tuple(role)
+
+
+def _collect(config: Path | None, role: list[str] | None, host: list[str] | None, parallel: int | None,
+             quiet: bool, insecure: bool) -> Facts:
+    from toolkit.collectors.site import CollectOptions, collect_site
+    from toolkit.config import load
+    from toolkit.registry import default_registry
+
+    if config is None:
+        raise InputError("--config/-c site.toml is required (see examples/site.toml)")
+    site = load(config)
+    if not site.hosts and not site.sections.get("ldap") and not site.sections.get("scep"):
+        raise InputError(f"{config}: nothing to collect: no [[hosts]], [ldap] or [scep]")
+    options = CollectOptions(
+        roles=_roles(role), hosts=tuple(host) if host else None, parallel=parallel,
+        progress=None if quiet else _progress, insecure=insecure,
+    )
+    return collect_site(site, default_registry(), options)
+
+
+def _save(facts: Facts, path: Path, config: Path | None) -> None:
+    if config is not None and path.exists() and path.resolve() == config.resolve():
+        raise InputError(f"{path} is the site.toml given with -c; refusing to overwrite it")
+    write_output(facts.dumps() + "\n", path, [config] if config else [])
+
+
+SaveFactsOpt = Annotated[
+    Optional[Path], typer.Option("--save-facts", help="Also write the collected facts (JSON) to this file.")
+]
+
+
+@app.command()
+def check(
+    config: ConfigOpt = None,
+    role: RoleOpt = None,
+    host: HostOpt = None,
+    codes: CodesOpt = None,
+    fmt: FormatOpt = OutputFormat.table,
+    lang: LangOpt = Lang.en,
+    strict: StrictOpt = False,
+    save_facts: SaveFactsOpt = None,
+    parallel: ParallelOpt = None,
+    output: OutputOpt = None,
+    quiet: QuietOpt = False,
+    insecure: InsecureOpt = False,
+) -> None:
+    """Collect the site live (WinRM, LDAP, SCEP as site.toml says) and print the checklist.
+
+    Example: conncheck check -c site.toml --codes 0x402 --format json --save-facts facts.json
+    """
+    wanted = parse_codes(codes)
+    facts = _collect(config, role, host, parallel, quiet, insecure)
+    if save_facts is not None:
+        _save(facts, save_facts, config)
+    only = list(facts.hosts) if (role or host) else None
+    report = report_for(facts, _settings(config), lang=lang.value, codes=wanted, hosts=only, strict=strict)
+    finish(report, fmt, output, [config] if config else [])
+
+
+def _settings(config: Path | None) -> Settings:
+    from toolkit.cli import settings_for
+
+    return settings_for(config)[0]
+
+
+@app.command()
+def collect(
+    config: ConfigOpt = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Facts file to write (default: stdout).")]
+    = None,
+    role: RoleOpt = None,
+    host: HostOpt = None,
+    parallel: ParallelOpt = None,
+    quiet: QuietOpt = False,
+    insecure: InsecureOpt = False,
+) -> None:
+    """Collect the site live and write the facts (JSON) for `conncheck evaluate` later or elsewhere.
+
+    Example: conncheck collect -c site.toml -o facts.json
+    """
+    facts = _collect(config, role, host, parallel, quiet, insecure)
+    if output is None:
+        write_output(facts.dumps() + "\n", None)
+    else:
+        _save(facts, output, config)
+
+
+@app.command()
+def script(
+    role: Annotated[list[str], typer.Option("--role", help="connector, ca or ndes (repeat for a host with several).")],
+    config: ConfigOpt = None,
+    output: OutputOpt = None,
+) -> None:
+    """Print the fact script for a host: run it there, evaluate its output anywhere (no WinRM needed).
+
+    Example: conncheck script --role ndes -c site.toml > collect.ps1; on the host:
+    powershell -ExecutionPolicy Bypass -File .\\collect.ps1 > ndes01.json; then: conncheck evaluate ndes01.json
+    """
+    from toolkit.collectors.script import for_roles
+    from toolkit.config import load
+
+    roles = _roles(role) or ()
+    site = load(config).facts_site() if config is not None else {}
+    text = for_roles(roles, site).text
+    # Windows PowerShell 5.1 reads a BOM-less script file in the ANSI code page; the UTF-8 BOM keeps names exact.
+    write_output(text if output is None else "\ufeff" + text, output, [config] if config else [])
