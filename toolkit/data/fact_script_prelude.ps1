@@ -1,5 +1,5 @@
 # --- conncheck helpers (read-only) -----------------------------------------------------------------------------
-function Format-ConncheckJsonString {
+function ConvertTo-ConncheckJsonString {
     param([string]$Text)
     $escaped = $Text.Replace('\', '\\').Replace('"', '\"').Replace("`r", '\r').Replace("`n", '\n').Replace("`t", '\t')
     if ($escaped -match '[\x00-\x1f]') {
@@ -9,16 +9,17 @@ function Format-ConncheckJsonString {
     '"' + $escaped + '"'
 }
 
-function Format-ConncheckJsonValue {
+function ConvertTo-ConncheckJsonPart {
     # Arrays stay arrays, dictionaries become objects, times become ISO 8601 UTC, bytes become base64.
     param([System.Text.StringBuilder]$Builder, $Value, [int]$Depth = 0)
     if ($null -eq $Value) { [void]$Builder.Append('null'); return }
-    if ($Depth -gt 24) { [void]$Builder.Append((Format-ConncheckJsonString ([string]$Value))); return }
+    $next = $Depth + 1
+    if ($Depth -gt 24) { [void]$Builder.Append((ConvertTo-ConncheckJsonString ([string]$Value))); return }
     if ($Value -is [string] -or $Value -is [char] -or $Value -is [guid] -or $Value -is [version]) {
-        [void]$Builder.Append((Format-ConncheckJsonString ([string]$Value))); return
+        [void]$Builder.Append((ConvertTo-ConncheckJsonString ([string]$Value))); return
     }
     if ($Value -is [bool]) { [void]$Builder.Append($(if ($Value) { 'true' } else { 'false' })); return }
-    if ($Value -is [enum]) { [void]$Builder.Append((Format-ConncheckJsonString $Value.ToString())); return }
+    if ($Value -is [enum]) { [void]$Builder.Append((ConvertTo-ConncheckJsonString $Value.ToString())); return }
     if ($Value -is [datetime]) {
         $utc = $Value.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", [Globalization.CultureInfo]::InvariantCulture)
         [void]$Builder.Append('"' + $utc + '"'); return
@@ -39,9 +40,9 @@ function Format-ConncheckJsonValue {
         foreach ($key in $Value.Keys) {
             if (-not $first) { [void]$Builder.Append(',') }
             $first = $false
-            [void]$Builder.Append((Format-ConncheckJsonString ([string]$key)))
+            [void]$Builder.Append((ConvertTo-ConncheckJsonString ([string]$key)))
             [void]$Builder.Append(':')
-            Format-ConncheckJsonValue $Builder $Value[$key] ($Depth + 1)
+            ConvertTo-ConncheckJsonPart $Builder $Value[$key] $next
         }
         [void]$Builder.Append('}')
         return
@@ -52,7 +53,7 @@ function Format-ConncheckJsonValue {
         foreach ($item in $Value) {
             if (-not $first) { [void]$Builder.Append(',') }
             $first = $false
-            Format-ConncheckJsonValue $Builder $item ($Depth + 1)
+            ConvertTo-ConncheckJsonPart $Builder $item $next
         }
         [void]$Builder.Append(']')
         return
@@ -61,13 +62,13 @@ function Format-ConncheckJsonValue {
     foreach ($property in $Value.PSObject.Properties) {
         if ($property.MemberType -in @('NoteProperty', 'Property')) { $properties[$property.Name] = $property.Value }
     }
-    Format-ConncheckJsonValue $Builder $properties ($Depth + 1)
+    ConvertTo-ConncheckJsonPart $Builder $properties $next
 }
 
 function ConvertTo-ConncheckJson {
     param($Value)
     $builder = [System.Text.StringBuilder]::new()
-    Format-ConncheckJsonValue $builder $Value
+    ConvertTo-ConncheckJsonPart $builder $Value
     $builder.ToString()
 }
 
@@ -88,7 +89,8 @@ function Get-ConncheckRegistryKey {
         $values = [ordered]@{}
         foreach ($name in $key.GetValueNames()) {
             $raw = $key.GetValue($name, $null, [Microsoft.Win32.RegistryValueOptions]::DoNotExpandEnvironmentNames)
-            switch ($key.GetValueKind($name).ToString()) {
+            $kind = $key.GetValueKind($name).ToString()
+            switch ($kind) {
                 'DWord' { $values[$name] = [BitConverter]::ToUInt32([BitConverter]::GetBytes([int]$raw), 0) }
                 'QWord' { $values[$name] = [BitConverter]::ToUInt64([BitConverter]::GetBytes([long]$raw), 0) }
                 'Binary' { $values[$name] = [Convert]::ToBase64String([byte[]]$raw) }

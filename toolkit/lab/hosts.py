@@ -54,6 +54,7 @@ class SimHost:
     faults: Faults = field(default_factory=Faults)
     requests: int = 0
     scripts_run: int = 0
+    scripts: list[str] = field(default_factory=list)  # every script it was asked to run, as received
     resource_uris: list[str] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -92,6 +93,7 @@ class SimHost:
         """Run a fact script: the facts JSON document the real script would print on this host."""
         with self._lock:
             self.scripts_run += 1
+            self.scripts.append(script)
         if self.faults.script_throws:
             return Answer(error=self.faults.script_throws)
         if self.faults.garbage_output:

@@ -1,0 +1,71 @@
+"""Test support for the WinRM tests: a simulated site (toolkit.samples' healthy site) served by the loopback lab."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from toolkit import samples
+from toolkit.collectors.site import CollectOptions, collect_site
+from toolkit.config import load
+from toolkit.evaluate import evaluate
+from toolkit.facts import Facts
+from toolkit.lab import PASSWORD_ENV, Faults, Lab, hosts_from_facts
+from toolkit.registry import default_registry
+from toolkit.results import Result
+
+CONNECTOR, CA, NDES = samples.CONNECTOR_HOST, samples.CA_HOST, samples.NDES_HOST
+
+
+def sample_site() -> samples.SampleSite:
+    return samples.healthy_site(datetime.now(timezone.utc))
+
+
+def site_keys(facts: Facts) -> dict[str, Any]:
+    return {k: v for k, v in facts.site.items() if k != "roles_expected"}
+
+
+@contextmanager
+def lab_site(tmp_path: Path, *, https: bool = False, faults: dict[str, Faults] | None = None,
+             **winrm: Any) -> Iterator[tuple[Lab, Path]]:
+    """A running lab with the sample site's three hosts and a site.toml pointing at it; the password in its env var."""
+    site = sample_site()
+    hosts = hosts_from_facts(site.facts)
+    for host in hosts:
+        host.faults = (faults or {}).get(host.name, Faults())
+    with Lab(hosts, https=https) as lab:
+        path = lab.site_toml(tmp_path / "site.toml", site_keys(site.facts), **winrm)
+        saved = os.environ.get(PASSWORD_ENV)
+        os.environ[PASSWORD_ENV] = lab.password
+        try:
+            yield lab, path
+        finally:
+            if saved is None:
+                os.environ.pop(PASSWORD_ENV, None)
+            else:
+                os.environ[PASSWORD_ENV] = saved
+
+
+def collect(path: Path, **options: Any) -> Facts:
+    return collect_site(load(path), default_registry(), CollectOptions(interactive=False, **options))
+
+
+def results(facts: Facts) -> list[Result]:
+    return evaluate(facts, default_registry(), load_settings())
+
+
+def load_settings() -> Any:
+    from toolkit.plugin import Settings
+
+    return Settings()
+
+
+def by_host(found: list[Result]) -> dict[str, list[Result]]:
+    out: dict[str, list[Result]] = {}
+    for result in found:
+        out.setdefault(result.host, []).append(result)
+    return out
