@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from tests.winrm_lab import CA, CONNECTOR, NDES, collect, lab_site
 from toolkit.cli import app
+from toolkit.errors import InputError
 from toolkit.facts import load
 
 
@@ -56,5 +57,6 @@ def test_script_file_gets_a_bom_and_refuses_to_overwrite_the_config(tmp_path: Pa
     site = tmp_path / "site.toml"
     site.write_text('[site]\nname = "x"\n')
     refused = runner.invoke(app, ["script", "--role", "ndes", "-c", str(site), "-o", str(site)])
-    assert refused.exit_code == 2 and site.read_text() == '[site]\nname = "x"\n'
-    assert runner.invoke(app, ["script", "--role", "dc"]).exit_code == 2
+    assert isinstance(refused.exception, InputError)  # main() prints it as one line, exit 2
+    assert site.read_text() == '[site]\nname = "x"\n'
+    assert isinstance(runner.invoke(app, ["script", "--role", "dc"]).exception, InputError)
