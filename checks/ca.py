@@ -12,7 +12,7 @@ from checks._common import judge_validity, service
 from toolkit.certs import CertificateError, from_b64, normalize_thumbprint
 from toolkit.plugin import Context, Plugin, ProbeUnavailable
 from toolkit.results import Outcome, failed, passed, unknown, warned
-from toolkit.security_descriptor import SecurityDescriptorError, effective_access, parse
+from toolkit.security_descriptor import CA_MASK_NAMES, SecurityDescriptorError, effective_access, parse
 
 PLUGIN = Plugin("ca")
 
@@ -217,7 +217,7 @@ def connector_can_manage_certificates(ctx: Context) -> Outcome:
     account = connector_account(ctx)
     account_sids = [sid for sid, name in trustees.items() if _same_account(name, account)]
     sids = {*account_sids, EVERYONE, AUTHENTICATED_USERS}
-    decision = effective_access(sd, sids, mask=CA_ACCESS_ISSUE_AND_MANAGE)
+    decision = effective_access(sd, sids, mask=CA_ACCESS_ISSUE_AND_MANAGE, rights=CA_MASK_NAMES)
     evidence = {
         "account": account,
         "account_sid": account_sids[0] if account_sids else None,

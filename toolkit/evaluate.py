@@ -10,6 +10,10 @@ from toolkit.registry import Registry
 from toolkit.results import Outcome, Result, Status
 
 NO_HOST = "-"
+UNKNOWN_FIX = {
+    "en": "Make sure conncheck can collect this input (reachability, permissions), then run it again.",
+    "tr": "conncheck'in bu girdiyi toplayabildiğinden emin olun (erişilebilirlik, izinler) ve yeniden çalıştırın.",
+}
 
 
 def run_check(check: Check, ctx: Context) -> Outcome:
@@ -34,7 +38,7 @@ def _result(check: Check, host: str, outcome: Outcome, lang: str) -> Result:
     if remediation is None and outcome.status in (Status.FAIL, Status.WARN):
         remediation = check.remediation_in(lang)
     if remediation is None and outcome.status is Status.UNKNOWN:
-        remediation = "Make sure conncheck can collect this input (reachability, permissions), then run it again."
+        remediation = UNKNOWN_FIX.get(lang, UNKNOWN_FIX["en"])
     return Result(
         check.id,
         check.title_in(lang),

@@ -86,6 +86,11 @@ DS_MASK_NAMES = {
     READ_CONTROL: "ReadControl", WRITE_DAC: "WriteDacl", WRITE_OWNER: "WriteOwner", GENERIC_ALL: "GenericAll",
     GENERIC_EXECUTE: "GenericExecute", GENERIC_WRITE: "GenericWrite", GENERIC_READ: "GenericRead",
 }
+# The CA's own access mask (its "Security" registry value), as the CA's Security tab names the rights.
+CA_MASK_NAMES = {
+    0x1: "Manage CA", 0x2: "Issue and Manage Certificates", 0x4: "Auditor", 0x8: "Operator", 0x100: "Read",
+    0x200: "Request Certificates",
+}
 
 # Extended rights of certificate templates.
 ENROLL = "0e10c968-78fb-11d2-90d4-00c04f79dc55"
@@ -163,13 +168,13 @@ class Ace:
     def inherited(self) -> bool:
         return bool(self.flags & INHERITED_ACE)
 
-    def evidence(self, names: dict[str, str] | None = None) -> dict[str, Any]:
-        """The ACE as an operator reads it: who, allow/deny, the rights by name."""
+    def evidence(self, names: dict[str, str] | None = None, rights: dict[int, str] = DS_MASK_NAMES) -> dict[str, Any]:
+        """The ACE as an operator reads it: who, allow/deny, the rights by name (directory rights by default)."""
         out: dict[str, Any] = {
             "type": ACE_TYPE_NAMES.get(self.type, f"type {self.type:#x}"),
             "trustee": sid_label(self.sid, names),
             "mask": f"0x{self.mask:08X}",
-            "rights": mask_names(self.mask),
+            "rights": mask_names(self.mask, rights),
         }
         if self.object_type:
             out["object_type"] = EXTENDED_RIGHT_NAMES.get(self.object_type, self.object_type)
@@ -203,19 +208,20 @@ class AccessDecision:
     denied_mask: int
     deciding: tuple[Ace, ...] = field(default_factory=tuple)
     reason: str = ""
+    rights: dict[int, str] = field(default_factory=lambda: DS_MASK_NAMES)
 
     def evidence(self, names: dict[str, str] | None = None) -> dict[str, Any]:
         return {
             "granted": self.granted,
-            "requested": mask_names(self.requested),
+            "requested": mask_names(self.requested, self.rights),
             "reason": self.reason,
-            "deciding_aces": [a.evidence(names) for a in self.deciding],
+            "deciding_aces": [a.evidence(names, self.rights) for a in self.deciding],
         }
 
 
-def mask_names(mask: int) -> list[str]:
-    names = [name for bit, name in DS_MASK_NAMES.items() if mask & bit]
-    rest = mask & ~sum(DS_MASK_NAMES)
+def mask_names(mask: int, rights: dict[int, str] = DS_MASK_NAMES) -> list[str]:
+    names = [name for bit, name in rights.items() if mask & bit]
+    rest = mask & ~sum(rights)
     if rest:
         names.append(f"0x{rest:X}")
     return names
@@ -334,8 +340,11 @@ def effective_access(
     mask: int,
     object_type: str | None = None,
     generic_mapping: GenericMapping | None = None,
+    rights: dict[int, str] = DS_MASK_NAMES,
 ) -> AccessDecision:
     """Do ``sids`` (an account's SID and all its groups', nested ones included) hold every bit of ``mask``?
+
+    ``rights`` names the mask's bits in the evidence: directory rights by default, ``CA_MASK_NAMES`` for a CA.
 
     ``object_type`` is the GUID of the extended right (``ENROLL``) or property the request is about; an object
     ACE naming another GUID does not count. With ``generic_mapping``, generic bits in ACEs are mapped first.
@@ -343,7 +352,8 @@ def effective_access(
     wanted = {s.upper() for s in sids}
     target = object_type.lower() if object_type else None
     if sd.dacl is None:
-        return AccessDecision(True, mask, mask, 0, (), "no DACL (NULL DACL): everyone holds every right")
+        return AccessDecision(True, mask, mask, 0, (), "no DACL (NULL DACL): everyone holds every right",
+                              rights)
     granted = denied = 0
     deciding: list[Ace] = []
     for ace in sd.dacl.aces:
@@ -363,13 +373,13 @@ def effective_access(
         if (granted | denied) & mask == mask:
             break
     if granted & mask == mask:
-        return AccessDecision(True, mask, granted, denied, tuple(deciding), "allowed by the ACEs listed")
+        return AccessDecision(True, mask, granted, denied, tuple(deciding), "allowed by the ACEs listed", rights)
     if denied:
         return AccessDecision(False, mask, granted, denied, tuple(a for a in deciding if a.denies),
-                              "a deny ACE comes first for these SIDs")
+                              "a deny ACE comes first for these SIDs", rights)
     missing = mask & ~granted
     return AccessDecision(False, mask, granted, denied, tuple(deciding),
-                          f"no ACE grants {', '.join(mask_names(missing))} to these SIDs")
+                          f"no ACE grants {', '.join(mask_names(missing, rights))} to these SIDs", rights)
 
 
 def _ace_bytes(ace: Ace) -> bytes:
