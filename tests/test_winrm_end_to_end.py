@@ -121,3 +121,12 @@ def test_jea_configuration_name_reaches_the_listener(tmp_path: Path) -> None:
     with lab_site(tmp_path, configuration_name="ConncheckJEA") as (lab, site_toml):
         collect(site_toml)
         assert lab.host(CA).resource_uris == ["http://schemas.microsoft.com/powershell/ConncheckJEA"]
+
+
+def test_demo_live_runs_the_real_check_against_the_lab() -> None:
+    run = CliRunner().invoke(app, ["demo", "--live", "--format", "json"])
+    assert run.exit_code == 1, run.output  # the example site has two FAILs and a WARN
+    report = json.loads(run.stdout)
+    failing = {c["id"] for row in report["checklist"] for c in row["checks"] if c["status"] == "FAIL"}
+    assert failing == {"connector_can_manage_certificates", "httpsys_limits"}
+    assert "simulated Windows hosts on 127.0.0.1" in run.output

@@ -213,11 +213,18 @@ def demo(
     fmt: FormatOpt = OutputFormat.table,
     lang: LangOpt = Lang.en,
     strict: StrictOpt = False,
+    live: Annotated[bool, typer.Option("--live", help="Serve the example from simulated WinRM hosts on loopback "
+                                       "and run the real live check against them (needs conncheck[lab]).")] = False,
 ) -> None:
     """Evaluate a bundled EXAMPLE site (generated data, not yours) to show what a checklist looks like."""
     from toolkit import samples
 
-    facts = samples.demo_site()
+    if live:
+        from toolkit.commands_collect import demo_live_facts
+
+        facts = demo_live_facts()
+    else:
+        facts = samples.demo_site()
     typer.echo(
         "conncheck demo: evaluating EXAMPLE data (a generated site with three faults), not a real site.", err=True
     )

@@ -167,3 +167,12 @@ def script(
     text = for_roles(roles, site).text
     # Windows PowerShell 5.1 reads a BOM-less script file in the ANSI code page; the UTF-8 BOM keeps names exact.
     write_output(text if output is None else "\ufeff" + text, output, [config] if config else [])
+
+
+def demo_live_facts() -> Facts:
+    """The example site collected live from the loopback lab (``conncheck demo --live``)."""
+    try:
+        from toolkit.lab.demo import collect_demo
+    except ImportError as exc:
+        raise InputError(f"demo --live needs the lab extra: pip install 'conncheck[lab]' ({exc.name} is missing)")
+    return collect_demo(_progress)
