@@ -20,7 +20,9 @@ from toolkit.facts import Facts, Target
 from toolkit.registry import default_registry
 from toolkit.results import Status
 
-ADDRESS = "127.0.0.10"  # a loopback address of its own, so a developer's lab on 127.0.0.9 does not clash
+# A loopback address of this test process's own, so labs of concurrent test runs (or a developer's lab on
+# 127.0.0.9) never answer for each other.
+ADDRESS = f"127.10.{os.getpid() >> 8 & 0xFF}.{os.getpid() & 0xFF or 1}"
 
 
 @pytest.fixture(scope="module")

@@ -137,10 +137,27 @@ def start(workdir: Path, address: str = "127.0.0.9") -> SambaLab:
     lab = SambaLab(workdir, address, int(pid_file.read_text().split()[0]))
     try:
         _wait_port(address, 636, 60)  # the first start generates the TLS key pair
+        _wait_tls_ready(lab, 30)
     except RuntimeError:
         lab.stop()
         raise
     return lab
+
+
+def _wait_tls_ready(lab: SambaLab, timeout: float) -> None:
+    """Our own samba is alive and has written its TLS CA: a port answering could be somebody else's DC."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.kill(lab.pid, 0)
+        except ProcessLookupError:
+            raise RuntimeError(f"samba exited during start; see {lab.workdir / 'logs'}") from None
+        try:
+            x509.load_pem_x509_certificate(lab.ca_bundle.read_bytes())
+            return
+        except (OSError, ValueError):
+            time.sleep(0.1)
+    raise RuntimeError(f"samba did not write its TLS CA {lab.ca_bundle} within {timeout} s")
 
 
 def make_ca_certificate(now: datetime, days: int = 3650) -> bytes:
