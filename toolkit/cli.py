@@ -27,7 +27,8 @@ EXIT_INTERNAL = 70
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 all PASS/WARN/SKIP; 1 something FAILs (or WARN with --strict); 2 usage or input error; "
-    "3 something UNKNOWN and nothing FAILs; 70 internal error (a bug: please report it)."
+    "3 something UNKNOWN and nothing FAILs; 4 a regression against the previous audit run (audit, diff); "
+    "70 internal error (a bug: please report it)."
 )
 
 app = typer.Typer(
