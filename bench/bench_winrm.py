@@ -1,0 +1,86 @@
+"""WinRM collection figures against the loopback lab: HTTP requests per host per run, and wall time for 1, 10 and
+100 simulated hosts with injected latency per request. The lab runs in a child process so its CPU work does not
+share the collector's interpreter lock.
+
+    python bench/bench_winrm.py [--latency-ms 50] [--hosts 1,10,100] [--https]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def _serve(count: int, latency_ms: float, https: bool, conn: object) -> None:
+    from toolkit import samples
+    from toolkit.lab import Faults, Lab, hosts_from_facts
+
+    example = samples.healthy_site(datetime.now(timezone.utc)).facts
+    templates = hosts_from_facts(example)
+    hosts = []
+    for i in range(count):
+        template = templates[i % len(templates)]
+        host = type(template)(f"h{i:03d}-{template.name}", template.roles, template.probes, template.clock_offset,
+                              Faults(latency_ms=latency_ms))
+        hosts.append(host)
+    with Lab(hosts, https=https, password="bench-password") as lab:
+        conn.send({"hosts": lab.hosts_section(), "winrm": lab.winrm_section(), "site": {
+            k: v for k, v in example.site.items() if k != "roles_expected"}})  # type: ignore[attr-defined]
+        conn.recv()  # type: ignore[attr-defined]  # wait for "report"
+        conn.send(lab.requests())  # type: ignore[attr-defined]
+        conn.recv()  # type: ignore[attr-defined]  # wait for "stop"
+
+
+def run(count: int, latency_ms: float, https: bool) -> dict[str, float]:
+    from toolkit.collectors.site import CollectOptions, collect_site
+    from toolkit.config import parse
+    from toolkit.registry import default_registry
+
+    parent, child = multiprocessing.Pipe()
+    proc = multiprocessing.get_context("fork").Process(target=_serve, args=(count, latency_ms, https, child))
+    proc.start()
+    lab = parent.recv()
+    os.environ["CONNCHECK_LAB_PASSWORD"] = "bench-password"
+    with tempfile.TemporaryDirectory():
+        config = parse({"site": lab["site"], "winrm": {**lab["winrm"], "parallel": max(count, 1)},
+                        "hosts": lab["hosts"]})
+        started = time.perf_counter()
+        facts = collect_site(config, default_registry(), CollectOptions(interactive=False))
+        seconds = time.perf_counter() - started
+    parent.send("report")
+    requests = parent.recv()
+    parent.send("stop")
+    proc.join(10)
+    failed = sum(1 for t in facts.hosts.values() for p in t.probes.values() if not p.ok)
+    return {"hosts": count, "seconds": seconds, "max_requests_per_host": max(requests.values()),
+            "mean_requests_per_host": sum(requests.values()) / len(requests), "failed_probes": failed}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--latency-ms", type=float, default=50.0)
+    parser.add_argument("--hosts", default="1,10,100")
+    parser.add_argument("--https", action="store_true")
+    args = parser.parse_args()
+    run(1, 0.0, args.https)  # warm-up: imports, plugin registry, first TLS/NTLM set-up are not the figure
+    rows = [run(int(n), args.latency_ms, args.https) for n in args.hosts.split(",")]
+    for row in rows:
+        print(f"{row['hosts']:>4} hosts  {row['seconds']:6.2f} s  requests/host max {row['max_requests_per_host']}"
+              f"  mean {row['mean_requests_per_host']:.1f}  failed probes {row['failed_probes']}")
+    if len(rows) > 1:
+        print(f"ratio {rows[-1]['hosts']} hosts / {rows[0]['hosts']} host: {rows[-1]['seconds'] / rows[0]['seconds']:.2f}x"
+              f" (latency {args.latency_ms:g} ms per request, {'https' if args.https else 'http + encryption'})")
+    print(json.dumps(rows))
+
+
+if __name__ == "__main__":
+    main()
