@@ -77,7 +77,8 @@ def main() -> None:
         print(f"{row['hosts']:>4} hosts  {row['seconds']:6.2f} s  requests/host max {row['max_requests_per_host']}"
               f"  mean {row['mean_requests_per_host']:.1f}  failed probes {row['failed_probes']}")
     if len(rows) > 1:
-        print(f"ratio {rows[-1]['hosts']} hosts / {rows[0]['hosts']} host: {rows[-1]['seconds'] / rows[0]['seconds']:.2f}x"
+        ratio = rows[-1]["seconds"] / rows[0]["seconds"]
+        print(f"ratio {rows[-1]['hosts']} hosts / {rows[0]['hosts']} host: {ratio:.2f}x"
               f" (latency {args.latency_ms:g} ms per request, {'https' if args.https else 'http + encryption'})")
     print(json.dumps(rows))
 

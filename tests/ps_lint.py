@@ -84,7 +84,8 @@ def _words(command: Any) -> list[str]:
     for child in command.children:
         if child.type == "command_elements":
             for element in child.children:
-                if element.type in ("command_parameter", "generic_token", "string_literal", "expandable_string_literal"):
+                if element.type in ("command_parameter", "generic_token", "string_literal",
+                                    "expandable_string_literal"):
                     words.append(element.text.decode().strip("'\"").lower())
     return words
 

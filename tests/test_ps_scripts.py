@@ -40,7 +40,8 @@ def test_assembled_fact_script_is_valid_read_only_powershell(roles: tuple[str, .
     expected = [p.name for p in default_registry().probes.values() if p.powershell and set(p.roles) & set(roles)]
     assert list(built.probes) == expected
     for name in expected:
-        assert built.text.count(f"# conncheck-probe: {name}\n$ConncheckProbes['{name}'] = Get-ConncheckProbeResult {{") == 1
+        block = f"# conncheck-probe: {name}\n$ConncheckProbes['{name}'] = Get-ConncheckProbeResult {{"
+        assert built.text.count(block) == 1
 
 
 def test_site_values_are_quoted_literally() -> None:

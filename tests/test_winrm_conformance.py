@@ -124,7 +124,7 @@ def test_pywinrm_runs_a_command_and_a_fact_script_through_the_lab() -> None:
         facts = session.run_ps(script)
         wrong = winrm.Session(f"http://{endpoint.address}:{endpoint.port}/wsman",
                               auth=(lab.username, "wrong"), transport="ntlm", message_encryption="always")
-        with pytest.raises(Exception, match="401|[Aa]uthentic|[Uu]nauthorized|credentials"):
+        with pytest.raises(Exception, match=r"401|[Aa]uthentic|[Uu]nauthorized|credentials"):
             wrong.run_cmd("hostname")
     assert hostname.status_code == 0 and hostname.std_out.strip() == b"CA01"
     doc = json.loads(facts.std_out)

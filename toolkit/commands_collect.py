@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -31,10 +31,10 @@ if TYPE_CHECKING:
     from toolkit.plugin import Settings
 
 RoleOpt = Annotated[
-    Optional[list[str]], typer.Option("--role", help="Only hosts with this role: connector, ca, ndes (repeatable).")
+    list[str] | None, typer.Option("--role", help="Only hosts with this role: connector, ca, ndes (repeatable).")
 ]
 ParallelOpt = Annotated[
-    Optional[int], typer.Option("--parallel", min=1, help="Hosts collected at once (default: [winrm] parallel, 16).")
+    int | None, typer.Option("--parallel", min=1, help="Hosts collected at once (default: [winrm] parallel, 16).")
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines on stderr.")]
 InsecureOpt = Annotated[
@@ -88,7 +88,7 @@ def _save(facts: Facts, path: Path, config: Path | None) -> None:
 
 
 SaveFactsOpt = Annotated[
-    Optional[Path], typer.Option("--save-facts", help="Also write the collected facts (JSON) to this file.")
+    Path | None, typer.Option("--save-facts", help="Also write the collected facts (JSON) to this file.")
 ]
 
 
@@ -129,7 +129,7 @@ def _settings(config: Path | None) -> Settings:
 @app.command()
 def collect(
     config: ConfigOpt = None,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Facts file to write (default: stdout).")]
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Facts file to write (default: stdout).")]
     = None,
     role: RoleOpt = None,
     host: HostOpt = None,
@@ -174,5 +174,7 @@ def demo_live_facts() -> Facts:
     try:
         from toolkit.lab.demo import collect_demo
     except ImportError as exc:
-        raise InputError(f"demo --live needs the lab extra: pip install 'conncheck[lab]' ({exc.name} is missing)")
+        raise InputError(
+            f"demo --live needs the lab extra: pip install 'conncheck[lab]' ({exc.name} is missing)"
+        ) from None
     return collect_demo(_progress)

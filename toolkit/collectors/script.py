@@ -104,7 +104,8 @@ def build(probes: list[Probe], roles: tuple[str, ...], site: dict[str, Any] | No
             "}",
             "",
         ]
-    collected = "[DateTime]::UtcNow.ToString(\"yyyy-MM-dd'T'HH:mm:ss'Z'\", [Globalization.CultureInfo]::InvariantCulture)"
+    collected = ("[DateTime]::UtcNow.ToString(\"yyyy-MM-dd'T'HH:mm:ss'Z'\", "
+                 "[Globalization.CultureInfo]::InvariantCulture)")
     lines += [
         "$ConncheckDocument = [ordered]@{",
         f"    schema = {powershell_literal(SCHEMA)}",

@@ -33,7 +33,9 @@ class CollectOptions:
     insecure: bool = False  # LDAP/SCEP: allow what only --insecure allows (see those collectors)
 
 
-def _credential(options: Any, host: str, interactive: bool, cache: dict[tuple[Any, ...], Credential]) -> Credential | None:
+def _credential(
+    options: Any, host: str, interactive: bool, cache: dict[tuple[Any, ...], Credential]
+) -> Credential | None:
     if options.auth == "certificate" or not options.username:
         return None  # certificate mapping, or Kerberos from the ticket cache
     key = (options.username, options.password_env, options.keyring_service)

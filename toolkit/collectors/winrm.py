@@ -62,6 +62,7 @@ def _connect(job: HostJob) -> Any:
         kwargs.update(negotiate_service=opts.kerberos_service)
         if opts.kerberos_hostname:
             kwargs["negotiate_hostname_override"] = opts.kerberos_hostname
+    verify: Any = opts.verify()  # pypsrp takes a CA bundle path here too, though it is typed bool
     return WSMan(
         opts.address or job.name,
         port=opts.effective_port,
@@ -69,7 +70,7 @@ def _connect(job: HostJob) -> Any:
         password=job.credential.password if job.credential else None,
         ssl=opts.transport == "https",
         auth=opts.auth,
-        cert_validation=opts.verify(),
+        cert_validation=verify,
         encryption="auto",  # https: TLS; http: WinRM message encryption (pypsrp refuses auths that cannot seal)
         connection_timeout=opts.connection_timeout,
         read_timeout=opts.effective_read_timeout,

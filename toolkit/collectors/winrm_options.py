@@ -89,7 +89,9 @@ def _validate(raw: dict[str, Any], where: str, allowed: set[str]) -> dict[str, A
     if out.get("transport", "https") not in TRANSPORTS:
         raise ConfigError(f"{where}: transport must be https or http, got {out['transport']!r}")
     if out.get("auth", "negotiate") not in AUTHS:
-        raise ConfigError(f"{where}: auth must be one of {', '.join(AUTHS)} (Basic is not offered), got {out['auth']!r}")
+        raise ConfigError(
+            f"{where}: auth must be one of {', '.join(AUTHS)} (Basic is not offered), got {out['auth']!r}"
+        )
     return out
 
 

@@ -109,7 +109,7 @@ def _envelope(req: Request, action: str, body: str, namespaces: str, activity: b
         f"<a:MessageID>uuid:{_activity_id()}</a:MessageID>{activity_xml}"
         f"<a:To>{ANONYMOUS}</a:To><a:RelatesTo>{escape(req.message_id)}</a:RelatesTo>"
         f"</s:Header><s:Body>{body}</s:Body></s:Envelope>"
-    ).encode("utf-8")
+    ).encode()
 
 
 _NS_BASIC = (
