@@ -63,8 +63,16 @@ class SiteConfig:
         return sorted(roles)
 
     def facts_site(self) -> dict[str, Any]:
-        """The ``site`` section written into facts: expectations, so facts evaluate alone later."""
-        return {**self.site, "name": self.name, "roles_expected": self.roles_expected()}
+        """The ``site`` section written into facts: expectations, so facts evaluate alone later.
+
+        It also carries the event look-back window, which the fact script's events probe reads.
+        """
+        return {
+            **self.site,
+            "name": self.name,
+            "roles_expected": self.roles_expected(),
+            "event_lookback_days": self.settings.event_lookback_days,
+        }
 
 
 def _settings(raw: Any, where: str) -> Settings:
