@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from tests.winrm_lab import CA, CONNECTOR, NDES, by_host, collect, lab_site, results
 from toolkit.cli import app
+from toolkit.errors import InputError
 from toolkit.facts import parse_time
 from toolkit.lab import Faults
 from toolkit.results import Status
@@ -130,3 +131,16 @@ def test_demo_live_runs_the_real_check_against_the_lab() -> None:
     failing = {c["id"] for row in report["checklist"] for c in row["checks"] if c["status"] == "FAIL"}
     assert failing == {"connector_can_manage_certificates", "httpsys_limits"}
     assert "simulated Windows hosts on 127.0.0.1" in run.output
+
+
+def test_a_missing_ldap_password_stops_the_run_before_any_host_is_contacted(tmp_path: Path, monkeypatch) -> None:
+    with lab_site(tmp_path) as (lab, site_toml):
+        site_toml.write_text(site_toml.read_text() + '\n[ldap]\nserver = "dc01.lab.test"\nuser = "reader@lab.test"\n'
+                             'password_env = "CONNCHECK_TEST_NO_SUCH_PASSWORD"\n')
+        monkeypatch.delenv("CONNCHECK_TEST_NO_SUCH_PASSWORD", raising=False)
+        run = CliRunner().invoke(app, ["check", "-c", str(site_toml)])
+        requests = lab.requests()
+    # CliRunner bypasses main(), which turns this InputError into one line and exit 2 (tests/test_cli.py).
+    assert isinstance(run.exception, InputError)
+    assert "no password for reader@lab.test" in str(run.exception)
+    assert sum(requests.values()) == 0, requests

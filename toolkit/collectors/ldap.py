@@ -146,15 +146,19 @@ def filter_parameters(config: SiteConfig) -> dict[str, str]:
     return params
 
 
-def _connect(s: LdapSettings, *, interactive: bool) -> Any:
+def bind_password(s: LdapSettings, *, interactive: bool) -> str | None:
+    """The simple bind's password (environment, keyring or prompt); None for Kerberos, which uses the ticket."""
+    if s.auth != "simple":
+        return None
+    assert s.user is not None
+    return secret(purpose=f"LDAP bind to {s.server}", username=s.user, env_var=s.password_env,
+                  keyring_service=s.keyring_service, interactive=interactive)
+
+
+def _connect(s: LdapSettings, password: str | None) -> Any:
     import ldap3
     from ldap3.core.exceptions import LDAPException
 
-    password = None
-    if s.auth == "simple":
-        assert s.user is not None
-        password = secret(purpose=f"LDAP bind to {s.server}", username=s.user, env_var=s.password_env,
-                          keyring_service=s.keyring_service, interactive=interactive)
     tls = None
     if s.tls != "none":
         tls = ldap3.Tls(validate=ssl.CERT_REQUIRED, version=ssl.PROTOCOL_TLS_CLIENT,
@@ -297,19 +301,28 @@ def _ldap_probes(registry: Registry) -> list[Probe]:
 
 
 def collect_directory(
-    config: SiteConfig, registry: Registry, *, insecure: bool = False, interactive: bool = True
+    config: SiteConfig,
+    registry: Registry,
+    *,
+    insecure: bool = False,
+    interactive: bool = True,
+    settings: LdapSettings | None = None,
+    password: str | None = None,
 ) -> Target:
     """The directory Target (name = the DC, role ``directory``): every plugin's LDAP probe, run read-only.
 
     A bad ``[ldap]`` section raises ConfigError; a DC that cannot be reached or refuses the bind makes every
-    probe a failure with the reason (UNKNOWN later), never an exception.
+    probe a failure with the reason (UNKNOWN later), never an exception. ``settings`` and ``password``, when the
+    caller resolved them already (collect_site does, before any connection opens), are used as given.
     """
-    s = settings_from(config, insecure=insecure)
+    s = settings or settings_from(config, insecure=insecure)
+    if password is None:
+        password = bind_password(s, interactive=interactive)
     probes = _ldap_probes(registry)
     target = Target(s.server, (DIRECTORY_ROLE,), attributes={"tls": s.tls, "auth": s.auth})
     started = time.perf_counter()
     try:
-        conn = _connect(s, interactive=interactive)
+        conn = _connect(s, password)
     except DirectoryUnavailable as exc:
         ms = round((time.perf_counter() - started) * 1000, 1)
         target.probes = {p.name: ProbeResult.failure(str(exc), ms) for p in probes}

@@ -77,22 +77,32 @@ def winrm_jobs(config: SiteConfig, registry: Registry, opts: CollectOptions) -> 
 def collect_site(config: SiteConfig, registry: Registry, options: CollectOptions | None = None) -> Facts:
     """Every collector site.toml configures, concurrently, into one Facts document."""
     opts = options or CollectOptions()
+    # Every section is validated and every secret found before the first connection opens: a bad [ldap] or a
+    # missing password is one line up front, not an error after the hosts were already collected.
     jobs, parallel = winrm_jobs(config, registry, opts)
+    only_hosts = opts.hosts is not None or opts.roles is not None
+    with_ldap = bool(config.sections.get("ldap")) and not only_hosts
+    with_scep = bool(config.sections.get("scep")) and not only_hosts
+    if with_ldap:
+        from toolkit.collectors.ldap import bind_password, collect_directory, settings_from
+
+        ldap_settings = settings_from(config, insecure=opts.insecure)
+        ldap_password = bind_password(ldap_settings, interactive=opts.interactive)
+    if with_scep:
+        from toolkit.collectors.scep import collect_endpoints, parse_section
+
+        parse_section(config.sections["scep"], str(config.path or "site.toml"),
+                      config.path.parent if config.path else None)
     started = datetime.now(timezone.utc)
     directory: Target | None = None
     scep: dict[str, Target] = {}
     with ThreadPoolExecutor(max_workers=3, thread_name_prefix="collect") as pool:
         hosts_future = pool.submit(collect_hosts, jobs, parallel, opts.progress)
         directory_future = scep_future = None
-        only_hosts = opts.hosts is not None or opts.roles is not None
-        if config.sections.get("ldap") and not only_hosts:
-            from toolkit.collectors.ldap import collect_directory
-
-            directory_future = pool.submit(collect_directory, config, registry, insecure=opts.insecure,
-                                           interactive=opts.interactive)
-        if config.sections.get("scep") and not only_hosts:
-            from toolkit.collectors.scep import collect_endpoints
-
+        if with_ldap:
+            directory_future = pool.submit(collect_directory, config, registry, settings=ldap_settings,
+                                           password=ldap_password)
+        if with_scep:
             scep_future = pool.submit(collect_endpoints, config, registry, insecure=opts.insecure)
         hosts = hosts_future.result()
         if directory_future is not None:
