@@ -228,3 +228,24 @@ def test_strict_changes_the_exit_code_in_every_format() -> None:
     strict = build_report("s", warn_only, load(), generated_at=NOW_DT, collected_at=NOW_DT, strict=True)
     assert json.loads(RENDERERS["json"](lenient))["exit_code"] == 0
     assert json.loads(RENDERERS["json"](strict))["exit_code"] == 1
+
+
+def test_table_folds_a_host_that_could_not_be_read_into_one_line() -> None:
+    """An unreachable host makes every check on it UNKNOWN for one reason: the console says so once."""
+    from toolkit import catalog, samples
+    from toolkit.checklist import build_report
+    from toolkit.evaluate import evaluate
+    from toolkit.facts import ProbeResult
+    from toolkit.registry import default_registry
+    from toolkit.reports.table import render_table
+
+    site = samples.healthy_site()
+    target = site.facts.hosts[samples.CA_HOST]
+    target.probes = {name: ProbeResult.failure("DNS: cannot resolve ca01.contoso.com") for name in target.probes}
+    results = evaluate(site.facts, default_registry())
+    report = build_report("s", results, catalog.load(), generated_at=site.now, collected_at=site.now)
+    text = render_table(report)
+    unknown_on_ca = [r for r in results if r.host == samples.CA_HOST and r.status.value == "UNKNOWN"]
+    assert len(unknown_on_ca) >= 3
+    assert f"{len(unknown_on_ca)} checks @ {samples.CA_HOST}: DNS: cannot resolve ca01.contoso.com" in text
+    assert f"certsvc_running @ {samples.CA_HOST}" not in text  # folded, not listed one by one

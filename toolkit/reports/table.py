@@ -7,11 +7,24 @@ from tabulate import tabulate
 from toolkit.checklist import Report
 from toolkit.facts import format_time
 from toolkit.reports.labels import status_label, word
-from toolkit.results import Status
+from toolkit.results import Result, Status
 
 
 def _count_line(report: Report) -> str:
     return ", ".join(f"{k} {v}" for k, v in report.summary.items() if v)
+
+
+GROUP_AT = 3  # this many UNKNOWNs on one host for one reason print as one line
+
+
+def _unreadable_groups(results: list[Result]) -> dict[tuple[str, str], list[Result]]:
+    """UNKNOWN results that share a host and an unread-input reason (a host WinRM could not reach, say)."""
+    groups: dict[tuple[str, str], list[Result]] = {}
+    for r in results:
+        reason = r.evidence.get("reason") if r.status is Status.UNKNOWN and "probe" in r.evidence else None
+        if isinstance(reason, str):
+            groups.setdefault((r.host, reason), []).append(r)
+    return {key: group for key, group in groups.items() if len(group) >= GROUP_AT}
 
 
 def render_table(report: Report) -> str:
@@ -37,10 +50,18 @@ def render_table(report: Report) -> str:
     attention = [r for r in report.results if r.status not in (Status.PASS, Status.SKIP)]
     if attention:
         out += ["", word("details", lang) + ":"]
+        unreachable = _unreadable_groups(attention)
+        grouped = {id(r) for group in unreachable.values() for r in group}
         order = {Status.FAIL: 0, Status.UNKNOWN: 1, Status.WARN: 2}
         for r in sorted(attention, key=lambda r: (order.get(r.status, 9), r.check_id, r.host)):
+            if id(r) in grouped:
+                continue
             out.append(f"  [{status_label(r.status, lang)}] {r.check_id} @ {r.host}: {r.finding}")
             if r.remediation:
                 out.append(f"      {word('fix', lang)}: {r.remediation}")
+        for (host, reason), group in sorted(unreachable.items()):
+            ids = ", ".join(sorted({r.check_id for r in group}))
+            out.append(f"  [{status_label(Status.UNKNOWN, lang)}] {len(group)} checks @ {host}: {reason} ({ids})")
+            out.append(f"      {word('fix', lang)}: {group[0].remediation}")
     out += ["", f"{word('summary', lang)}: {_count_line(report)}    {word('exit', lang)}: {report.exit_code}"]
     return "\n".join(out) + "\n"
