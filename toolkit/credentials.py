@@ -30,12 +30,8 @@ def secret(
     if env_var and os.environ.get(env_var):
         return os.environ[env_var]
     if keyring_service:
-        try:
-            import keyring
-        except ImportError:
-            raise InputError(
-                f"{purpose}: keyring_service is set but the 'keyring' package is not installed (pip install keyring)"
-            ) from None
+        import keyring
+
         try:
             found = keyring.get_password(keyring_service, username)
         except Exception as exc:  # keyring backends raise their own types
