@@ -81,10 +81,16 @@ class Lab:
         return self
 
     def stop(self) -> None:
-        for endpoint in self.endpoints.values():
-            if endpoint.server is not None:
-                endpoint.server.shutdown()
-                endpoint.server.server_close()
+        servers = [e.server for e in self.endpoints.values() if e.server is not None]
+        # shutdown() waits for its serve_forever loop to wake (up to its 0.5 s poll interval): ask every listener at
+        # once, or a 100-host lab takes most of a minute to stop.
+        stoppers = [threading.Thread(target=server.shutdown) for server in servers]
+        for stopper in stoppers:
+            stopper.start()
+        for stopper in stoppers:
+            stopper.join()
+        for server in servers:
+            server.server_close()
         for thread in self._threads:
             thread.join(timeout=5)
         if self._saved_user_file is None:
