@@ -20,10 +20,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests import scep_responder as sr
 from toolkit.collectors.scep import Endpoint, Options, collect
 from toolkit.evaluate import evaluate
 from toolkit.facts import Facts
+from toolkit.lab import scep as sr
 from toolkit.registry import default_registry
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from tests import scep_responder as sr
 from toolkit.cli import app
+from toolkit.lab import scep as sr
 
 
 def run(*args: str) -> tuple[int, str, str]:

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from tests import scep_responder as sr
 from toolkit.collectors.scep import Endpoint, Options, collect, collect_endpoints
 from toolkit.config import parse
 from toolkit.errors import ConfigError
 from toolkit.evaluate import evaluate
 from toolkit.facts import Facts, Target
+from toolkit.lab import scep as sr
 from toolkit.registry import default_registry
 from toolkit.results import Result, Status
 

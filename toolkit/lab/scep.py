@@ -1,4 +1,5 @@
-"""An NDES-shaped SCEP responder on loopback, over HTTP and HTTPS, for the SCEP collector's tests.
+"""An NDES-shaped SCEP responder on loopback, over HTTP and HTTPS: the SCEP peer of ``conncheck demo --live``
+and of the SCEP collector's tests and benchmark.
 
 A real HTTP/1.1 server (``http.server``) with real certificates and real DER PKCS#7 from ``cryptography``. It answers
 as NDES with the Intune policy module does - 403 on the bare URL, GetCACaps, GetCACert as
