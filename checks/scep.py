@@ -27,7 +27,8 @@ certificate asked for by renegotiation after the request shows too)::
   ``verified`` is OpenSSL's verdict on the chain against the trust (null: the verifying handshake did not
   get that far; ``verify_error`` says why); the name, dates and EKU are judged here from
   ``certificate_b64``. ``error`` is a failure after the certificate was seen (a server that insists on a
-  client certificate ends the connection). For an ``http://`` URL the data is ``{"tls": false}``.
+  client certificate ends the connection). For an ``http://`` URL the data is ``{"tls": false}``. When site.toml
+  ``[scep] addresses`` sent the connection to an address instead of the host's DNS answer, ``"address"`` names it.
 """
 
 from __future__ import annotations

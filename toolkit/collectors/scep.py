@@ -11,18 +11,22 @@ handshake or by renegotiation after the request, and, on a second connection, Op
 
 ``[scep]`` keys: ``urls`` (internal URLs, required), ``external_urls`` (the published ones: Entra application
 proxy or another reverse proxy), ``ca_bundle`` (PEM file, relative to site.toml), ``proxy`` (``http://host:port``),
-``timeout_seconds`` (default 10), ``max_body_bytes`` (default 1 MiB), ``probe_long_url`` (default false).
+``timeout_seconds`` (default 10), ``max_body_bytes`` (default 1 MiB), ``probe_long_url`` (default false),
+``addresses`` (a table of URL host = IP address or name to connect to instead of resolving the host, as the LDAP
+collector's ``address``; the Host header, SNI and the certificate's name check keep the URL's host, and through a
+proxy the proxy resolves the host: see ``toolkit/collectors/scep_address.py``).
 """
 
 from __future__ import annotations
 
 import base64
+import ipaddress
 import re
 import socket
 import ssl
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -37,7 +41,10 @@ from toolkit.registry import Registry
 USER_AGENT = f"conncheck/{__version__} (SCEP endpoint probe)"
 MAX_REDIRECTS = 5
 MAX_HEAD_BYTES = 64 * 1024
-SECTION_KEYS = {"urls", "external_urls", "ca_bundle", "proxy", "timeout_seconds", "max_body_bytes", "probe_long_url"}
+SECTION_KEYS = {"urls", "external_urls", "ca_bundle", "proxy", "timeout_seconds", "max_body_bytes", "probe_long_url",
+                "addresses"}
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+HOST_NAME = re.compile(rf"^{_LABEL}(?:\.{_LABEL})*\.?$", re.I)
 
 # TLS record content type and handshake message types (RFC 8446 section 4, RFC 5246 section 7.4).
 TLS_HANDSHAKE = 22
@@ -63,6 +70,7 @@ class Options:
     timeout: float = 10.0
     max_body_bytes: int = 1024 * 1024
     probe_long_url: bool = False
+    addresses: dict[str, str] = field(default_factory=dict)  # URL host (lower case) -> where to connect instead
 
 
 def _url_list(raw: Any, key: str, where: str) -> list[str]:
@@ -92,7 +100,33 @@ def parse_section(raw: dict[str, Any], where: str, base: Path | None = None) -> 
             raise ConfigError(f"{where}: [scep] lists {url} twice")
         seen.add(url)
     endpoints = [Endpoint(u, "internal") for u in internal] + [Endpoint(u, "external") for u in external]
-    return endpoints, _options(raw, where, base)
+    hosts = {urlsplit(u).hostname or "" for u in seen}
+    return endpoints, replace(_options(raw, where, base), addresses=_addresses(raw.get("addresses"), hosts, where))
+
+
+def _addresses(raw: Any, hosts: set[str], where: str) -> dict[str, str]:
+    """``[scep] addresses``: each key the host of a configured URL, each value an IP address or a host name."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f'{where}: [scep] addresses must be a table like {{"ndes01.contoso.com" = "10.0.0.7"}}')
+    found: dict[str, str] = {}
+    for name, address in raw.items():
+        host = name.lower().rstrip(".")
+        if host not in hosts:
+            raise ConfigError(f"{where}: [scep] addresses: {name!r} is the host of no URL in urls or external_urls")
+        if not isinstance(address, str) or not _is_address(address):
+            raise ConfigError(f"{where}: [scep] addresses: {name} must map to an IP address or a host name")
+        found[host] = address
+    return found
+
+
+def _is_address(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return len(value) <= 253 and bool(HOST_NAME.match(value))
+    return True
 
 
 def _options(raw: dict[str, Any], where: str, base: Path | None) -> Options:
@@ -149,6 +183,12 @@ def collect_endpoint(endpoint: Endpoint, probes: list[Probe], options: Options) 
     with requests.Session() as session:
         session.trust_env = False  # proxies are chosen per URL below; no .netrc credentials are ever sent
         session.max_redirects = MAX_REDIRECTS
+        if options.addresses:
+            from toolkit.collectors.scep_address import AddressAdapter
+
+            adapter = AddressAdapter(options.addresses)
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
         results = {p.name: run_probe(session, endpoint.url, p.http, options) for p in probes if p.http}
     return Target(endpoint.url, (SCEP_ROLE,), results, {"exposure": endpoint.exposure})
 
@@ -231,7 +271,7 @@ def http_exchange(session: Any, url: str, request: HttpRequest, options: Options
     except requests.exceptions.TooManyRedirects:
         raise ProbeError(f"more than {MAX_REDIRECTS} redirects") from None
     except requests.exceptions.RequestException as exc:
-        raise ProbeError(f"{urlsplit(url).netloc}: {_reason(exc)}") from None
+        raise ProbeError(f"{urlsplit(url).netloc}{_at(url, options)}: {_reason(exc)}") from None
     data: dict[str, Any] = {
         "url": with_query(url, request.query),
         "status": response.status_code,
@@ -248,6 +288,12 @@ def http_exchange(session: Any, url: str, request: HttpRequest, options: Options
     if request.pad_query_to:
         data["query_chars"] = len(query)
     return data
+
+
+def _at(url: str, options: Options) -> str:
+    """`` (at 10.0.0.7)`` when a direct connection to the URL's host goes to an address of ``[scep] addresses``."""
+    address = options.addresses.get(urlsplit(url).hostname or "")
+    return f" (at {address})" if address and proxy_for(url, options) is None else ""
 
 
 def _read_capped(response: Any, cap: int, deadline: float, timeout: float) -> tuple[bytes, bool]:
@@ -282,7 +328,7 @@ def _connect(host: str, port: int, url: str, options: Options) -> socket.socket:
     proxy = proxy_for(url, options)
     try:
         if proxy is None:
-            return socket.create_connection((host, port), timeout=options.timeout)
+            return socket.create_connection((options.addresses.get(host, host), port), timeout=options.timeout)
         parts = urlsplit(proxy)
         if parts.scheme != "http" or not parts.hostname:
             raise ProbeError(f"proxy {proxy}: only http:// proxies are supported for the TLS probe")
@@ -297,7 +343,7 @@ def _connect(host: str, port: int, url: str, options: Options) -> socket.socket:
     except TimeoutError:
         raise ProbeError(f"no connection within {options.timeout:g} s") from None
     except OSError as exc:
-        raise ProbeError(f"{host}:{port}: {exc.strerror or exc}") from None
+        raise ProbeError(f"{host}:{port}{_at(url, options)}: {exc.strerror or exc}") from None
 
 
 def _read_head(sock: Any) -> bytes:
@@ -324,6 +370,8 @@ def tls_exchange(url: str, request: HttpRequest, options: Options) -> dict[str, 
     ctx._msg_callback = seen.observe  # type: ignore[attr-defined]
     data: dict[str, Any] = {"tls": True, "host": host, "port": port, "certificate_b64": None, "status": None,
                             "error": None}
+    if _at(url, options):
+        data["address"] = options.addresses[host]
     sock = _connect(host, port, url, options)
     try:
         tls = ctx.wrap_socket(sock, server_hostname=host)

@@ -235,6 +235,7 @@ class Responder(_Running):
     behaviour: Behaviour
     tls: Tls | None = None
     requests: list[str] = field(default_factory=list)
+    host_headers: list[str | None] = field(default_factory=list)  # the Host header of each request
 
     def __post_init__(self) -> None:
         self._tmp = tempfile.TemporaryDirectory(prefix="scep-responder-")
@@ -244,6 +245,7 @@ class Responder(_Running):
     def _answer(self, handler: _Handler) -> tuple[int, bytes, str]:
         b = self.behaviour
         self.requests.append(handler.path)
+        self.host_headers.append(handler.headers.get("Host"))
         if b.delay:
             self.server.stopping.wait(b.delay)
         query = urlsplit(handler.path).query
