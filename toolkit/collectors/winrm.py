@@ -63,7 +63,7 @@ def _connect(job: HostJob) -> Any:
         if opts.kerberos_hostname:
             kwargs["negotiate_hostname_override"] = opts.kerberos_hostname
     verify: Any = opts.verify()  # pypsrp takes a CA bundle path here too, though it is typed bool
-    return WSMan(
+    wsman = WSMan(
         opts.address or job.name,
         port=opts.effective_port,
         username=job.credential.username if job.credential else None,
@@ -79,6 +79,21 @@ def _connect(job: HostJob) -> Any:
         no_proxy=opts.no_proxy,
         **kwargs,
     )
+    _pin_environment(wsman.transport)
+    return wsman
+
+
+def _pin_environment(transport: Any) -> None:
+    """Read the environment once per host, not on every request.
+
+    A requests Session that trusts the environment re-reads every proxy variable for each request it sends: ~0.15 ms
+    a request, about a tenth of the collector's CPU per host. pypsrp's session build already merges the environment's
+    proxies for the host's URL (the only URL its requests go to), so the session stops trusting the environment once
+    built. That also keeps ~/.netrc from adding Basic credentials to a certificate-auth session.
+    """
+    session = transport._build_session()  # pypsrp builds it lazily on the first send, with the same call
+    session.trust_env = False
+    transport.session = session
 
 
 def _run_script(job: HostJob) -> tuple[list[Any], datetime, datetime]:
