@@ -131,6 +131,27 @@ def test_demo_live_runs_the_real_check_against_the_lab() -> None:
     failing = {c["id"] for row in report["checklist"] for c in row["checks"] if c["status"] == "FAIL"}
     assert failing == {"connector_can_manage_certificates", "httpsys_limits"}
     assert "simulated Windows hosts on 127.0.0.1" in run.output
+    # NDES's SCEP endpoint answered over HTTPS by name (ndes01.contoso.com, reached at 127.0.0.1): every SCEP
+    # endpoint check ran and passed, but the two that do not apply to the demo's one internal URL.
+    scep = {c["id"]: c for row in report["checklist"] for c in row["checks"]
+            if c["host"].startswith("https://ndes01.contoso.com:")}
+    assert {check: c["status"] for check, c in scep.items()} == {
+        "scep_policy_module_answers_403": "PASS",
+        "scep_getcacaps_offers_sha2": "PASS",
+        "scep_ca_cert_served_valid": "PASS",
+        "scep_ra_signing_cert_served": "PASS",
+        "scep_ra_encryption_cert_served": "PASS",
+        "scep_tls_chain_trusted": "PASS",
+        "scep_tls_name_matches_host": "PASS",
+        "scep_tls_certificate_current": "PASS",
+        "scep_tls_server_auth_eku": "PASS",
+        "scep_no_client_certificate_request": "PASS",
+        "scep_long_url_accepted": "SKIP",  # off by default: NDES logs an error for it
+        "scep_external_bundle_matches_internal": "SKIP",  # the demo publishes no external URL
+    }
+    assert scep["scep_tls_chain_trusted"]["finding"].endswith("contoso-root.pem")
+    assert scep["scep_tls_name_matches_host"]["finding"] == "the certificate names ndes01.contoso.com"
+    assert "NDES01-MSCEP-RA" in scep["scep_ra_signing_cert_served"]["finding"]
 
 
 def test_a_missing_ldap_password_stops_the_run_before_any_host_is_contacted(tmp_path: Path, monkeypatch) -> None:

@@ -767,6 +767,11 @@ def variant_site(name: str, now: datetime | None = None) -> SampleSite:
 
 def demo_site(now: datetime | None = None) -> Facts:
     """The site `conncheck demo` shows: healthy but for three faults an operator meets in real life."""
+    return demo_sample(now).facts
+
+
+def demo_sample(now: datetime | None = None) -> SampleSite:
+    """``demo_site`` with the PKI that made it (``demo --live`` serves NDES's TLS and RA certificates from it)."""
     site = healthy_site(now)
     _default_httpsys_limits(site)
     _missing_manage_certificates(site)
@@ -783,4 +788,4 @@ def demo_site(now: datetime | None = None) -> Facts:
     site.set_data(CONNECTOR_HOST, "certs_my", [soon.entry("LocalMachine\\My", True)])
     site.data(CONNECTOR_HOST, "connector_registry")[CONNECTOR_REGISTRY]["EncryptionCertThumbprint"] = soon.thumbprint
     site.facts.site["name"] = "contoso (EXAMPLE DATA)"
-    return site.facts
+    return site

@@ -1,7 +1,12 @@
 """`conncheck demo --live`: the example site served by simulated Windows hosts on loopback, checked live.
 
-Three simulated hosts (connector, CA, NDES) from ``toolkit.samples.demo_site`` answer over HTTP with real NTLM and
-WinRM message encryption; the real collector runs against them, exactly as ``conncheck check -c site.toml`` would.
+Three simulated hosts (connector, CA, NDES) from ``toolkit.samples.demo_sample`` answer over HTTP with real NTLM and
+WinRM message encryption, and NDES's SCEP endpoint answers over HTTPS as NDES does (``toolkit.lab.scep``); the real
+collectors run against them, exactly as ``conncheck check -c site.toml`` would.
+
+The SCEP URL keeps NDES's name (``https://ndes01.contoso.com:<port>/certsrv/mscep/mscep.dll``, the name its TLS
+certificate carries) and ``[scep] addresses`` sends the connection to 127.0.0.1: the TLS checks judge the name as
+they would on a real network, and nothing here needs DNS.
 """
 
 from __future__ import annotations
@@ -11,6 +16,9 @@ import sys
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.serialization import Encoding
 
 from toolkit.collectors.site import CollectOptions, collect_site
 from toolkit.collectors.winrm import HostOutcome
@@ -18,19 +26,29 @@ from toolkit.config import load
 from toolkit.facts import Facts
 from toolkit.lab.hosts import hosts_from_facts
 from toolkit.lab.lab import PASSWORD_ENV, Lab
+from toolkit.lab.scep import Responder, sample_ndes
 from toolkit.registry import default_registry
+
+
+def scep_section(ndes: Responder, host: str, ca_bundle: Path) -> dict[str, Any]:
+    """``[scep]`` for the simulated NDES: its URL by name, reached at the responder's address, trusting the root."""
+    return {"urls": [ndes.url(host)], "ca_bundle": str(ca_bundle), "addresses": {host: ndes.address}}
 
 
 def collect_demo(progress: Callable[[HostOutcome], None] | None = None) -> Facts:
     from toolkit import samples
 
-    example = samples.demo_site(datetime.now(timezone.utc))
-    site = {k: v for k, v in example.site.items() if k != "roles_expected"}
-    with Lab(hosts_from_facts(example)) as lab:
+    example = samples.demo_sample(datetime.now(timezone.utc))
+    site = {k: v for k, v in example.facts.site.items() if k != "roles_expected"}
+    with Lab(hosts_from_facts(example.facts)) as lab, sample_ndes(example) as ndes:
         assert lab.workdir is not None
-        site_toml = lab.site_toml(Path(lab.workdir) / "site.toml", site)
+        root = Path(lab.workdir) / "contoso-root.pem"
+        root.write_bytes(example.pki.root.cert.public_bytes(Encoding.PEM))
+        scep = scep_section(ndes, samples.NDES_HOST, root)
+        site_toml = lab.site_toml(Path(lab.workdir) / "site.toml", site, sections={"scep": scep})
         print(f"conncheck demo --live: {len(lab.endpoints)} simulated Windows hosts on 127.0.0.1 "
-              "(NTLM, WinRM message encryption); running the live check against them.", file=sys.stderr)
+              "(NTLM, WinRM message encryption) and NDES's SCEP endpoint over HTTPS; running the live check "
+              "against them.", file=sys.stderr)
         saved = os.environ.get(PASSWORD_ENV)
         os.environ[PASSWORD_ENV] = lab.password
         try:

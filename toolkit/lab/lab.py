@@ -130,12 +130,20 @@ class Lab:
             for name, e in self.endpoints.items()
         ]
 
-    def site_toml(self, path: Path, site: dict[str, Any] | None = None, **winrm: Any) -> Path:
-        """Write a site.toml that points every [[hosts]] entry at its simulated listener."""
+    def site_toml(
+        self, path: Path, site: dict[str, Any] | None = None, sections: dict[str, dict[str, Any]] | None = None,
+        **winrm: Any,
+    ) -> Path:
+        """Write a site.toml that points every [[hosts]] entry at its simulated listener; ``sections`` adds tables
+        (``{"scep": {...}}``) for the other collectors."""
         lines = []
         if site:
             lines.append("[site]")
             lines += [f"{k} = {_toml(v)}" for k, v in site.items()]
+            lines.append("")
+        for name, table in (sections or {}).items():
+            lines.append(f"[{name}]")
+            lines += [f"{k} = {_toml(v)}" for k, v in table.items()]
             lines.append("")
         lines.append("[winrm]")
         lines += [f"{k} = {_toml(v)}" for k, v in self.winrm_section(**winrm).items()]
@@ -154,4 +162,6 @@ def _toml(value: Any) -> str:
         return str(value)
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_toml(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{json.dumps(str(k))} = {_toml(v)}" for k, v in value.items()) + "}"
     return json.dumps(str(value))  # a TOML basic string is a JSON string for what the lab writes

@@ -6,10 +6,12 @@ as NDES with the Intune policy module does - 403 on the bare URL, GetCACaps, Get
 ``application/x-x509-ca-ra-cert`` - and each ``Behaviour`` breaks one thing: the RA certificates in the bundle, the
 status of the bare URL, URL limits, a slow answer, the TLS certificate, a client-certificate request. ``Proxy`` is a
 reverse proxy in front of it that may rewrite response bodies, as a misconfigured publishing proxy does.
+``sample_ndes`` serves the NDES of an example site (``toolkit.samples``) over HTTPS, for ``demo --live``.
 """
 
 from __future__ import annotations
 
+import base64
 import ssl
 import tempfile
 import threading
@@ -19,20 +21,21 @@ from datetime import datetime, timezone
 from http.client import HTTPConnection
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from toolkit.getcacert import CA_CERT_TYPE, CA_RA_CERT_TYPE
-from toolkit.samples import CRA, Issued, issue
+from toolkit.samples import CRA, Issued, SampleSite, issue
 from toolkit.samples_scep import FORBIDDEN_PAGE, IIS_SERVER, NDES_CAPS, NDES_PAGE, bundle
 
 # Re-exported for the tests that build variants from this module alone.
 __all__ = ["CA_CERT_TYPE", "CA_RA_CERT_TYPE", "NDES_PAGE", "Issued", "issue"]
 
 SCEP_PATH = "/certsrv/mscep/mscep.dll"
+RunningT = TypeVar("RunningT", bound="_Running")
 
 
 @dataclass(frozen=True)
@@ -212,6 +215,10 @@ class _Running:
     def port(self) -> int:
         return int(self.server.server_address[1])
 
+    @property
+    def address(self) -> str:
+        return str(self.server.server_address[0])
+
     def url(self, host: str = "127.0.0.1", path: str = SCEP_PATH) -> str:
         scheme = "https" if self.server.ssl_context else "http"
         return f"{scheme}://{host}:{self.port}{path}"
@@ -221,7 +228,7 @@ class _Running:
         self.server.shutdown()
         self.server.server_close()
 
-    def __enter__(self) -> _Running:
+    def __enter__(self: RunningT) -> RunningT:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -267,6 +274,15 @@ class Responder(_Running):
     def stop(self) -> None:
         super().stop()
         self._tmp.cleanup()
+
+
+def sample_ndes(site: SampleSite) -> Responder:
+    """An example site's NDES over HTTPS: GetCACert answers the bundle its facts record (the CA and the RA
+    certificates NDES holds), and the TLS handshake sends NDES's certificate with the issuing CA, as IIS does."""
+    (endpoint,) = site.facts.scep.values()
+    getcacert = endpoint.probes["scep_getcacert"].data
+    behaviour = Behaviour((base64.b64decode(getcacert["body_b64"]), getcacert["content_type"]))
+    return Responder(behaviour, tls=Tls(site.pki.ndes_tls, (site.pki.issuing,)))
 
 
 class Proxy(_Running):
