@@ -118,3 +118,14 @@ def test_address_keys_match_the_url_host_whatever_the_case(pki: sr.Pki, tmp_path
     assert targets[url].probes["scep_getcacaps"].ok
     assert connect_address({NAME: "10.0.0.7"}, "NDES.lab.test.") == "10.0.0.7"
     assert connect_address({NAME: "10.0.0.7"}, "other.lab.test") == "other.lab.test"
+
+
+def test_through_a_proxy_the_proxy_is_asked_for_the_host_by_name(pki: sr.Pki, tmp_path: Path) -> None:
+    # 127.0.0.2 refuses every connection here: had the address been used, the probes would fail.
+    with sr.Responder(sr.healthy(pki)) as server, sr.Proxy(server.port) as proxy:
+        url = server.url(NAME)
+        targets, results = _collect({"urls": [url], "addresses": {NAME: "127.0.0.2"},
+                                     "proxy": f"http://127.0.0.1:{proxy.port}"}, tmp_path)
+    assert targets[url].probes["scep_getcacert"].ok
+    assert all(path.startswith(f"http://{NAME}:{server.port}/") for path in server.requests)
+    assert results[(url, "scep_ra_encryption_cert_served")].status is Status.PASS
