@@ -3,10 +3,12 @@
 ``start(workdir, address)`` provisions a domain (``samba-tool domain provision``, every path inside ``workdir``,
 only the ``ldap`` server service, bound to ``address`` alone), turns off ``ldap server require strong auth`` (which
 samba-tool drops as an option: it is written into smb.conf afterwards), and runs ``samba -M single`` until 636
-answers. ``seed(lab)`` then writes, as Administrator over LDAPS, what an AD CS site has and Samba does not create:
-an Enrollment Services object for the CA (a real certificate from ``cryptography``), a SCEP and a PKCS template
-with security descriptors encoded by Samba from SDDL, NTAuthCertificates, the NDES service account (in a group
-nested in the group the SCEP template grants Enroll to), its HTTP SPN, and the connector's computer account.
+answers. ``start(..., kdc=True)`` adds the ``kdc`` service (88) and registers the DC's ``ldap/`` service principal
+names, for Kerberos clients (tests/lab/krb5.py). ``seed(lab)`` then writes, as Administrator over LDAPS, what an
+AD CS site has and Samba does not create: an Enrollment Services object for the CA (a real certificate from
+``cryptography``), a SCEP and a PKCS template with security descriptors encoded by Samba from SDDL,
+NTAuthCertificates, the NDES service account (in a group nested in the group the SCEP template grants Enroll to),
+its HTTP SPN, and the connector's computer account.
 """
 
 from __future__ import annotations
@@ -59,6 +61,7 @@ class SambaLab:
     base: str = "DC=lab,DC=test"
     domain_sid: str = ""
     ca_der: bytes = b""
+    kdc: bool = False
     seeded: dict[str, str] = field(default_factory=dict)  # name → DN of what seed() wrote
 
     @property
@@ -110,14 +113,14 @@ def _wait_port(address: str, port: int, timeout: float) -> None:
     raise RuntimeError(f"samba did not answer on {address}:{port} within {timeout} s")
 
 
-def start(workdir: Path, address: str = "127.0.0.9") -> SambaLab:
-    """Provision and start a DC; the caller stops it (``lab.stop()``)."""
+def start(workdir: Path, address: str = "127.0.0.9", *, kdc: bool = False) -> SambaLab:
+    """Provision and start a DC; the caller stops it (``lab.stop()``). ``kdc`` adds Samba's KDC (88/tcp+udp)."""
     workdir.mkdir(parents=True, exist_ok=True)
     dirs = {"pid directory": "run", "lock directory": "lock", "state directory": "state",
             "cache directory": "cache", "private dir": "private", "binddns dir": "bind-dns"}
     options = [f"--option={k}={workdir / v}" for k, v in dirs.items()]
     options += [f"--option=interfaces={address}/8", "--option=bind interfaces only=yes",
-                "--option=server services=ldap"]
+                f"--option=server services={'ldap kdc' if kdc else 'ldap'}"]
     subprocess.run(
         ["samba-tool", "domain", "provision", f"--targetdir={workdir}", "--server-role=dc", "--dns-backend=NONE",
          "--use-rfc2307", f"--realm={REALM}", f"--domain={DOMAIN}", f"--host-name={HOST}",
@@ -134,11 +137,16 @@ def start(workdir: Path, address: str = "127.0.0.9") -> SambaLab:
     deadline = time.monotonic() + 10
     while not pid_file.exists() and time.monotonic() < deadline:
         time.sleep(0.05)
-    lab = SambaLab(workdir, address, int(pid_file.read_text().split()[0]))
+    lab = SambaLab(workdir, address, int(pid_file.read_text().split()[0]), kdc=kdc)
     try:
         _wait_port(address, 636, 60)  # the first start generates the TLS key pair
         _wait_tls_ready(lab, 30)
-    except RuntimeError:
+        if kdc:
+            _wait_port(address, 88, 30)
+            # A full DC's dnsupdate service runs samba_spnupdate, which registers ldap/<fqdn> (and the other DC
+            # SPNs) on the DC's account; without them the KDC knows no ldap/ service ("Server not found").
+            subprocess.run(["samba_spnupdate", "-s", str(conf)], check=True, capture_output=True, text=True)
+    except (RuntimeError, subprocess.CalledProcessError):
         lab.stop()
         raise
     return lab

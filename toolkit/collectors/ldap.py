@@ -180,13 +180,32 @@ def _connect(s: LdapSettings, password: str | None) -> Any:
         if not conn.bind():
             result = conn.result or {}
             detail = result.get("message") or result.get("description") or "refused"
-            raise DirectoryUnavailable(f"LDAP bind as {s.user or 'the Kerberos ticket'} refused by {s.server}: "
+            who = s.user if s.auth == "simple" else "the Kerberos ticket"
+            raise DirectoryUnavailable(f"LDAP bind as {who} refused by {s.server}: "
                                        f"{result.get('description', '')} {detail}".strip())
     except LDAPException as exc:
         raise DirectoryUnavailable(f"cannot connect to {s.server}:{s.port} ({s.tls}): {_reason(exc)}") from None
     except (OSError, ImportError) as exc:
         raise DirectoryUnavailable(f"cannot connect to {s.server}:{s.port} ({s.tls}): {exc}") from None
+    except _kerberos_errors() as exc:
+        raise DirectoryUnavailable(f"Kerberos (SASL GSSAPI) bind to {s.server} failed: {_gss_reason(exc)}") from None
     return conn
+
+
+def _kerberos_errors() -> tuple[type[Exception], ...]:
+    """What the gssapi package raises (no ticket, unknown service principal, KDC unreachable); none without it."""
+    try:
+        from gssapi.exceptions import GeneralError, GSSError
+    except ImportError:
+        return ()
+    return (GSSError, GeneralError)
+
+
+def _gss_reason(exc: Exception) -> str:
+    text = " ".join(str(exc).split())
+    if "No Kerberos credentials available" in text or "No credentials cache found" in text:
+        return f"no Kerberos ticket (run kinit first): {text}"
+    return text
 
 
 def _reason(exc: Exception) -> str:
@@ -195,6 +214,8 @@ def _reason(exc: Exception) -> str:
         return "the DC's TLS certificate does not name this server (TLS name mismatch)"
     if "CERTIFICATE_VERIFY_FAILED" in text:
         return "the DC's TLS certificate is not trusted by the CA bundle (certificate verify failed)"
+    if "package gssapi" in text:
+        return "Kerberos needs the Python package gssapi (pip install 'conncheck[kerberos]')"
     return f"{type(exc).__name__}: {text}"
 
 
