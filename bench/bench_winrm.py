@@ -1,8 +1,9 @@
 """WinRM collection figures against the loopback lab: HTTP requests per host per run, and wall time for 1, 10 and
 100 simulated hosts with injected latency per request. The lab runs in a child process so its CPU work does not
-share the collector's interpreter lock.
+share the collector's interpreter lock; both processes' CPU seconds per run are printed beside the wall time, since
+on a small machine the collector and the simulated hosts share the cores (real hosts bring their own).
 
-    python bench/bench_winrm.py [--latency-ms 50] [--hosts 1,10,100] [--https]
+    python bench/bench_winrm.py [--latency-ms 50] [--hosts 1,10,100] [--https] [--repeat 5]
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import argparse
 import json
 import multiprocessing
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -35,9 +37,15 @@ def _serve(count: int, latency_ms: float, https: bool, conn: object) -> None:
     with Lab(hosts, https=https, password="bench-password") as lab:
         conn.send({"hosts": lab.hosts_section(), "winrm": lab.winrm_section(), "site": {
             k: v for k, v in example.site.items() if k != "roles_expected"}})  # type: ignore[attr-defined]
+        cpu = _cpu_seconds()
         conn.recv()  # type: ignore[attr-defined]  # wait for "report"
-        conn.send(lab.requests())  # type: ignore[attr-defined]
+        conn.send({"requests": lab.requests(), "cpu": _cpu_seconds() - cpu})  # type: ignore[attr-defined]
         conn.recv()  # type: ignore[attr-defined]  # wait for "stop"
+
+
+def _cpu_seconds() -> float:
+    times = os.times()
+    return times.user + times.system
 
 
 def run(count: int, latency_ms: float, https: bool) -> dict[str, float]:
@@ -53,15 +61,17 @@ def run(count: int, latency_ms: float, https: bool) -> dict[str, float]:
     with tempfile.TemporaryDirectory():
         config = parse({"site": lab["site"], "winrm": {**lab["winrm"], "parallel": max(count, 1)},
                         "hosts": lab["hosts"]})
-        started = time.perf_counter()
+        cpu, started = _cpu_seconds(), time.perf_counter()
         facts = collect_site(config, default_registry(), CollectOptions(interactive=False))
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu
     parent.send("report")
-    requests = parent.recv()
+    lab_report = parent.recv()
+    requests = lab_report["requests"]
     parent.send("stop")
     proc.join(10)
     failed = sum(1 for t in facts.hosts.values() for p in t.probes.values() if not p.ok)
-    return {"hosts": count, "seconds": seconds, "max_requests_per_host": max(requests.values()),
+    return {"hosts": count, "seconds": seconds, "collector_cpu": cpu, "lab_cpu": lab_report["cpu"],
+            "max_requests_per_host": max(requests.values()),
             "mean_requests_per_host": sum(requests.values()) / len(requests), "failed_probes": failed}
 
 
@@ -70,16 +80,28 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=float, default=50.0)
     parser.add_argument("--hosts", default="1,10,100")
     parser.add_argument("--https", action="store_true")
+    parser.add_argument("--repeat", type=int, default=1, help="run every host count this many times (min, median)")
     args = parser.parse_args()
+    print("load average at start: " + " ".join(f"{n:.2f}" for n in os.getloadavg()))
     run(1, 0.0, args.https)  # warm-up: imports, plugin registry, first TLS/NTLM set-up are not the figure
-    rows = [run(int(n), args.latency_ms, args.https) for n in args.hosts.split(",")]
+    counts = [int(n) for n in args.hosts.split(",")]
+    rows = [run(n, args.latency_ms, args.https) for _ in range(max(1, args.repeat)) for n in counts]
     for row in rows:
-        print(f"{row['hosts']:>4} hosts  {row['seconds']:6.2f} s  requests/host max {row['max_requests_per_host']}"
+        print(f"{row['hosts']:>4} hosts  {row['seconds']:6.2f} s  cpu: collector {row['collector_cpu']:5.2f} s"
+              f"  lab {row['lab_cpu']:5.2f} s  requests/host max {row['max_requests_per_host']}"
               f"  mean {row['mean_requests_per_host']:.1f}  failed probes {row['failed_probes']}")
-    if len(rows) > 1:
-        ratio = rows[-1]["seconds"] / rows[0]["seconds"]
-        print(f"ratio {rows[-1]['hosts']} hosts / {rows[0]['hosts']} host: {ratio:.2f}x"
+    seconds = {n: [r["seconds"] for r in rows if r["hosts"] == n] for n in counts}
+    if args.repeat > 1:
+        for n in counts:
+            print(f"{n:>4} hosts  min {min(seconds[n]):.2f} s  median {statistics.median(seconds[n]):.2f} s"
+                  f"  ({len(seconds[n])} runs)")
+    if len(counts) > 1:
+        first, last = counts[0], counts[-1]
+        ratio = statistics.median(seconds[last]) / statistics.median(seconds[first])
+        print(f"ratio {last} hosts / {first} host{'s' if first > 1 else ''}: {ratio:.2f}x"
+              f"{' (medians)' if args.repeat > 1 else ''}"
               f" (latency {args.latency_ms:g} ms per request, {'https' if args.https else 'http + encryption'})")
+    print("load average at end: " + " ".join(f"{n:.2f}" for n in os.getloadavg()))
     print(json.dumps(rows))
 
 
