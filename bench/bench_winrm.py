@@ -17,12 +17,13 @@ import sys
 import tempfile
 import time
 from datetime import datetime, timezone
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
-def _serve(count: int, latency_ms: float, https: bool, conn: object) -> None:
+def _serve(count: int, latency_ms: float, https: bool, conn: Connection) -> None:
     from toolkit import samples
     from toolkit.lab import Faults, Lab, hosts_from_facts
 
@@ -36,11 +37,11 @@ def _serve(count: int, latency_ms: float, https: bool, conn: object) -> None:
         hosts.append(host)
     with Lab(hosts, https=https, password="bench-password") as lab:
         conn.send({"hosts": lab.hosts_section(), "winrm": lab.winrm_section(), "site": {
-            k: v for k, v in example.site.items() if k != "roles_expected"}})  # type: ignore[attr-defined]
+            k: v for k, v in example.site.items() if k != "roles_expected"}})
         cpu = _cpu_seconds()
-        conn.recv()  # type: ignore[attr-defined]  # wait for "report"
-        conn.send({"requests": lab.requests(), "cpu": _cpu_seconds() - cpu})  # type: ignore[attr-defined]
-        conn.recv()  # type: ignore[attr-defined]  # wait for "stop"
+        conn.recv()  # wait for "report"
+        conn.send({"requests": lab.requests(), "cpu": _cpu_seconds() - cpu})
+        conn.recv()  # wait for "stop"
 
 
 def _cpu_seconds() -> float:
