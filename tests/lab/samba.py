@@ -134,10 +134,7 @@ def start(workdir: Path, address: str = "127.0.0.9", *, kdc: bool = False) -> Sa
     logs.mkdir(exist_ok=True)
     subprocess.run(["samba", "-s", str(conf), "-D", "-l", str(logs), "-M", "single"], check=True)
     pid_file = workdir / "run" / "samba.pid"
-    deadline = time.monotonic() + 10
-    while not pid_file.exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    lab = SambaLab(workdir, address, int(pid_file.read_text().split()[0]), kdc=kdc)
+    lab = SambaLab(workdir, address, _read_pid(pid_file, 10), kdc=kdc)
     try:
         _wait_port(address, 636, 60)  # the first start generates the TLS key pair
         _wait_tls_ready(lab, 30)
@@ -150,6 +147,17 @@ def start(workdir: Path, address: str = "127.0.0.9", *, kdc: bool = False) -> Sa
         lab.stop()
         raise
     return lab
+
+
+def _read_pid(pid_file: Path, timeout: float) -> int:
+    """samba creates its pid file before it writes the pid: wait for the number, not the file."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            return int(pid_file.read_text().split()[0])
+        except (OSError, IndexError, ValueError):
+            time.sleep(0.05)
+    raise RuntimeError(f"samba wrote no pid to {pid_file} within {timeout} s")
 
 
 def _wait_tls_ready(lab: SambaLab, timeout: float) -> None:
