@@ -138,6 +138,53 @@ def issue(
 
 
 CRA = x509.ObjectIdentifier(OID_CERTIFICATE_REQUEST_AGENT)
+NDES_RA_CN = "NDES01-MSCEP-RA"
+
+
+def ra_signing_cert(
+    issuer: Issued,
+    now: datetime,
+    *,
+    days_before: float = 60,
+    days_after: float = 670,
+    key: str = "ra-signing",
+    cn: str = NDES_RA_CN,
+) -> Issued:
+    """NDES's signing RA certificate: Exchange Enrollment Agent (Offline request) template, CRA EKU, signature."""
+    return issue(
+        key,
+        cn,
+        issuer,
+        now,
+        days_before=days_before,
+        days_after=days_after,
+        ekus=(CRA,),
+        template="EnrollmentAgentOffline",
+    )
+
+
+def ra_encryption_cert(
+    issuer: Issued,
+    now: datetime,
+    *,
+    days_before: float = 60,
+    days_after: float = 670,
+    key: str = "ra-encryption",
+    cn: str = NDES_RA_CN,
+) -> Issued:
+    """NDES's encryption RA certificate: CEP Encryption template, CRA EKU, key encipherment only."""
+    return issue(
+        key,
+        cn,
+        issuer,
+        now,
+        days_before=days_before,
+        days_after=days_after,
+        ekus=(CRA,),
+        digital_signature=False,
+        key_encipherment=True,
+        template="CEPEncryption",
+    )
 
 
 @dataclass(frozen=True)
@@ -166,28 +213,8 @@ def build_pki(now: datetime) -> SamplePKI:
         ekus=(ExtendedKeyUsageOID.CLIENT_AUTH,),
         key_encipherment=True,
     )
-    ra_signing = issue(
-        "ra-signing",
-        "NDES01-MSCEP-RA",
-        issuing,
-        now,
-        days_before=60,
-        days_after=670,
-        ekus=(CRA,),
-        template="EnrollmentAgentOffline",
-    )
-    ra_encryption = issue(
-        "ra-encryption",
-        "NDES01-MSCEP-RA",
-        issuing,
-        now,
-        days_before=60,
-        days_after=670,
-        ekus=(CRA,),
-        digital_signature=False,
-        key_encipherment=True,
-        template="CEPEncryption",
-    )
+    ra_signing = ra_signing_cert(issuing, now)
+    ra_encryption = ra_encryption_cert(issuing, now)
     ndes_tls = issue(
         "ndes-tls",
         NDES_HOST,
@@ -391,8 +418,12 @@ def connector_events(now: datetime) -> dict[str, Any]:
     return {
         "window_days": 7,
         "logs": [
-            {"name": LEGACY_LOG, "found": False, "error": "The specified channel could not be found.",
-             "truncated": False},
+            {
+                "name": LEGACY_LOG,
+                "found": False,
+                "error": "The specified channel could not be found.",
+                "truncated": False,
+            },
             {"name": ADMIN_LOG, "found": True, "error": None, "truncated": False},
             {"name": OPERATIONAL_LOG, "found": True, "error": None, "truncated": False},
         ],
@@ -624,16 +655,7 @@ def _missing_cep_encryption(s: SampleSite) -> None:
 
 
 def _expired_signing_ra(s: SampleSite) -> None:
-    expired = issue(
-        "ra-signing",
-        "NDES01-MSCEP-RA",
-        s.pki.issuing,
-        s.now,
-        days_before=800,
-        days_after=-10,
-        ekus=(CRA,),
-        template="EnrollmentAgentOffline",
-    )
+    expired = ra_signing_cert(s.pki.issuing, s.now, days_before=800, days_after=-10)
     serve_ra(s, expired, s.pki.ra_encryption)
     s.set_data(
         NDES_HOST,
