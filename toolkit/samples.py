@@ -141,6 +141,20 @@ CRA = x509.ObjectIdentifier(OID_CERTIFICATE_REQUEST_AGENT)
 NDES_RA_CN = "NDES01-MSCEP-RA"
 
 
+def connector_cert(intune_ca: Issued, now: datetime, *, days_before: float, days_after: float) -> Issued:
+    """The certificate Intune issues the connector when it registers (Client Authentication)."""
+    return issue(
+        "connector",
+        "conn01-pfx-connector",
+        intune_ca,
+        now,
+        days_before=days_before,
+        days_after=days_after,
+        ekus=(ExtendedKeyUsageOID.CLIENT_AUTH,),
+        key_encipherment=True,
+    )
+
+
 def ra_signing_cert(
     issuer: Issued,
     now: datetime,
@@ -203,16 +217,7 @@ def build_pki(now: datetime) -> SamplePKI:
     root = issue("root", "Contoso Root CA", None, now, days_before=900, days_after=3000, ca=True)
     issuing = issue("issuing", CA_NAME, root, now, days_before=400, days_after=1400, ca=True)
     intune_ca = issue("intune-ca", INTUNE_CONNECTOR_CA, None, now, days_before=500, days_after=3000, ca=True)
-    connector = issue(
-        "connector",
-        "conn01-pfx-connector",
-        intune_ca,
-        now,
-        days_before=100,
-        days_after=265,
-        ekus=(ExtendedKeyUsageOID.CLIENT_AUTH,),
-        key_encipherment=True,
-    )
+    connector = connector_cert(intune_ca, now, days_before=100, days_after=265)
     ra_signing = ra_signing_cert(issuing, now)
     ra_encryption = ra_encryption_cert(issuing, now)
     ndes_tls = issue(
@@ -623,22 +628,19 @@ def serve_ra(site: SampleSite, signing: Issued | None, encryption: Issued | None
     site.facts.scep = {endpoint.name: endpoint}
 
 
+def replace_connector_cert(s: SampleSite, *, days_before: float, days_after: float) -> Issued:
+    """Install a connector certificate with other dates, and record its thumbprint as the connector does."""
+    cert = connector_cert(s.pki.intune_ca, s.now, days_before=days_before, days_after=days_after)
+    s.set_data(CONNECTOR_HOST, "certs_my", [cert.entry("LocalMachine\\My", True)])
+    s.data(CONNECTOR_HOST, "connector_registry")[CONNECTOR_REGISTRY]["EncryptionCertThumbprint"] = cert.thumbprint
+    return cert
+
+
 # --- variants: each breaks one precondition --------------------------------------------------------------------
 
 
 def _expired_connector_cert(s: SampleSite) -> None:
-    expired = issue(
-        "connector",
-        "conn01-pfx-connector",
-        s.pki.intune_ca,
-        s.now,
-        days_before=400,
-        days_after=-3,
-        ekus=(ExtendedKeyUsageOID.CLIENT_AUTH,),
-        key_encipherment=True,
-    )
-    s.set_data(CONNECTOR_HOST, "certs_my", [expired.entry("LocalMachine\\My", True)])
-    s.data(CONNECTOR_HOST, "connector_registry")[CONNECTOR_REGISTRY]["EncryptionCertThumbprint"] = expired.thumbprint
+    replace_connector_cert(s, days_before=400, days_after=-3)
 
 
 def _thumbprint_mismatch(s: SampleSite) -> None:
@@ -797,17 +799,6 @@ def demo_sample(now: datetime | None = None) -> SampleSite:
     site = healthy_site(now)
     _default_httpsys_limits(site)
     _missing_manage_certificates(site)
-    soon = issue(
-        "connector",
-        "conn01-pfx-connector",
-        site.pki.intune_ca,
-        site.now,
-        days_before=353,
-        days_after=12,
-        ekus=(ExtendedKeyUsageOID.CLIENT_AUTH,),
-        key_encipherment=True,
-    )
-    site.set_data(CONNECTOR_HOST, "certs_my", [soon.entry("LocalMachine\\My", True)])
-    site.data(CONNECTOR_HOST, "connector_registry")[CONNECTOR_REGISTRY]["EncryptionCertThumbprint"] = soon.thumbprint
+    replace_connector_cert(site, days_before=353, days_after=12)
     site.facts.site["name"] = "contoso (EXAMPLE DATA)"
     return site
