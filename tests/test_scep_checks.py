@@ -16,7 +16,7 @@ from toolkit.evaluate import evaluate
 from toolkit.facts import Facts, ProbeResult, Target
 from toolkit.registry import default_registry
 from toolkit.results import Result, Status
-from toolkit.samples import CRA, Issued, issue, ra_encryption_cert, ra_signing_cert
+from toolkit.samples import CRA, Issued, issue, ra_cert
 
 NOW = datetime(2026, 11, 25, 9, tzinfo=timezone.utc)
 URL = samples_scep.NDES_URL
@@ -28,8 +28,8 @@ class Pki:
     def __init__(self) -> None:
         self.root = issue("root", "Contoso Root CA", None, NOW, days_before=900, days_after=3000, ca=True)
         self.ca = issue("issuing", "Contoso Issuing CA", self.root, NOW, days_before=400, days_after=1400, ca=True)
-        self.sign = ra_signing_cert(self.ca, NOW, days_after=600)
-        self.enc = ra_encryption_cert(self.ca, NOW, days_after=600)
+        self.sign = ra_cert("signing", self.ca, NOW, days_after=600)
+        self.enc = ra_cert("encryption", self.ca, NOW, days_after=600)
         self.tls = issue(
             "tls",
             "ndes01.contoso.com",
@@ -101,7 +101,7 @@ def test_every_check_is_unknown_when_its_probe_failed(pki: Pki, check: str) -> N
 
 
 def _expired_signing(t: Target, p: Pki) -> None:
-    old = ra_signing_cert(p.ca, NOW, days_before=800, days_after=-3, key="ra-signing-old")
+    old = ra_cert("signing", p.ca, NOW, days_before=800, days_after=-3, key="ra-signing-old")
     set_getcacert(t, [p.ca, old, p.enc])
 
 

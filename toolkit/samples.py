@@ -155,49 +155,37 @@ def connector_cert(intune_ca: Issued, now: datetime, *, days_before: float, days
     )
 
 
-def ra_signing_cert(
+# NDES's two RA certificates by purpose: the template NDES requests each from, and the key usage that does the job
+# (digital signature, key encipherment).
+RA_PROFILES: dict[str, tuple[str, bool, bool]] = {
+    "signing": ("EnrollmentAgentOffline", True, False),
+    "encryption": ("CEPEncryption", False, True),
+}
+
+
+def ra_cert(
+    purpose: str,
     issuer: Issued,
     now: datetime,
     *,
     days_before: float = 60,
     days_after: float = 670,
-    key: str = "ra-signing",
+    key: str | None = None,
     cn: str = NDES_RA_CN,
 ) -> Issued:
-    """NDES's signing RA certificate: Exchange Enrollment Agent (Offline request) template, CRA EKU, signature."""
+    """One of NDES's RA certificates ("signing" or "encryption"): its template, the CRA EKU, its key usage."""
+    template, signs, enciphers = RA_PROFILES[purpose]
     return issue(
-        key,
+        key or f"ra-{purpose}",
         cn,
         issuer,
         now,
         days_before=days_before,
         days_after=days_after,
         ekus=(CRA,),
-        template="EnrollmentAgentOffline",
-    )
-
-
-def ra_encryption_cert(
-    issuer: Issued,
-    now: datetime,
-    *,
-    days_before: float = 60,
-    days_after: float = 670,
-    key: str = "ra-encryption",
-    cn: str = NDES_RA_CN,
-) -> Issued:
-    """NDES's encryption RA certificate: CEP Encryption template, CRA EKU, key encipherment only."""
-    return issue(
-        key,
-        cn,
-        issuer,
-        now,
-        days_before=days_before,
-        days_after=days_after,
-        ekus=(CRA,),
-        digital_signature=False,
-        key_encipherment=True,
-        template="CEPEncryption",
+        template=template,
+        digital_signature=signs,
+        key_encipherment=enciphers,
     )
 
 
@@ -218,8 +206,8 @@ def build_pki(now: datetime) -> SamplePKI:
     issuing = issue("issuing", CA_NAME, root, now, days_before=400, days_after=1400, ca=True)
     intune_ca = issue("intune-ca", INTUNE_CONNECTOR_CA, None, now, days_before=500, days_after=3000, ca=True)
     connector = connector_cert(intune_ca, now, days_before=100, days_after=265)
-    ra_signing = ra_signing_cert(issuing, now)
-    ra_encryption = ra_encryption_cert(issuing, now)
+    ra_signing = ra_cert("signing", issuing, now)
+    ra_encryption = ra_cert("encryption", issuing, now)
     ndes_tls = issue(
         "ndes-tls",
         NDES_HOST,
@@ -657,7 +645,7 @@ def _missing_cep_encryption(s: SampleSite) -> None:
 
 
 def _expired_signing_ra(s: SampleSite) -> None:
-    expired = ra_signing_cert(s.pki.issuing, s.now, days_before=800, days_after=-10)
+    expired = ra_cert("signing", s.pki.issuing, s.now, days_before=800, days_after=-10)
     serve_ra(s, expired, s.pki.ra_encryption)
     s.set_data(
         NDES_HOST,

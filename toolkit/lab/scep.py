@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from toolkit.getcacert import CA_CERT_TYPE, CA_RA_CERT_TYPE
-from toolkit.samples import CRA, Issued, SampleSite, issue, ra_encryption_cert, ra_signing_cert
+from toolkit.samples import CRA, Issued, SampleSite, issue, ra_cert
 from toolkit.samples_scep import FORBIDDEN_PAGE, IIS_SERVER, NDES_CAPS, NDES_PAGE, bundle
 
 # Re-exported for the tests that build variants from this module alone.
@@ -76,12 +76,12 @@ def build_pki(now: datetime | None = None, tls_names: tuple[str, ...] = ("localh
 
 
 def ra_signing(issuer: Issued, now: datetime, *, days_after: float = 600, key: str = "ra-signing") -> Issued:
-    return ra_signing_cert(issuer, now, days_before=60 if days_after > 0 else 800, days_after=days_after, key=key,
-                           cn="NDES-MSCEP-RA")
+    return ra_cert("signing", issuer, now, days_before=60 if days_after > 0 else 800, days_after=days_after,
+                   key=key, cn="NDES-MSCEP-RA")
 
 
 def ra_encryption(issuer: Issued, now: datetime) -> Issued:
-    return ra_encryption_cert(issuer, now, days_after=600, cn="NDES-MSCEP-RA")
+    return ra_cert("encryption", issuer, now, days_after=600, cn="NDES-MSCEP-RA")
 
 
 def dual_use_ra(issuer: Issued, now: datetime) -> Issued:
