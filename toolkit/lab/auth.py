@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import spnego
+import spnego.exceptions
 from spnego.channel_bindings import GssChannelBindings
 
 BOUNDARY = "Encrypted Boundary"
@@ -50,8 +51,8 @@ class Acceptor:
     def username(self) -> str:
         try:
             return str(self.context.client_principal or "")
-        except Exception:
-            return ""
+        except (AttributeError, NotImplementedError, spnego.exceptions.SpnegoError):
+            return ""  # no context yet, or a protocol that does not name its client
 
     def step(self, header: str) -> bytes | None:
         """Feed an ``Authorization`` header; returns the token for ``WWW-Authenticate`` (or None)."""
