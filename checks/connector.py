@@ -190,6 +190,11 @@ def connector_services_running(ctx: Context) -> Outcome:
     return passed(f"{len(present)} connector service(s) running", services=states)
 
 
+def installed_versions(ctx: Context) -> dict[str, str]:
+    """Display name → display version of every installed product (the Uninstall entries)."""
+    return {str(s.get("display_name", "")): str(s.get("display_version", "")) for s in ctx.data("installed_software")}
+
+
 def _version(text: str) -> tuple[int, ...]:
     return tuple(int(p) for p in re.findall(r"\d+", text)[:4])
 
@@ -208,8 +213,7 @@ def _version(text: str) -> tuple[int, ...]:
     "and tokens).",
 )
 def connector_version_supported(ctx: Context) -> Outcome:
-    software = ctx.data("installed_software")
-    names = {str(s.get("display_name", "")): str(s.get("display_version", "")) for s in software}
+    names = installed_versions(ctx)
     legacy = {n: v for n, v in names.items() if n in LEGACY_PRODUCTS}
     current = names.get(CURRENT_PRODUCT)
     if legacy:
@@ -243,8 +247,7 @@ def connector_version_supported(ctx: Context) -> Outcome:
     "etki alanı denetleyicileri sertifikayla oturum açmayı reddeder.",
 )
 def strong_mapping_enabled(ctx: Context) -> Outcome:
-    names = {str(s.get("display_name", "")): str(s.get("display_version", "")) for s in ctx.data("installed_software")}
-    version = names.get(CURRENT_PRODUCT)
+    version = installed_versions(ctx).get(CURRENT_PRODUCT)
     flag = registry_int((ctx.data("connector_registry") or {}).get(PFX_CONNECTOR_KEY), "EnableSidSecurityExtension")
     evidence = {"version": version, "EnableSidSecurityExtension": flag}
     if version is None:

@@ -94,45 +94,19 @@ def service_state(host: str, name: str, status: str) -> Mutation:
     return mutate
 
 
-def reissue(host: str, key: str, *, days_after: float, days_before: float = 30, **kwargs: object) -> Mutation:
-    """Replace one certificate of a store probe with a re-signed variant of the sample one."""
+def reissue(host: str, key: str, *, days_after: float, days_before: float = 30) -> Mutation:
+    """Replace one certificate of a store probe ("connector", "ra-signing", "ra-encryption") with re-dated copy."""
 
     def mutate(s: SampleSite) -> None:
-        specs = {
-            "connector": ("conn01-pfx-connector", s.pki.intune_ca, {"ekus": (ExtendedKeyUsageOID.CLIENT_AUTH,)}),
-            "ra-signing": (
-                "NDES01-MSCEP-RA",
-                s.pki.issuing,
-                {"ekus": (samples.CRA,), "template": "EnrollmentAgentOffline"},
-            ),
-            "ra-encryption": (
-                "NDES01-MSCEP-RA",
-                s.pki.issuing,
-                {
-                    "ekus": (samples.CRA,),
-                    "template": "CEPEncryption",
-                    "digital_signature": False,
-                    "key_encipherment": True,
-                },
-            ),
-        }
-        cn, issuer, base = specs[key]
-        new = samples.issue(
-            key, cn, issuer, s.now, days_before=days_before, days_after=days_after, **{**base, **kwargs}
-        )  # type: ignore[arg-type]
-        old_subject_key = {
-            "connector": s.pki.connector,
-            "ra-signing": s.pki.ra_signing,
-            "ra-encryption": s.pki.ra_encryption,
-        }[key]
-        store = s.data(host, "certs_my")
-        for entry in store:
-            if entry["der_b64"] == old_subject_key.b64:
-                entry["der_b64"] = new.b64
         if key == "connector":
-            s.data(CONNECTOR_HOST, "connector_registry")[CONNECTOR_REGISTRY]["EncryptionCertThumbprint"] = (
-                new.thumbprint
-            )
+            samples.replace_connector_cert(s, days_before=days_before, days_after=days_after)
+            return
+        purpose = key.removeprefix("ra-")
+        old = s.pki.ra_signing if purpose == "signing" else s.pki.ra_encryption
+        new = samples.ra_cert(purpose, s.pki.issuing, s.now, days_before=days_before, days_after=days_after)
+        for entry in s.data(host, "certs_my"):
+            if entry["der_b64"] == old.b64:
+                entry["der_b64"] = new.b64
 
     return mutate
 
