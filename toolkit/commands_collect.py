@@ -27,8 +27,8 @@ from toolkit.errors import InputError
 
 if TYPE_CHECKING:
     from toolkit.collectors.winrm import HostOutcome
+    from toolkit.config import SiteConfig
     from toolkit.facts import Facts
-    from toolkit.plugin import Settings
 
 RoleOpt = Annotated[
     list[str] | None, typer.Option("--role", help="Only hosts with this role: connector, ca, ndes (repeatable).")
@@ -63,15 +63,21 @@ def _roles(role: list[str] | None) -> tuple[str, ...] | None:
     return tuple(role)
 
 
-def _collect(config: Path | None, role: list[str] | None, host: list[str] | None, parallel: int | None,
-             quiet: bool, insecure: bool) -> Facts:
-    from toolkit.collectors.site import CollectOptions, collect_site
+def _site(config: Path | None) -> SiteConfig:
+    """site.toml, read once per command: what to collect, and the thresholds the checks judge by."""
     from toolkit.config import load
-    from toolkit.registry import default_registry
 
     if config is None:
         raise InputError("--config/-c site.toml is required (see examples/site.toml)")
-    site = load(config)
+    return load(config)
+
+
+def _collect(site: SiteConfig, role: list[str] | None, host: list[str] | None, parallel: int | None,
+             quiet: bool, insecure: bool) -> Facts:
+    from toolkit.collectors.site import CollectOptions, collect_site
+    from toolkit.registry import default_registry
+
+    config = site.path
     if not site.hosts and not site.sections.get("ldap") and not site.sections.get("scep"):
         raise InputError(f"{config}: nothing to collect: no [[hosts]], [ldap] or [scep]")
     options = CollectOptions(
@@ -112,18 +118,13 @@ def check(
     Example: conncheck check -c site.toml --codes 0x402 --format json --save-facts facts.json
     """
     wanted = parse_codes(codes)
-    facts = _collect(config, role, host, parallel, quiet, insecure)
+    site = _site(config)
+    facts = _collect(site, role, host, parallel, quiet, insecure)
     if save_facts is not None:
         _save(facts, save_facts, config)
     only = list(facts.hosts) if (role or host) else None
-    report = report_for(facts, _settings(config), lang=lang.value, codes=wanted, hosts=only, strict=strict)
+    report = report_for(facts, site.settings, lang=lang.value, codes=wanted, hosts=only, strict=strict)
     finish(report, fmt, output, [config] if config else [])
-
-
-def _settings(config: Path | None) -> Settings:
-    from toolkit.cli import settings_for
-
-    return settings_for(config)[0]
 
 
 @app.command()
@@ -141,7 +142,7 @@ def collect(
 
     Example: conncheck collect -c site.toml -o facts.json
     """
-    facts = _collect(config, role, host, parallel, quiet, insecure)
+    facts = _collect(_site(config), role, host, parallel, quiet, insecure)
     if output is None:
         write_output(facts.dumps() + "\n", None)
     else:
