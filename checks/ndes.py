@@ -38,25 +38,20 @@ LONG_URL_LIMIT = 65534  # what Intune's SCEP guidance sets for IIS and HTTP.sys:
 MSCEP_VALUES = ("EncryptionTemplate", "GeneralPurposeTemplate", "SignatureTemplate")
 MSCEP_DEFAULT = "IPSECIntermediateOffline"
 SCEP_APP_POOL = "SCEP"
-# NDES's two RA certificates, by purpose: template name and the key usage that does the job.
-RA_PURPOSES = {
-    "encryption": ("CEPEncryption", "key_encipherment", "CEP Encryption"),
-    "signing": ("EnrollmentAgentOffline", "digital_signature", "Exchange Enrollment Agent (Offline request)"),
-}
+# NDES's two RA certificates, by purpose, as the certificate templates console names them.
+RA_LABELS = {"encryption": "CEP Encryption", "signing": "Exchange Enrollment Agent (Offline request)"}
 
 
 def ra_certificates(certs: list[CertInfo], purpose: str) -> list[CertInfo]:
-    """RA certificates for ``purpose``: the Certificate Request Agent EKU plus the right key usage or template."""
-    template, usage, _ = RA_PURPOSES[purpose]
-    return [
-        c
-        for c in certs
-        if c.has_eku(OID_CERTIFICATE_REQUEST_AGENT) and (usage in c.key_usage or c.template == template)
-    ]
+    """RA certificates for ``purpose``: the Certificate Request Agent EKU and a key that can do the job.
+
+    The store also holds the TLS certificate (key encipherment too), hence the EKU; the job is judged as the SCEP
+    probe judges GetCACert's certificates (``CertInfo.serves_ra_purpose``)."""
+    return [c for c in certs if c.has_eku(OID_CERTIFICATE_REQUEST_AGENT) and c.serves_ra_purpose(purpose)]
 
 
 def _ra_cert_valid(ctx: Context, purpose: str) -> Outcome:
-    _, _, label = RA_PURPOSES[purpose]
+    label = RA_LABELS[purpose]
     found = ra_certificates(certificates(ctx, "certs_my"), purpose)
     if not found:
         return failed(f"no {label} RA certificate (Certificate Request Agent EKU) in LocalMachine\\My")

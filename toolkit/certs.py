@@ -28,6 +28,11 @@ EKU_NAMES = {
 }
 
 
+# NDES's two RA certificates: the key usage that does each job, and the (v1) template NDES requests it from.
+RA_KEY_USAGE = {"signing": "digital_signature", "encryption": "key_encipherment"}
+RA_TEMPLATES = {"signing": "EnrollmentAgentOffline", "encryption": "CEPEncryption"}
+
+
 class CertificateError(ValueError):
     """The bytes are not a certificate we can read."""
 
@@ -65,6 +70,13 @@ class CertInfo:
 
     def has_eku(self, oid: str) -> bool:
         return oid in self.ekus or "2.5.29.37.0" in self.ekus
+
+    def serves_ra_purpose(self, purpose: str) -> bool:
+        """Can this RA certificate do NDES's "signing" or "encryption" job? Key usage decides; the template name
+        only when the certificate has no key-usage extension. One certificate may do both."""
+        if self.key_usage:
+            return RA_KEY_USAGE[purpose] in self.key_usage
+        return self.template == RA_TEMPLATES[purpose]
 
     def evidence(self, now: datetime | None = None) -> dict[str, Any]:
         out: dict[str, Any] = {

@@ -21,10 +21,6 @@ from toolkit.certs import OID_CERTIFICATE_REQUEST_AGENT, CertificateError, CertI
 CA_CERT_TYPE = "application/x-x509-ca-cert"
 CA_RA_CERT_TYPE = "application/x-x509-ca-ra-cert"
 
-# NDES's default RA templates (v1 templates: their extension carries the name). Used only without a key usage.
-SIGNING_TEMPLATES = frozenset({"EnrollmentAgentOffline"})
-ENCRYPTION_TEMPLATES = frozenset({"CEPEncryption"})
-
 
 class BundleError(ValueError):
     """The GetCACert body is not what its content type says (or no content type SCEP defines)."""
@@ -39,15 +35,11 @@ class RaCert:
 
     @property
     def signs(self) -> bool:
-        if self.cert.key_usage:
-            return "digital_signature" in self.cert.key_usage
-        return self.cert.template in SIGNING_TEMPLATES
+        return self.cert.serves_ra_purpose("signing")
 
     @property
     def encrypts(self) -> bool:
-        if self.cert.key_usage:
-            return "key_encipherment" in self.cert.key_usage
-        return self.cert.template in ENCRYPTION_TEMPLATES
+        return self.cert.serves_ra_purpose("encryption")
 
     @property
     def request_agent(self) -> bool:
