@@ -12,13 +12,13 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from toolkit import samples
-from toolkit.catalog import load
-from toolkit.checklist import build_report
-from toolkit.evaluate import evaluate
-from toolkit.history import NewRun, open_store
-from toolkit.history.diff import diff_results
-from toolkit.registry import default_registry
+from conncheck.catalog import load
+from conncheck.checklist import build_report
+from conncheck.evaluate import evaluate
+from conncheck.history import NewRun, open_store
+from conncheck.history.diff import diff_results
+from conncheck.lab import samples
+from conncheck.registry import default_registry
 
 
 def main(runs: int) -> None:

@@ -14,11 +14,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.lab import samba
-from toolkit import config as config_mod
-from toolkit import security_descriptor as sdm
-from toolkit.collectors.ldap import collect_directory
-from toolkit.registry import default_registry
+from conncheck import config as config_mod
+from conncheck.collectors.ldap import collect_directory
+from conncheck.pki import security_descriptor as sdm
+from conncheck.registry import default_registry
+
+from tests.peers import samba
 
 
 def decisions_per_second(blob: bytes, sids: set[str], seconds: float = 1.0) -> float:

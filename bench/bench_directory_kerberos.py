@@ -19,10 +19,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.lab import krb5, samba
-from toolkit import config as config_mod
-from toolkit.collectors.ldap import collect_directory
-from toolkit.registry import default_registry
+from conncheck import config as config_mod
+from conncheck.collectors.ldap import collect_directory
+from conncheck.registry import default_registry
+
+from tests.peers import krb5, samba
 
 ADDRESS = "127.0.0.14"
 

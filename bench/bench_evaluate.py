@@ -1,4 +1,4 @@
-"""Evaluation time for a 1,000-host facts document built from toolkit.samples (figures, not pass/fail).
+"""Evaluation time for a 1,000-host facts document built from conncheck.lab.samples (figures, not pass/fail).
 
     python bench/bench_evaluate.py [--hosts 1000] [--runs 5]
 
@@ -19,13 +19,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from toolkit import catalog, samples
-from toolkit import facts as facts_mod
-from toolkit.checklist import build_report
-from toolkit.evaluate import evaluate
-from toolkit.facts import Facts, Target
-from toolkit.registry import default_registry
-from toolkit.reports import RENDERERS
+from conncheck import catalog
+from conncheck import facts as facts_mod
+from conncheck.checklist import build_report
+from conncheck.evaluate import evaluate
+from conncheck.facts import Facts, Target
+from conncheck.lab import samples
+from conncheck.registry import default_registry
+from conncheck.reports import RENDERERS
 
 
 def site_of(hosts: int) -> Facts:

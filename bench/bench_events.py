@@ -25,9 +25,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from toolkit.catalog import load  # noqa: E402
-from toolkit.events.evtx_file import CHUNK_SIZE, HEADER_SIZE  # noqa: E402
-from toolkit.events.triage import triage  # noqa: E402
+from conncheck.catalog import load  # noqa: E402
+from conncheck.events.evtx_file import CHUNK_SIZE, HEADER_SIZE  # noqa: E402
+from conncheck.events.triage import triage  # noqa: E402
 
 SOURCE = REPO.parent / "shared" / "data" / "evtx" / "security.evtx"
 

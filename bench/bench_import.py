@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 HEAVY = ("pypsrp", "ldap3", "cryptography", "requests", "spnego", "psrpcore", "tabulate", "defusedxml", "sqlite3",
-         "psycopg", "evtx", "toolkit.samples", "toolkit.registry", "checks")  # fmt: skip
+         "psycopg", "evtx", "conncheck.lab.samples", "conncheck.registry", "checks")  # fmt: skip
 
 
 def script() -> str:
@@ -47,10 +47,10 @@ def main() -> None:
         times = wall(command, args.runs)
         print(f"{label:<18} min {min(times) * 1000:7.1f} ms   median {statistics.median(times) * 1000:7.1f} ms"
               f"   ({args.runs} runs)")  # fmt: skip
-    probe = "import sys, toolkit.cli; print('\\n'.join(sys.modules))"
+    probe = "import sys, conncheck.cli.main; print('\\n'.join(sys.modules))"
     loaded = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True).stdout.split()
     heavy = [h for h in HEAVY if any(m == h or m.startswith(h + ".") for m in loaded)]
-    print("heavy modules imported by `import toolkit.cli`: " + (", ".join(heavy) or "none"))
+    print("heavy modules imported by `import conncheck.cli.main`: " + (", ".join(heavy) or "none"))
 
 
 if __name__ == "__main__":

@@ -20,11 +20,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from toolkit.collectors.scep import Endpoint, Options, collect
-from toolkit.evaluate import evaluate
-from toolkit.facts import Facts
-from toolkit.lab import scep as sr
-from toolkit.registry import default_registry
+from conncheck.collectors.scep import Endpoint, Options, collect
+from conncheck.evaluate import evaluate
+from conncheck.facts import Facts
+from conncheck.lab import scep as sr
+from conncheck.registry import default_registry
 
 
 def timed(label: str, runs: int, func: Callable[[], object]) -> None:

@@ -24,8 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
 def _serve(count: int, latency_ms: float, https: bool, conn: Connection) -> None:
-    from toolkit import samples
-    from toolkit.lab import Faults, Lab, hosts_from_facts
+    from conncheck.lab import Faults, Lab, hosts_from_facts, samples
 
     example = samples.healthy_site(datetime.now(timezone.utc)).facts
     templates = hosts_from_facts(example)
@@ -49,9 +48,9 @@ def _cpu_seconds() -> float:
 
 
 def run(count: int, latency_ms: float, https: bool) -> dict[str, float]:
-    from toolkit.collectors.site import CollectOptions, collect_site
-    from toolkit.config import parse
-    from toolkit.registry import default_registry
+    from conncheck.collectors.site import CollectOptions, collect_site
+    from conncheck.config import parse
+    from conncheck.registry import default_registry
 
     parent, child = multiprocessing.Pipe()
     proc = multiprocessing.get_context("fork").Process(target=_serve, args=(count, latency_ms, https, child))

@@ -1,1 +1,1 @@
-"""Built-in check plugins, one module per area. Each module defines ``PLUGIN`` (see ``toolkit.plugin``)."""
+"""Built-in check plugins, one module per area. Each module defines ``PLUGIN`` (see ``conncheck.plugin``)."""

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from toolkit.certs import CertificateError, CertInfo, store_certs
-from toolkit.plugin import Context, ProbeUnavailable
-from toolkit.results import Outcome, failed, passed, warned
+from conncheck.pki.certs import CertificateError, CertInfo, store_certs
+from conncheck.plugin import Context, ProbeUnavailable
+from conncheck.results import Outcome, failed, passed, warned
 
 
 def certificates(ctx: Context, probe: str) -> list[CertInfo]:

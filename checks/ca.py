@@ -6,13 +6,12 @@ import base64
 import binascii
 from typing import Any
 
+from conncheck.checks._common import judge_validity, service
+from conncheck.pki.certs import CertificateError, from_b64, normalize_thumbprint
+from conncheck.pki.security_descriptor import CA_MASK_NAMES, SecurityDescriptorError, effective_access, parse
+from conncheck.plugin import Context, Plugin, ProbeUnavailable
+from conncheck.results import Outcome, failed, passed, unknown, warned
 from cryptography import x509
-
-from checks._common import judge_validity, service
-from toolkit.certs import CertificateError, from_b64, normalize_thumbprint
-from toolkit.plugin import Context, Plugin, ProbeUnavailable
-from toolkit.results import Outcome, failed, passed, unknown, warned
-from toolkit.security_descriptor import CA_MASK_NAMES, SecurityDescriptorError, effective_access, parse
 
 PLUGIN = Plugin("ca")
 

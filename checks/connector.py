@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import re
 
+from conncheck.checks._common import certificates, judge_validity, newest, registry_int, service
+from conncheck.pki.certs import OID_CLIENT_AUTH, CertInfo, normalize_thumbprint
+from conncheck.plugin import Context, Plugin
+from conncheck.results import Outcome, failed, passed, skipped, unknown, warned
 from defusedxml import ElementTree
-
-from checks._common import certificates, judge_validity, newest, registry_int, service
-from toolkit.certs import OID_CLIENT_AUTH, CertInfo, normalize_thumbprint
-from toolkit.plugin import Context, Plugin
-from toolkit.results import Outcome, failed, passed, skipped, unknown, warned
 
 PLUGIN = Plugin("connector")
 

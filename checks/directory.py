@@ -33,10 +33,10 @@ import base64
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from toolkit import security_descriptor as sdm
-from toolkit.certs import CertificateError, CertInfo, from_b64
-from toolkit.plugin import Context, LdapQuery, Plugin, ProbeUnavailable
-from toolkit.results import Outcome, failed, passed, skipped, unknown, warned
+from conncheck.pki import security_descriptor as sdm
+from conncheck.pki.certs import CertificateError, CertInfo, from_b64
+from conncheck.plugin import Context, LdapQuery, Plugin, ProbeUnavailable
+from conncheck.results import Outcome, failed, passed, skipped, unknown, warned
 
 PLUGIN = Plugin("directory")
 DIRECTORY = ("directory",)

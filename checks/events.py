@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from toolkit.catalog import load
-from toolkit.events.live import LiveEvents, LiveShapeError, parse_probe
-from toolkit.events.operations import OPERATION_CODES
-from toolkit.events.record import EventRecord, events_index
-from toolkit.events.summary import Summary
-from toolkit.plugin import CheckFunc, Context, Plugin
-from toolkit.results import Outcome, failed, passed, unknown
+from conncheck.catalog import load
+from conncheck.events.live import LiveEvents, LiveShapeError, parse_probe
+from conncheck.events.operations import OPERATION_CODES
+from conncheck.events.record import EventRecord, events_index
+from conncheck.events.summary import Summary
+from conncheck.plugin import CheckFunc, Context, Plugin
+from conncheck.results import Outcome, failed, passed, unknown
 
 PLUGIN = Plugin("events")
 ROLES = ("connector",)  # the connector logs live where the connector runs (with SCEP: the NDES server)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from checks._common import certificates, registry_int
-from toolkit.facts import parse_time
-from toolkit.plugin import Context, Plugin
-from toolkit.results import Outcome, failed, passed, unknown, warned
+from conncheck.checks._common import certificates, registry_int
+from conncheck.facts import parse_time
+from conncheck.plugin import Context, Plugin
+from conncheck.results import Outcome, failed, passed, unknown, warned
 
 PLUGIN = Plugin("host")
 WINDOWS = ("connector", "ca", "ndes")

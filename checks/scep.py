@@ -39,12 +39,11 @@ import ipaddress
 from typing import Any
 from urllib.parse import urlsplit
 
+from conncheck.pki import pkcs7
+from conncheck.pki.certs import OID_SERVER_AUTH, CertificateError, CertInfo, from_b64
+from conncheck.plugin import Context, HttpRequest, Plugin, ProbeUnavailable
+from conncheck.results import Outcome, failed, passed, skipped, unknown, warned
 from cryptography import x509
-
-from toolkit import getcacert
-from toolkit.certs import OID_SERVER_AUTH, CertificateError, CertInfo, from_b64
-from toolkit.plugin import Context, HttpRequest, Plugin, ProbeUnavailable
-from toolkit.results import Outcome, failed, passed, skipped, unknown, warned
 
 PLUGIN = Plugin("scep")
 
@@ -218,7 +217,7 @@ def scep_getcacaps_offers_sha2(ctx: Context) -> Outcome:
 # --- GetCACert ----------------------------------------------------------------------------------------------
 
 
-def _bundle(ctx: Context) -> tuple[getcacert.CaBundle | Outcome, dict[str, Any]]:
+def _bundle(ctx: Context) -> tuple[pkcs7.CaBundle | Outcome, dict[str, Any]]:
     """The parsed GetCACert answer and the evidence, or the outcome that ends the check (nothing to judge)."""
     data = _exchange(ctx, "scep_getcacert")
     seen = {**_seen(data), "body_bytes": data.get("body_bytes")}
@@ -227,8 +226,8 @@ def _bundle(ctx: Context) -> tuple[getcacert.CaBundle | Outcome, dict[str, Any]]
     if data.get("truncated"):
         return unknown("the GetCACert body was longer than the collector's cap; not judged", **seen), seen
     try:
-        return getcacert.parse(data.get("content_type"), _body(data)), seen
-    except getcacert.BundleError as exc:
+        return pkcs7.parse(data.get("content_type"), _body(data)), seen
+    except pkcs7.BundleError as exc:
         return failed(f"GetCACert answer unreadable: {exc}; devices cannot read it either", **seen), seen
 
 

@@ -3,7 +3,9 @@
     python examples/make_snapshots.py            # dates relative to now
     python examples/make_snapshots.py --at 2026-11-25T09:00:00Z
 
-Every certificate is real (signed with `cryptography` by toolkit.samples); each document carries its own
+It also writes toolkit/data/demo-site.json, the EXAMPLE site `conncheck demo` evaluates.
+
+Every certificate is real (signed with `cryptography` by conncheck.lab.samples); each document carries its own
 collected_at, which is also the time it is evaluated at, so the snapshots give the same checklist forever.
 Each broken snapshot names the codes it must fail in site.example_expect.
 """
@@ -13,10 +15,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from toolkit import samples
-from toolkit.facts import parse_time
+from conncheck.facts import parse_time
+from conncheck.lab import samples
 
 HERE = Path(__file__).resolve().parent / "facts"
+DEMO = Path(__file__).resolve().parent.parent / "toolkit" / "data" / "demo-site.json"  # what `conncheck demo` shows
 
 
 def main() -> None:
@@ -34,6 +37,9 @@ def main() -> None:
         path = args.out / f"{name}.json"
         path.write_text(facts.dumps() + "\n", encoding="utf-8")
         print(f"wrote {path}")
+    if args.out == HERE:
+        DEMO.write_text(samples.demo_site(now).dumps() + "\n", encoding="utf-8")
+        print(f"wrote {DEMO}")
 
 
 if __name__ == "__main__":

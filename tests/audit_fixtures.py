@@ -20,7 +20,7 @@ from tests.conftest import peer_missing
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
 SITE = "contoso"
-CLI = [sys.executable, "-c", "from toolkit.cli import main; main()"]
+CLI = [sys.executable, "-c", "from conncheck.cli.main import main; main()"]
 
 
 def conncheck(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -32,7 +32,7 @@ def conncheck(*args: str, env: dict[str, str] | None = None) -> subprocess.Compl
 @pytest.fixture(scope="session")
 def facts_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """healthy.json, and expired.json: the same site whose connector certificate expired three days ago."""
-    from toolkit import samples
+    from conncheck.lab import samples
 
     where = tmp_path_factory.mktemp("audit-facts")
     healthy = samples.healthy_site(NOW)

@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from toolkit import facts as facts_mod
-from toolkit.facts import Facts
-from toolkit.plugin import Context, Plugin
-from toolkit.registry import Registry
-from toolkit.results import Outcome, failed, passed, warned
+from conncheck import facts as facts_mod
+from conncheck.facts import Facts
+from conncheck.plugin import Context, Plugin
+from conncheck.registry import Registry
+from conncheck.results import Outcome, failed, passed, warned
 
 NOW = "2026-03-01T12:00:00Z"
 NOW_DT = datetime(2026, 3, 1, 12, tzinfo=timezone.utc)

@@ -8,7 +8,7 @@ import io
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
-from toolkit.events.record import ADMIN_LOG, LEGACY_LOG, OPERATIONAL_LOG
+from conncheck.events.record import ADMIN_LOG, LEGACY_LOG, OPERATIONAL_LOG
 
 LEGACY_PROVIDER = "Microsoft Intune Connector"
 CURRENT_PROVIDER = "Microsoft-Intune-CertificateConnectors"

@@ -15,10 +15,10 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from toolkit.collectors.scep import Endpoint, Options, collect
-from toolkit.evaluate import evaluate
-from toolkit.facts import Facts
-from toolkit.registry import default_registry
+from conncheck.collectors.scep import Endpoint, Options, collect
+from conncheck.evaluate import evaluate
+from conncheck.facts import Facts
+from conncheck.registry import default_registry
 
 PORT = 18080
 

@@ -220,7 +220,7 @@ def test_site_toml_audit_section_names_the_store(facts_files: dict[str, Path], t
 
 
 def test_help_prints_the_default_store_and_the_regression_code() -> None:
-    from toolkit.history import default_store_path
+    from conncheck.history import default_store_path
 
     done = conncheck("audit", "--help")
     assert done.returncode == 0

@@ -9,9 +9,10 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from conncheck.reports.html import EXPIRED, EXPIRING, VALID
+
 from tests.audit_fixtures import conncheck, facts_files  # noqa: F401  (a fixture: arguments reuse its name)
 from tests.conftest import REPO, peer_missing
-from toolkit.reports.html import EXPIRED, EXPIRING, VALID
 
 ARTIFACTS = REPO / "tests" / "artifacts"
 

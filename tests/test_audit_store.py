@@ -15,6 +15,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from conncheck.history import NewRun, open_store
+from conncheck.history.diff import diff_results
+from conncheck.history.expiry import expiry_items
+from conncheck.history.schema import SCHEMA_VERSION
+from conncheck.results import Result, Status
 
 from tests.audit_fixtures import (  # noqa: F401  (fixtures: arguments below reuse their names)
     NOW,
@@ -23,11 +28,6 @@ from tests.audit_fixtures import (  # noqa: F401  (fixtures: arguments below reu
     pg_url,
     postgres_server,
 )
-from toolkit.history import NewRun, open_store
-from toolkit.history.diff import diff_results
-from toolkit.history.expiry import expiry_items
-from toolkit.history.schema import SCHEMA_VERSION
-from toolkit.results import Result, Status
 
 
 def result(check: str, status: Status, host: str = "h1", **evidence: object) -> Result:
@@ -84,8 +84,8 @@ def _run(site: str = "s", exit_code: int = 0) -> NewRun:
 def test_migration_from_schema_1_keeps_old_runs(tmp_path: Path) -> None:
     db = tmp_path / "old.sqlite"
     conn = sqlite3.connect(db, isolation_level=None)
-    from toolkit.history.sqlite_backend import dialect
-    from toolkit.history.store import Store
+    from conncheck.history.sqlite_backend import dialect
+    from conncheck.history.store import Store
 
     old = Store(conn, dialect(), str(db))
     old.migrate(target=1)
@@ -164,7 +164,7 @@ def test_sqlite_and_postgres_give_identical_history_and_diff(
 
 def _parallel_audits(db: str, facts: list[Path], each: int, codes: Path) -> None:
     """Two shell loops, each running ``each`` rounds of one audit per facts file, at the same time."""
-    cli = f"'{sys.executable}' -c 'from toolkit.cli import main; main()'"
+    cli = f"'{sys.executable}' -c 'from conncheck.cli.main import main; main()'"
     script = "; ".join(f"{cli} audit --db '{db}' --facts '{f}' >/dev/null; echo $? >> '{codes}'" for f in facts)
     loops = [subprocess.Popen(["bash", "-c", f"for i in $(seq {each}); do {script}; done"]) for _ in range(2)]
     for proc in loops:
@@ -198,7 +198,7 @@ def test_two_audits_writing_at_once_lose_nothing(
 KILLER = textwrap.dedent(
     """
     import sys, time
-    from toolkit.history import store
+    from conncheck.history import store
     real_run = store.Store.run
     def run_then_hang(self, run_id):
         found = real_run(self, run_id)  # inside the transaction: the run row and every result are written
@@ -206,7 +206,7 @@ KILLER = textwrap.dedent(
         time.sleep(3600)
         return found
     store.Store.run = run_then_hang
-    from toolkit.cli import main
+    from conncheck.cli.main import main
     sys.argv = ["conncheck", *sys.argv[1:]]
     main()
     """

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
-from toolkit.catalog import format_code, load, parse_code, parse_number, text
-from toolkit.errors import InputError
+from conncheck.catalog import format_code, load, parse_code, parse_number, text
+from conncheck.errors import InputError
 
 TABLE_ORDER = [
     (0x00000000, "Success"),

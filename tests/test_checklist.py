@@ -5,10 +5,8 @@ from __future__ import annotations
 import itertools
 
 import pytest
-
-from tests.engine_fixtures import NOW_DT, flag_host, flag_registry, make_facts
-from toolkit.catalog import load
-from toolkit.checklist import (
+from conncheck.catalog import load
+from conncheck.checklist import (
     EXIT_FAIL,
     EXIT_OK,
     EXIT_UNKNOWN,
@@ -17,8 +15,10 @@ from toolkit.checklist import (
     build_rows,
     exit_code,
 )
-from toolkit.evaluate import evaluate
-from toolkit.results import Result, Status, worst
+from conncheck.evaluate import evaluate
+from conncheck.results import Result, Status, worst
+
+from tests.engine_fixtures import NOW_DT, flag_host, flag_registry, make_facts
 
 CODE_ROWS = [
     "0x00000400", "0x00000401", "0x00000402", "0x00000403", "0x00000404", "0x00000405",

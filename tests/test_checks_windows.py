@@ -1,6 +1,6 @@
 """Every Windows host check (host, connector, CA, NDES plugins): PASS, FAIL (or WARN) and UNKNOWN cases.
 
-The base is toolkit.samples' healthy site: real certificates, CRL and security descriptor signed with
+The base is conncheck.lab.samples' healthy site: real certificates, CRL and security descriptor signed with
 `cryptography`. Each case breaks one thing and asserts the verdict of one check on one host.
 """
 
@@ -11,16 +11,15 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from conncheck.evaluate import evaluate
+from conncheck.facts import ProbeResult
+from conncheck.lab import samples
+from conncheck.lab.samples import CA_HOST, CONNECTOR_HOST, CONNECTOR_REGISTRY, NDES_HOST, SampleSite
+from conncheck.registry import default_registry
+from conncheck.results import Result, Status
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509.oid import ExtendedKeyUsageOID
-
-from toolkit import samples
-from toolkit.evaluate import evaluate
-from toolkit.facts import ProbeResult
-from toolkit.registry import default_registry
-from toolkit.results import Result, Status
-from toolkit.samples import CA_HOST, CONNECTOR_HOST, CONNECTOR_REGISTRY, NDES_HOST, SampleSite
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
 Mutation = Callable[[SampleSite], None]
@@ -770,8 +769,8 @@ def test_certificate_evidence_follows_the_expiry_convention() -> None:
 
 
 def test_each_example_variant_fails_only_its_code() -> None:
-    from toolkit import catalog
-    from toolkit.checklist import build_rows
+    from conncheck import catalog
+    from conncheck.checklist import build_rows
 
     for variant in samples.VARIANTS:
         site = samples.variant_site(variant.name, NOW)

@@ -1,6 +1,6 @@
 """The CLI end to end: typer's CliRunner for breadth, real subprocesses of the installed script for the wiring.
 
-Facts come from toolkit.samples (real certificates, dates relative to now), written to files as a user would have.
+Facts come from conncheck.lab.samples (real certificates, dates relative to now), written to files as a user would have.
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from conncheck import __version__
+from conncheck.cli.main import app
+from conncheck.errors import InputError
+from conncheck.lab import samples
 from defusedxml import ElementTree
 from typer.testing import CliRunner
-
-from toolkit import __version__, samples
-from toolkit.cli import app
-from toolkit.errors import InputError
 
 CODE_ROWS = [
     "0x00000400", "0x00000401", "0x00000402", "0x00000403", "0x00000404", "0x00000405",
@@ -182,7 +182,7 @@ def test_explain_every_spelling(spelled: str, header: str, note: str | None) -> 
 
 
 def test_explain_code_lists_events_and_the_checks_behind_it() -> None:
-    from toolkit.registry import default_registry
+    from conncheck.registry import default_registry
 
     behind = [c.id for c in default_registry().checks.values() if 0x402 in c.codes]
     _, out = run("explain", "0x402")
@@ -228,7 +228,7 @@ def test_explain_unknown_is_an_input_error(bad: str) -> None:
 
 
 def test_list_checks_table_and_json() -> None:
-    from toolkit.registry import default_registry
+    from conncheck.registry import default_registry
 
     registry = default_registry()
     code, table = run("list-checks")

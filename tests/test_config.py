@@ -7,10 +7,9 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from toolkit import config
-from toolkit.errors import ConfigError
-from toolkit.plugin import Settings
+from conncheck import config
+from conncheck.errors import ConfigError
+from conncheck.plugin import Settings
 
 REPO = Path(__file__).resolve().parent.parent
 CONNCHECK = [str(Path(sys.executable).parent / "conncheck")]  # the installed console script

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import keyring
 import pytest
+from conncheck.credentials import Credential, secret
+from conncheck.errors import InputError
 from keyring.backend import KeyringBackend
-
-from toolkit.credentials import Credential, secret
-from toolkit.errors import InputError
 
 
 class MemoryKeyring(KeyringBackend):

@@ -1,4 +1,4 @@
-"""The directory checks on generated facts (toolkit/samples_directory.py): PASS, FAIL and UNKNOWN for each."""
+"""The directory checks on generated facts (toolkit/lab/samples/directory.py): PASS, FAIL and UNKNOWN for each."""
 
 from __future__ import annotations
 
@@ -6,14 +6,14 @@ import base64
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from conncheck.evaluate import evaluate
+from conncheck.facts import Facts, ProbeResult, Target
+from conncheck.lab.samples import directory as sd
+from conncheck.plugin import Settings
+from conncheck.registry import default_registry
+from conncheck.results import Status
 
-from tests.lab.samba import make_ca_certificate
-from toolkit import samples_directory as sd
-from toolkit.evaluate import evaluate
-from toolkit.facts import Facts, ProbeResult, Target
-from toolkit.plugin import Settings
-from toolkit.registry import default_registry
-from toolkit.results import Status
+from tests.peers.samba import make_ca_certificate
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
 SITE = {

@@ -1,7 +1,7 @@
 """The LDAP collector's Kerberos (SASL GSSAPI) bind against the Samba lab's real KDC, on loopback.
 
-The module starts its own Samba AD DC with the ``kdc`` service (tests/lab/samba.py, ``kdc=True``); each test gets a
-Kerberos client of its own in a temp dir (tests/lab/krb5.py: krb5.conf naming the KDC by the lab's address, a
+The module starts its own Samba AD DC with the ``kdc`` service (tests/peers/samba.py, ``kdc=True``); each test gets a
+Kerberos client of its own in a temp dir (tests/peers/krb5.py: krb5.conf naming the KDC by the lab's address, a
 credential cache, ``kinit`` with the NDES account's password on stdin). No password reaches the collector: the
 simple bind's environment variable is unset, so only the ticket can bind.
 """
@@ -17,15 +17,15 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from conncheck import config as config_mod
+from conncheck.collectors.ldap import collect_directory, settings_from
+from conncheck.evaluate import evaluate
+from conncheck.facts import Facts, Target
+from conncheck.registry import default_registry
+from conncheck.results import Status
 
 from tests.conftest import peer_missing
-from tests.lab import krb5, samba
-from toolkit import config as config_mod
-from toolkit.collectors.ldap import collect_directory, settings_from
-from toolkit.evaluate import evaluate
-from toolkit.facts import Facts, Target
-from toolkit.registry import default_registry
-from toolkit.results import Status
+from tests.peers import krb5, samba
 
 # Our own loopback address (one the simple-bind lab module does not use: its second octet is 10).
 ADDRESS = f"127.11.{os.getpid() >> 8 & 0xFF}.{os.getpid() & 0xFF or 1}"

@@ -1,4 +1,4 @@
-"""The LDAP collector against a real Samba AD DC on loopback (tests/lab/samba.py), started for this module."""
+"""The LDAP collector against a real Samba AD DC on loopback (tests/peers/samba.py), started for this module."""
 
 from __future__ import annotations
 
@@ -9,16 +9,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conncheck import config as config_mod
+from conncheck.collectors.ldap import collect_directory, filter_parameters
+from conncheck.errors import ConfigError
+from conncheck.evaluate import evaluate
+from conncheck.facts import Facts, Target
+from conncheck.registry import default_registry
+from conncheck.results import Status
 
 from tests.conftest import peer_missing
-from tests.lab import samba
-from toolkit import config as config_mod
-from toolkit.collectors.ldap import collect_directory, filter_parameters
-from toolkit.errors import ConfigError
-from toolkit.evaluate import evaluate
-from toolkit.facts import Facts, Target
-from toolkit.registry import default_registry
-from toolkit.results import Status
+from tests.peers import samba
 
 # A loopback address of this test process's own, so labs of concurrent test runs (or a developer's lab on
 # 127.0.0.9) never answer for each other.

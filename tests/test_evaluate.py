@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from conncheck.evaluate import NO_HOST, evaluate, run_check
+from conncheck.facts import Facts
+from conncheck.plugin import Context, Plugin, Settings
+from conncheck.registry import Registry
+from conncheck.results import Outcome, Result, Status, passed
 
 from tests.engine_fixtures import err, flag_host, flag_plugin, flag_registry, make_facts, ok
-from toolkit.evaluate import NO_HOST, evaluate, run_check
-from toolkit.facts import Facts
-from toolkit.plugin import Context, Plugin, Settings
-from toolkit.registry import Registry
-from toolkit.results import Outcome, Result, Status, passed
 
 
 def by_check(results: list[Result]) -> dict[tuple[str, str], Result]:

@@ -6,13 +6,13 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pytest
+from conncheck.evaluate import evaluate
+from conncheck.facts import Facts, ProbeResult, Target
+from conncheck.plugin import Settings
+from conncheck.registry import default_registry
+from conncheck.results import Status
 
 from tests.events_samples import Ev, incident, legacy
-from toolkit.evaluate import evaluate
-from toolkit.facts import Facts, ProbeResult, Target
-from toolkit.plugin import Settings
-from toolkit.registry import default_registry
-from toolkit.results import Status
 
 NOW = datetime(2026, 11, 22, 0, 0, tzinfo=timezone.utc)
 LOGS = [{"name": "Microsoft Intune Connector", "found": True, "error": None, "truncated": False}]
@@ -97,8 +97,8 @@ def test_service_churn() -> None:
 
 
 def test_facts_file_feeds_conncheck_events(tmp_path: Any) -> None:
-    from toolkit.catalog import load
-    from toolkit.events.triage import triage
+    from conncheck.catalog import load
+    from conncheck.events.triage import triage
 
     facts = Facts(NOW, {}, {}, {"conn01.contoso.com": Target("conn01.contoso.com", ("connector",),
                                                               {"events": ProbeResult.success(live(incident()))})})

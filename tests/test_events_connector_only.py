@@ -7,14 +7,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conncheck.catalog import load
+from conncheck.events import evtx_file
+from conncheck.events.record import EventRecord
+from conncheck.events.sources import read_file
+from conncheck.events.stats import ReadStats
+from conncheck.events.triage import triage
 
 from tests.conftest import shared_data
-from toolkit.catalog import load
-from toolkit.events import evtx_file
-from toolkit.events.record import EventRecord
-from toolkit.events.sources import read_file
-from toolkit.events.stats import ReadStats
-from toolkit.events.triage import triage
 
 FILES = ("security.evtx", "system.evtx", "CAPI2-Operational.evtx", "Application_no_crc32.evtx",
          "HelloForBusiness-Operational.evtx", "sample_with_a_bad_chunk_magic.evtx")

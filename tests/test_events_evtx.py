@@ -6,12 +6,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from conncheck.catalog import load
+from conncheck.events.sources import read_file
+from conncheck.events.stats import ReadStats
+from conncheck.events.triage import triage
 
 from tests.conftest import shared_data
-from toolkit.catalog import load
-from toolkit.events.sources import read_file
-from toolkit.events.stats import ReadStats
-from toolkit.events.triage import triage
 
 # file → records the evtx walk keeps (checksums not enforced: a zeroed CRC32 does not drop good records)
 COUNTS = {

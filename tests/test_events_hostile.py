@@ -26,7 +26,7 @@ EXTERNAL = """<?xml version="1.0"?>
 def conncheck(*args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "CONNCHECK_DEBUG"}
     return subprocess.run(
-        [sys.executable, "-c", "from toolkit.cli import main; main()", *args],
+        [sys.executable, "-c", "from conncheck.cli.main import main; main()", *args],
         capture_output=True, text=True, timeout=120, env=env,
     )
 

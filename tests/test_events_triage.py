@@ -7,14 +7,14 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from conncheck.catalog import load
+from conncheck.cli.events import parse_offset, parse_since
+from conncheck.cli.main import app
+from conncheck.errors import InputError
+from conncheck.events.triage import Triage, triage
 from typer.testing import CliRunner
 
 from tests.events_samples import event_viewer_csv, incident, saved_xml, wevtutil_xml
-from toolkit.catalog import load
-from toolkit.cli import app
-from toolkit.commands_events import parse_offset, parse_since
-from toolkit.errors import InputError
-from toolkit.events.triage import Triage, triage
 
 EXPECTED_NEXT = ["0x00000400", "0x00000401", "0x00000402", "0x00000405", "0x00000411", "0x0FFFFFFF"]
 

@@ -14,13 +14,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-
-from toolkit import catalog
-from toolkit import facts as facts_mod
-from toolkit.checklist import EXIT_FAIL, EXIT_OK, EXIT_UNKNOWN, Report, build_report
-from toolkit.evaluate import evaluate
-from toolkit.registry import default_registry
-from toolkit.results import Status
+from conncheck import catalog
+from conncheck import facts as facts_mod
+from conncheck.checklist import EXIT_FAIL, EXIT_OK, EXIT_UNKNOWN, Report, build_report
+from conncheck.evaluate import evaluate
+from conncheck.registry import default_registry
+from conncheck.results import Status
 
 REPO = Path(__file__).resolve().parent.parent
 SNAPSHOTS = REPO / "examples" / "facts"

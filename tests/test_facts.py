@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conncheck import facts as facts_mod
+from conncheck.errors import InputError
+from conncheck.facts import SCHEMA, Facts, ProbeResult
 
 from tests.engine_fixtures import err, facts_doc, ok
-from toolkit import facts as facts_mod
-from toolkit.errors import InputError
-from toolkit.facts import SCHEMA, Facts, ProbeResult
 
 
 def write(tmp_path: Path, doc: Any, name: str = "facts.json") -> Path:

@@ -1,7 +1,7 @@
 """Fail closed, as a property: for EVERY registered check, knocking out any non-empty subset of the probes it
 reads (missing, or errored) on a healthy site never gives PASS.
 
-The base is toolkit.samples' healthy site (real certificates), where each check has the input it wants; a check
+The base is conncheck.lab.samples' healthy site (real certificates), where each check has the input it wants; a check
 that still PASSes without some of its declared input either declared a probe it does not need, or judges on input
 it never got.
 """
@@ -12,14 +12,13 @@ import copy
 from functools import lru_cache
 
 import pytest
+from conncheck.evaluate import NO_HOST, evaluate
+from conncheck.facts import Facts, ProbeResult
+from conncheck.lab import samples
+from conncheck.registry import Registry, default_registry
+from conncheck.results import Status
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from toolkit import samples
-from toolkit.evaluate import NO_HOST, evaluate
-from toolkit.facts import Facts, ProbeResult
-from toolkit.registry import Registry, default_registry
-from toolkit.results import Status
 
 KNOCKOUTS = ("missing", "errored")
 

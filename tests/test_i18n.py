@@ -11,11 +11,10 @@ import re
 from pathlib import Path
 
 import pytest
+from conncheck.cli.main import app
+from conncheck.plugin import Check
+from conncheck.registry import default_registry
 from typer.testing import CliRunner
-
-from toolkit.cli import app
-from toolkit.plugin import Check
-from toolkit.registry import default_registry
 
 REPO = Path(__file__).resolve().parent.parent
 TRANSLATED_PLUGINS = ("host", "connector", "ca", "ndes", "directory", "events")
@@ -73,7 +72,7 @@ def test_turkish_titles_are_distinct() -> None:
 
 
 def test_events_titles_name_the_operation_in_turkish() -> None:
-    from toolkit.catalog import load
+    from conncheck.catalog import load
 
     labels = {names["tr"] for names in load().operations.values()}
     recovery = [c for c in translated_checks() if c.plugin == "events" and c.id.endswith("_recovered")]

@@ -18,13 +18,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conncheck.evaluate import evaluate
+from conncheck.facts import ProbeResult
+from conncheck.lab import samples
+from conncheck.registry import ENTRY_POINT_GROUP, PluginError, Registry, default_registry
+from conncheck.results import Status
 
 from tests.engine_fixtures import ok
-from toolkit import samples
-from toolkit.evaluate import evaluate
-from toolkit.facts import ProbeResult
-from toolkit.registry import ENTRY_POINT_GROUP, PluginError, Registry, default_registry
-from toolkit.results import Status
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "examples" / "plugin"
@@ -53,8 +53,8 @@ def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 
 TINY = """
-from toolkit.plugin import Plugin
-from toolkit.results import failed, passed
+from conncheck.plugin import Plugin
+from conncheck.results import failed, passed
 
 PLUGIN = Plugin("tiny")
 PLUGIN.probe("tiny_marker", roles=("ca",), description="a marker file on the CA")
@@ -105,11 +105,9 @@ def one_line_error(site: Path) -> str:
 
 
 def first_builtin(kind: str) -> str:
-    registry = Registry()
-    from toolkit.registry import builtin_modules, load_module
-
-    for name in builtin_modules():
-        registry.add(load_module(name, "built-in plugin"))
+    default_registry.cache_clear()
+    registry = default_registry()
+    default_registry.cache_clear()
     names = list(registry.checks if kind == "check" else registry.probes)
     assert names, f"no built-in {kind}s to clash with"
     return names[0]
@@ -152,7 +150,7 @@ def test_check_reading_an_undeclared_probe_is_one_line(site: Path) -> None:
 
 
 def test_plugin_api_refuses_bad_declarations() -> None:
-    from toolkit.plugin import Plugin
+    from conncheck.plugin import Plugin
 
     plugin = Plugin("api")
     plugin.probe("p", roles=("ndes",), description="x")

@@ -6,12 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conncheck.collectors import script as fact_script
+from conncheck.facts import HOST_ROLES
+from conncheck.registry import default_registry
 
 from tests.conftest import REPO
 from tests.ps_lint import lint, syntax_errors
-from toolkit.collectors import script as fact_script
-from toolkit.facts import HOST_ROLES
-from toolkit.registry import default_registry
 
 SHIPPED = sorted([*REPO.glob("checks/ps/*.ps1"), *REPO.glob("toolkit/data/*.ps1")])
 ROLE_SETS = [(r,) for r in HOST_ROLES] + [HOST_ROLES]

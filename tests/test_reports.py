@@ -6,13 +6,13 @@ import json
 from typing import Any
 
 import pytest
+from conncheck.catalog import load
+from conncheck.checklist import Report, build_report
+from conncheck.reports import RENDERERS
+from conncheck.results import Result, Status
 from defusedxml import ElementTree
 
 from tests.engine_fixtures import NOW_DT
-from toolkit.catalog import load
-from toolkit.checklist import Report, build_report
-from toolkit.reports import RENDERERS
-from toolkit.results import Result, Status
 
 CODE_ROWS = [
     "0x00000400", "0x00000401", "0x00000402", "0x00000403", "0x00000404", "0x00000405",
@@ -232,12 +232,13 @@ def test_strict_changes_the_exit_code_in_every_format() -> None:
 
 def test_table_folds_a_host_that_could_not_be_read_into_one_line() -> None:
     """An unreachable host makes every check on it UNKNOWN for one reason: the console says so once."""
-    from toolkit import catalog, samples
-    from toolkit.checklist import build_report
-    from toolkit.evaluate import evaluate
-    from toolkit.facts import ProbeResult
-    from toolkit.registry import default_registry
-    from toolkit.reports.table import render_table
+    from conncheck import catalog
+    from conncheck.checklist import build_report
+    from conncheck.evaluate import evaluate
+    from conncheck.facts import ProbeResult
+    from conncheck.lab import samples
+    from conncheck.registry import default_registry
+    from conncheck.reports.table import render_table
 
     site = samples.healthy_site()
     target = site.facts.hosts[samples.CA_HOST]

@@ -11,16 +11,15 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-
-from toolkit.collectors.scep import collect_endpoints
-from toolkit.collectors.scep_address import connect_address
-from toolkit.config import parse
-from toolkit.errors import ConfigError
-from toolkit.evaluate import evaluate
-from toolkit.facts import Facts, Target
-from toolkit.lab import scep as sr
-from toolkit.registry import default_registry
-from toolkit.results import Result, Status
+from conncheck.collectors.scep import collect_endpoints
+from conncheck.collectors.scep_address import connect_address
+from conncheck.config import parse
+from conncheck.errors import ConfigError
+from conncheck.evaluate import evaluate
+from conncheck.facts import Facts, Target
+from conncheck.lab import scep as sr
+from conncheck.registry import default_registry
+from conncheck.results import Result, Status
 
 NAME = "ndes.lab.test"
 PATH = sr.SCEP_PATH

@@ -8,15 +8,15 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pytest
+from conncheck.checks import scep as scep_checks
+from conncheck.evaluate import evaluate
+from conncheck.facts import Facts, ProbeResult, Target
+from conncheck.lab.samples import CRA, Issued, issue, ra_cert
+from conncheck.lab.samples import scep as samples_scep
+from conncheck.pki import pkcs7
+from conncheck.registry import default_registry
+from conncheck.results import Result, Status
 from cryptography.x509.oid import ExtendedKeyUsageOID
-
-from checks import scep as scep_checks
-from toolkit import getcacert, samples_scep
-from toolkit.evaluate import evaluate
-from toolkit.facts import Facts, ProbeResult, Target
-from toolkit.registry import default_registry
-from toolkit.results import Result, Status
-from toolkit.samples import CRA, Issued, issue, ra_cert
 
 NOW = datetime(2026, 11, 25, 9, tzinfo=timezone.utc)
 URL = samples_scep.NDES_URL
@@ -290,7 +290,7 @@ def test_plain_http_endpoint_skips_the_tls_checks(pki: Pki) -> None:
 
 def test_bundle_order_does_not_matter(pki: Pki) -> None:
     for order in ([pki.ca, pki.sign, pki.enc], [pki.enc, pki.sign, pki.ca], [pki.sign, pki.ca, pki.enc]):
-        parsed = getcacert.parse(getcacert.CA_RA_CERT_TYPE, samples_scep.bundle([c.cert for c in order]))
+        parsed = pkcs7.parse(pkcs7.CA_RA_CERT_TYPE, samples_scep.bundle([c.cert for c in order]))
         assert [r.cert.template for r in parsed.signing()] == ["EnrollmentAgentOffline"]
         assert [r.cert.template for r in parsed.encryption()] == ["CEPEncryption"]
         assert [c.subject_cn for c in parsed.cas] == ["Contoso Issuing CA"]
@@ -299,30 +299,30 @@ def test_bundle_order_does_not_matter(pki: Pki) -> None:
 
 def test_dual_use_ra_counts_as_both(pki: Pki) -> None:
     dual = issue("ra-dual", "NDES01-MSCEP-RA", pki.ca, NOW, ekus=(CRA,), key_encipherment=True)
-    parsed = getcacert.parse(getcacert.CA_RA_CERT_TYPE, samples_scep.bundle([pki.ca.cert, dual.cert]))
+    parsed = pkcs7.parse(pkcs7.CA_RA_CERT_TYPE, samples_scep.bundle([pki.ca.cert, dual.cert]))
     assert parsed.signing() == parsed.encryption() and len(parsed.ras) == 1
 
 
 def test_single_ca_answer_has_no_ra(pki: Pki) -> None:
-    parsed = getcacert.parse("application/x-x509-ca-cert", pki.ca.der)
+    parsed = pkcs7.parse("application/x-x509-ca-cert", pki.ca.der)
     assert not parsed.has_ra and len(parsed.cas) == 1
 
 
 @pytest.mark.parametrize(
     ("content_type", "body", "message"),
     [
-        (getcacert.CA_RA_CERT_TYPE, b"<html>proxy error</html>", "not a DER PKCS#7"),
-        (getcacert.CA_CERT_TYPE, b"\x30\x82\x01", "not a DER certificate"),
+        (pkcs7.CA_RA_CERT_TYPE, b"<html>proxy error</html>", "not a DER PKCS#7"),
+        (pkcs7.CA_CERT_TYPE, b"\x30\x82\x01", "not a DER certificate"),
         ("text/html", b"", "neither"),
         (None, b"", "(none)"),
     ],
 )
 def test_unreadable_answers_say_why(content_type: str | None, body: bytes, message: str) -> None:
-    with pytest.raises(getcacert.BundleError, match=message.replace("(", r"\(").replace(")", r"\)")):
-        getcacert.parse(content_type, body)
+    with pytest.raises(pkcs7.BundleError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        pkcs7.parse(content_type, body)
 
 
 def test_truncated_bundle_is_unreadable(pki: Pki) -> None:
     body = samples_scep.bundle([pki.ca.cert, pki.sign.cert, pki.enc.cert])
-    with pytest.raises(getcacert.BundleError):
-        getcacert.parse(getcacert.CA_RA_CERT_TYPE, body[: len(body) // 2])
+    with pytest.raises(pkcs7.BundleError):
+        pkcs7.parse(pkcs7.CA_RA_CERT_TYPE, body[: len(body) // 2])

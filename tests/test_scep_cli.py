@@ -7,10 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from conncheck.cli.main import app
+from conncheck.lab import scep as sr
 from typer.testing import CliRunner
-
-from toolkit.cli import app
-from toolkit.lab import scep as sr
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -48,8 +47,8 @@ def test_unreachable_exits_3() -> None:
 
 
 def console(*args: str) -> subprocess.CompletedProcess[str]:
-    """The console entry point (toolkit.cli.main), which turns input errors into one line and exit 2."""
-    command = [sys.executable, "-c", "from toolkit.cli import main; main()", *args]
+    """The console entry point (conncheck.cli.main.main), which turns input errors into one line and exit 2."""
+    command = [sys.executable, "-c", "from conncheck.cli.main import main; main()", *args]
     return subprocess.run(command, capture_output=True, text=True, timeout=60)
 
 

@@ -9,16 +9,15 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from conncheck.collectors.scep import Endpoint, Options, collect, collect_endpoints
+from conncheck.config import parse
+from conncheck.errors import ConfigError
+from conncheck.evaluate import evaluate
+from conncheck.facts import Facts, Target
+from conncheck.lab import scep as sr
+from conncheck.registry import default_registry
+from conncheck.results import Result, Status
 from cryptography.hazmat.primitives import serialization
-
-from toolkit.collectors.scep import Endpoint, Options, collect, collect_endpoints
-from toolkit.config import parse
-from toolkit.errors import ConfigError
-from toolkit.evaluate import evaluate
-from toolkit.facts import Facts, Target
-from toolkit.lab import scep as sr
-from toolkit.registry import default_registry
-from toolkit.results import Result, Status
 
 OPTIONS = Options(timeout=5.0)
 

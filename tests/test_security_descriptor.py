@@ -5,13 +5,8 @@ from __future__ import annotations
 import contextlib
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-from tests.conftest import peer_missing
-from tests.lab import sddl
-from toolkit import security_descriptor as sdm
-from toolkit.security_descriptor import (
+from conncheck.pki import security_descriptor as sdm
+from conncheck.pki.security_descriptor import (
     AUTOENROLL,
     DS_CONTROL_ACCESS,
     DS_GENERIC_MAPPING,
@@ -21,6 +16,11 @@ from toolkit.security_descriptor import (
     effective_access,
     parse,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import peer_missing
+from tests.peers import sddl
 
 DOMAIN = "S-1-5-21-1-2-3"
 NDES = f"{DOMAIN}-1105"

@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conncheck.lab import Lab, SimHost
+from conncheck.lab import wsman as lab_wsman
 from defusedxml import ElementTree
 
 from tests.conftest import shared_data
 from tests.winrm_lab import CA, lab_site, sample_site
-from toolkit.lab import Lab, SimHost
-from toolkit.lab import wsman as lab_wsman
 
 ACTIONS = ("CreateResponse", "ReceiveResponse", "CommandResponse", "SignalResponse", "DeleteResponse", "fault")
 
@@ -82,8 +82,9 @@ class Recorder:
 def test_lab_replies_have_the_shape_windows_sends(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     recorded = _recorded()
     recorder = Recorder(monkeypatch)
+    from conncheck.lab import Faults
+
     from tests.winrm_lab import collect
-    from toolkit.lab import Faults
 
     with lab_site(tmp_path, faults={CA: Faults(operation_timeout=True)}, operation_timeout=1) as (_, site_toml):
         collect(site_toml)
@@ -136,7 +137,7 @@ def test_pywinrm_runs_a_command_and_a_fact_script_through_the_lab() -> None:
 def test_pywinrm_encoded_command_is_decoded_as_utf16() -> None:
     # run_ps sends powershell -encodedcommand <base64 of UTF-16LE>; the lab decodes exactly that
     encoded = base64.b64encode("# conncheck-probe: clock\n".encode("utf-16-le")).decode()
-    from toolkit.lab.shells import CmdShell
+    from conncheck.lab.shells import CmdShell
 
     host = SimHost("ca01.lab.test", ("ca",), {})
     shell = CmdShell("S", host)

@@ -7,14 +7,14 @@ import json
 from pathlib import Path
 
 import pytest
+from conncheck.cli.main import app
+from conncheck.errors import InputError
+from conncheck.facts import parse_time
+from conncheck.lab import Faults
+from conncheck.results import Status
 from typer.testing import CliRunner
 
 from tests.winrm_lab import CA, CONNECTOR, NDES, by_host, collect, lab_site, results
-from toolkit.cli import app
-from toolkit.errors import InputError
-from toolkit.facts import parse_time
-from toolkit.lab import Faults
-from toolkit.results import Status
 
 pytestmark = pytest.mark.peer("winrm lab")
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conncheck.lab.server import free_port
 
 from tests.winrm_lab import collect, lab_site
-from toolkit.lab.server import free_port
 
 pytestmark = pytest.mark.peer("winrm lab")
 

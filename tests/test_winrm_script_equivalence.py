@@ -6,12 +6,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from conncheck.cli.main import app
+from conncheck.errors import InputError
+from conncheck.facts import load
 from typer.testing import CliRunner
 
 from tests.winrm_lab import CA, CONNECTOR, NDES, collect, lab_site
-from toolkit.cli import app
-from toolkit.errors import InputError
-from toolkit.facts import load
 
 
 def _comparable(probes: dict) -> dict:

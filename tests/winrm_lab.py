@@ -1,4 +1,4 @@
-"""Test support for the WinRM tests: a simulated site (toolkit.samples' healthy site) served by the loopback lab."""
+"""Test support for the WinRM tests: the healthy sample site (conncheck.lab.samples) served by the loopback lab."""
 
 from __future__ import annotations
 
@@ -9,14 +9,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from toolkit import samples
-from toolkit.collectors.site import CollectOptions, collect_site
-from toolkit.config import load
-from toolkit.evaluate import evaluate
-from toolkit.facts import Facts
-from toolkit.lab import PASSWORD_ENV, Faults, Lab, hosts_from_facts
-from toolkit.registry import default_registry
-from toolkit.results import Result
+from conncheck.collectors.site import CollectOptions, collect_site
+from conncheck.config import load
+from conncheck.evaluate import evaluate
+from conncheck.facts import Facts
+from conncheck.lab import PASSWORD_ENV, Faults, Lab, hosts_from_facts, samples
+from conncheck.registry import default_registry
+from conncheck.results import Result
 
 CONNECTOR, CA, NDES = samples.CONNECTOR_HOST, samples.CA_HOST, samples.NDES_HOST
 
@@ -59,7 +58,7 @@ def results(facts: Facts) -> list[Result]:
 
 
 def load_settings() -> Any:
-    from toolkit.plugin import Settings
+    from conncheck.plugin import Settings
 
     return Settings()
 

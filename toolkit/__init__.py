@@ -1,3 +1,3 @@
 """conncheck: verify the Intune Certificate Connector and the PKI behind it."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

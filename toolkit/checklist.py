@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from toolkit.catalog import Catalog, format_code, text
-from toolkit.facts import format_time
-from toolkit.results import Result, Status, worst
+from conncheck.catalog import Catalog, format_code, text
+from conncheck.facts import format_time
+from conncheck.results import Result, Status, worst
 
 REPORT_SCHEMA = "conncheck.report/1"
 PREREQUISITES = "Prerequisites"

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from toolkit.errors import ConfigError
-from toolkit.facts import HOST_ROLES
-from toolkit.plugin import Settings
+from conncheck.errors import ConfigError
+from conncheck.facts import HOST_ROLES
+from conncheck.plugin import Settings
 
 if sys.version_info >= (3, 11):
     import tomllib

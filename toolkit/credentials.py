@@ -11,7 +11,7 @@ import os
 import sys
 from dataclasses import dataclass
 
-from toolkit.errors import InputError
+from conncheck.errors import InputError
 
 
 @dataclass(frozen=True)

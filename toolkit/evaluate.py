@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from toolkit.facts import Facts, Target
-from toolkit.plugin import Check, Context, ProbeUnavailable, Settings
-from toolkit.registry import Registry
-from toolkit.results import Outcome, Result, Status
+from conncheck.facts import Facts, Target
+from conncheck.plugin import Check, Context, ProbeUnavailable, Settings
+from conncheck.registry import Registry
+from conncheck.results import Outcome, Result, Status
 
 NO_HOST = "-"
 UNKNOWN_FIX = {

@@ -12,10 +12,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-from toolkit.catalog import Catalog, Code, Event, ParsedCode, format_code, load, parse_code, parse_number, text
-from toolkit.errors import InputError
-from toolkit.plugin import Check
-from toolkit.registry import Registry, default_registry
+from conncheck.catalog import Catalog, Code, Event, ParsedCode, format_code, load, parse_code, parse_number, text
+from conncheck.errors import InputError
+from conncheck.plugin import Check
+from conncheck.registry import Registry, default_registry
 
 SUCCESS = 0x00000000
 UNKNOWN_ERROR = 0x0FFFFFFF

@@ -24,7 +24,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from toolkit.errors import InputError
+from conncheck.errors import InputError
 
 SCHEMA = "conncheck.facts/1"
 SCHEMA_FAMILY = "conncheck.facts/"
@@ -250,16 +250,23 @@ def load(path: Path) -> Facts:
         raise InputError(f"{path}: {size} bytes is larger than the {MAX_FACTS_BYTES} byte limit for facts")
     try:
         raw = path.read_bytes()
-        # PowerShell 5.1's `>` redirection writes UTF-16 LE with a BOM; Out-File -Encoding utf8 writes a UTF-8 BOM.
-        text = raw.decode("utf-16") if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else raw.decode("utf-8-sig")
-        doc = json.loads(text)
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: not text (expected a facts JSON document)") from None
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    doc = decode(raw, str(path))
     return from_json(doc, str(path))
+
+
+def decode(raw: bytes | str, source: str) -> Any:
+    """JSON text of a facts document to Python values; one InputError line when it is not JSON."""
+    try:
+        if isinstance(raw, bytes):
+            # PowerShell 5.1's `>` writes UTF-16 LE with a BOM; Out-File -Encoding utf8 writes a UTF-8 BOM.
+            raw = raw.decode("utf-16") if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else raw.decode("utf-8-sig")
+        return json.loads(raw)
+    except UnicodeDecodeError:
+        raise InputError(f"{source}: not text (expected a facts JSON document)") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{source}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
 
 
 def merge(documents: list[Facts]) -> Facts:

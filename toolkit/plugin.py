@@ -22,15 +22,15 @@ with a module-level ``PLUGIN = Plugin("name")``. It declares:
 
 from __future__ import annotations
 
-import inspect
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from toolkit.facts import ALL_ROLES, Facts, Target
-from toolkit.results import Outcome
+from conncheck.facts import ALL_ROLES, Facts, Target
+from conncheck.results import Outcome
 
 
 class ProbeUnavailable(Exception):
@@ -199,8 +199,8 @@ class Plugin:
             raise ValueError(f"plugin {self.name}: probe {name} declared twice")
         script = None
         if powershell is not None:
-            caller = Path(inspect.stack()[1].filename).resolve().parent
-            script = caller / powershell
+            # The fragment sits beside the declaring module (a frame lookup: inspect.stack() reads every source file).
+            script = Path(sys._getframe(1).f_globals["__file__"]).resolve().parent / powershell
         declared = Probe(name, roles, description, script, ldap, http, self.name)
         self.probes[name] = declared
         return declared

@@ -1,16 +1,14 @@
-"""Finds every check plugin: the built-in modules of ``checks/`` and third-party entry points."""
+"""Finds every check plugin: conncheck's own and third-party ones, all through the ``conncheck.checks`` entry points."""
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 from types import ModuleType
 
-from toolkit.errors import ConncheckError
-from toolkit.plugin import Check, Plugin, Probe
+from conncheck.errors import ConncheckError
+from conncheck.plugin import Check, Plugin, Probe
 
 ENTRY_POINT_GROUP = "conncheck.checks"
 
@@ -58,31 +56,35 @@ def _plugin_of(module: ModuleType, origin: str) -> Plugin:
     return plugin
 
 
-def builtin_modules() -> list[str]:
-    import checks
-
-    return sorted(f"checks.{m.name}" for m in pkgutil.iter_modules(checks.__path__) if not m.name.startswith("_"))
+BUILTIN_DISTRIBUTION = "conncheck"
 
 
-def load_module(name: str, origin: str) -> Plugin:
+def _load_entry_point(ep: EntryPoint) -> Plugin:
     try:
-        module = importlib.import_module(name)
-    except Exception as exc:  # a broken third-party plugin must not take the CLI down with a traceback
-        raise PluginError(f"{origin}: cannot import {name}: {type(exc).__name__}: {exc}") from exc
-    return _plugin_of(module, origin)
+        loaded = ep.load()
+    except Exception as exc:
+        raise PluginError(f"entry point {ep.name} ({ep.value}): {type(exc).__name__}: {exc}") from exc
+    return loaded if isinstance(loaded, Plugin) else _plugin_of(loaded, f"entry point {ep.name}")
 
 
 @lru_cache(maxsize=1)
 def default_registry() -> Registry:
-    """Built-in plugins plus every module registered under the ``conncheck.checks`` entry-point group."""
+    """Every plugin registered under the ``conncheck.checks`` entry-point group: conncheck's own first, by name."""
+    found = list(entry_points(group=ENTRY_POINT_GROUP))
+    builtin = sorted((ep for ep in found if _distribution(ep) == BUILTIN_DISTRIBUTION), key=lambda ep: ep.name)
+    if not builtin:
+        raise PluginError(
+            "conncheck's built-in checks are not registered (no conncheck.checks entry points): "
+            "install conncheck (pip install -e .) instead of running it from the source folder"
+        )
+    others = sorted((ep for ep in found if _distribution(ep) != BUILTIN_DISTRIBUTION), key=lambda ep: ep.name)
     registry = Registry()
-    for name in builtin_modules():
-        registry.add(load_module(name, "built-in plugin"))
-    for ep in entry_points(group=ENTRY_POINT_GROUP):
-        try:
-            loaded = ep.load()
-        except Exception as exc:
-            raise PluginError(f"entry point {ep.name} ({ep.value}): {type(exc).__name__}: {exc}") from exc
-        registry.add(loaded if isinstance(loaded, Plugin) else _plugin_of(loaded, f"entry point {ep.name}"))
+    for ep in [*builtin, *others]:
+        registry.add(_load_entry_point(ep))
     registry.validate()
     return registry
+
+
+def _distribution(ep: EntryPoint) -> str | None:
+    dist = getattr(ep, "dist", None)
+    return None if dist is None else str(dist.metadata["Name"]).lower()

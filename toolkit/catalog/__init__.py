@@ -14,7 +14,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from toolkit.errors import InputError
+from conncheck.errors import InputError
 
 LANGS = ("en", "tr")
 

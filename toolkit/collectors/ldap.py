@@ -43,12 +43,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from toolkit.config import SiteConfig
-from toolkit.credentials import secret
-from toolkit.errors import ConfigError
-from toolkit.facts import DIRECTORY_ROLE, ProbeResult, Target
-from toolkit.plugin import LdapQuery, Probe
-from toolkit.registry import Registry
+from conncheck.config import SiteConfig
+from conncheck.credentials import secret
+from conncheck.errors import ConfigError
+from conncheck.facts import DIRECTORY_ROLE, ProbeResult, Target
+from conncheck.plugin import LdapQuery, Probe
+from conncheck.registry import Registry
 
 SD_FLAGS_OID = "1.2.840.113556.1.4.801"
 IN_CHAIN = "1.2.840.113556.1.4.1941"

@@ -31,12 +31,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from toolkit import __version__
-from toolkit.config import SiteConfig
-from toolkit.errors import ConfigError
-from toolkit.facts import SCEP_ROLE, ProbeResult, Target
-from toolkit.plugin import HttpRequest, Probe
-from toolkit.registry import Registry
+from conncheck import __version__
+from conncheck.config import SiteConfig
+from conncheck.errors import ConfigError
+from conncheck.facts import SCEP_ROLE, ProbeResult, Target
+from conncheck.plugin import HttpRequest, Probe
+from conncheck.registry import Registry
 
 USER_AGENT = f"conncheck/{__version__} (SCEP endpoint probe)"
 MAX_REDIRECTS = 5
@@ -184,7 +184,7 @@ def collect_endpoint(endpoint: Endpoint, probes: list[Probe], options: Options) 
         session.trust_env = False  # proxies are chosen per URL below; no .netrc credentials are ever sent
         session.max_redirects = MAX_REDIRECTS
         if options.addresses:
-            from toolkit.collectors.scep_address import AddressAdapter
+            from conncheck.collectors.scep_address import AddressAdapter
 
             adapter = AddressAdapter(options.addresses)
             session.mount("http://", adapter)

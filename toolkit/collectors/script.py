@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from toolkit import __version__
-from toolkit.facts import HOST_ROLES, SCHEMA
-from toolkit.plugin import Probe
+from conncheck import __version__
+from conncheck.facts import HOST_ROLES, SCHEMA
+from conncheck.plugin import Probe
 
 PROBE_MARKER = "# conncheck-probe: "
 
@@ -61,7 +61,7 @@ def powershell_literal(value: Any) -> str:
 
 
 def _prelude() -> str:
-    return resources.files("toolkit").joinpath("data/fact_script_prelude.ps1").read_text(encoding="utf-8")
+    return resources.files("conncheck").joinpath("data/fact_script_prelude.ps1").read_text(encoding="utf-8")
 
 
 def probes_for(registry_probes: Iterable[Probe], roles: Iterable[str]) -> list[Probe]:
@@ -124,7 +124,7 @@ def build(probes: list[Probe], roles: tuple[str, ...], site: dict[str, Any] | No
 
 def for_roles(roles: Iterable[str], site: dict[str, Any] | None = None) -> FactScript:
     """The fact script for a host with ``roles``, from every registered plugin (third-party ones included)."""
-    from toolkit.registry import default_registry
+    from conncheck.registry import default_registry
 
     ordered = tuple(r for r in HOST_ROLES if r in set(roles))
     return build(probes_for(default_registry().probes.values(), ordered), ordered, site)

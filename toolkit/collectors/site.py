@@ -12,15 +12,15 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from toolkit import __version__
-from toolkit.collectors import script as fact_script
-from toolkit.collectors.winrm import HostJob, HostOutcome, collect_hosts
-from toolkit.collectors.winrm_options import host_options, section_options
-from toolkit.config import SiteConfig
-from toolkit.credentials import Credential, secret
-from toolkit.errors import InputError
-from toolkit.facts import Facts, Target
-from toolkit.registry import Registry
+from conncheck import __version__
+from conncheck.collectors import script as fact_script
+from conncheck.collectors.winrm import HostJob, HostOutcome, collect_hosts
+from conncheck.collectors.winrm_options import host_options, section_options
+from conncheck.config import SiteConfig
+from conncheck.credentials import Credential, secret
+from conncheck.errors import InputError
+from conncheck.facts import Facts, Target
+from conncheck.registry import Registry
 
 
 @dataclass(frozen=True)
@@ -84,12 +84,12 @@ def collect_site(config: SiteConfig, registry: Registry, options: CollectOptions
     with_ldap = bool(config.sections.get("ldap")) and not only_hosts
     with_scep = bool(config.sections.get("scep")) and not only_hosts
     if with_ldap:
-        from toolkit.collectors.ldap import bind_password, collect_directory, settings_from
+        from conncheck.collectors.ldap import bind_password, collect_directory, settings_from
 
         ldap_settings = settings_from(config, insecure=opts.insecure)
         ldap_password = bind_password(ldap_settings, interactive=opts.interactive)
     if with_scep:
-        from toolkit.collectors.scep import collect_endpoints, parse_section
+        from conncheck.collectors.scep import collect_endpoints, parse_section
 
         parse_section(config.sections["scep"], str(config.path or "site.toml"),
                       config.path.parent if config.path else None)

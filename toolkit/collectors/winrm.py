@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from toolkit.collectors.script import FactScript
-from toolkit.collectors.winrm_options import WinRMOptions
-from toolkit.credentials import Credential
-from toolkit.errors import InputError
-from toolkit.facts import ProbeResult, Target, from_json
+from conncheck.collectors.script import FactScript
+from conncheck.collectors.winrm_options import WinRMOptions
+from conncheck.credentials import Credential
+from conncheck.errors import InputError
+from conncheck.facts import ProbeResult, Target, from_json
 
 
 class HostFailed(Exception):

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
-from toolkit.errors import ConfigError
+from conncheck.errors import ConfigError
 
 AUTHS = ("negotiate", "kerberos", "ntlm", "credssp", "certificate")
 TRANSPORTS = ("https", "http")

@@ -15,11 +15,11 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from toolkit.catalog import Catalog
-from toolkit.errors import InputError
-from toolkit.events.record import EventRecord, find_code, is_connector, level_name
-from toolkit.events.stats import ReadStats
-from toolkit.events.textfile import open_text
+from conncheck.catalog import Catalog
+from conncheck.errors import InputError
+from conncheck.events.record import EventRecord, find_code, is_connector, level_name
+from conncheck.events.stats import ReadStats
+from conncheck.events.textfile import open_text
 
 # Header names (lower-case, letters only) → record field; English and Turkish Event Viewer, and Export-Csv.
 _COLUMNS = {

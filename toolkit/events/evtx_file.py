@@ -15,11 +15,10 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import msgspec
-
-from toolkit.catalog import Catalog
-from toolkit.errors import InputError
-from toolkit.events.record import EventRecord, find_code, is_connector, level_name, parse_utc
-from toolkit.events.stats import ReadStats
+from conncheck.catalog import Catalog
+from conncheck.errors import InputError
+from conncheck.events.record import EventRecord, find_code, is_connector, level_name, parse_utc
+from conncheck.events.stats import ReadStats
 
 EVTX_MAGIC = b"ElfFile\x00"
 BATCH = 1024

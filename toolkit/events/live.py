@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from toolkit.catalog import Catalog
-from toolkit.events.record import EventRecord, find_code, level_name, parse_utc
-from toolkit.events.stats import ReadStats
+from conncheck.catalog import Catalog
+from conncheck.events.record import EventRecord, find_code, level_name, parse_utc
+from conncheck.events.stats import ReadStats
 
 
 class LiveShapeError(ValueError):

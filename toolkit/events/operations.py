@@ -10,7 +10,7 @@ to 0x403-0x405. What has no precondition of its own falls to Unknown_Error (0x0F
 
 from __future__ import annotations
 
-from toolkit.catalog import Event
+from conncheck.catalog import Event
 
 SUCCESS = 0x0
 UNKNOWN_ERROR = 0x0FFFFFFF

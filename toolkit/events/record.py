@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from toolkit.catalog import Catalog, Event, ParsedCode, parse_code
-from toolkit.errors import InputError
+from conncheck.catalog import Catalog, Event, ParsedCode, parse_code
+from conncheck.errors import InputError
 
 # The connector's logs: the legacy "Microsoft Intune Connector" log and the new connector's two channels.
 LEGACY_LOG = "Microsoft Intune Connector"

@@ -6,10 +6,9 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from conncheck.catalog import format_code
+from conncheck.events.triage import Triage
 from tabulate import tabulate
-
-from toolkit.catalog import format_code
-from toolkit.events.triage import Triage
 
 TIMELINE_LIMIT = 50  # table and Markdown show the latest runs; JSON has them all
 

@@ -12,12 +12,12 @@ from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
-from toolkit.catalog import Catalog
-from toolkit.errors import InputError
-from toolkit.events.evtx_file import EVTX_MAGIC, read_evtx
-from toolkit.events.record import EventRecord
-from toolkit.events.stats import ReadStats
-from toolkit.events.textfile import text_encoding
+from conncheck.catalog import Catalog
+from conncheck.errors import InputError
+from conncheck.events.evtx_file import EVTX_MAGIC, read_evtx
+from conncheck.events.record import EventRecord
+from conncheck.events.stats import ReadStats
+from conncheck.events.textfile import text_encoding
 
 _SNIFF = 4096
 
@@ -66,19 +66,19 @@ def read_file(
     if kind == "evtx":
         return read_evtx(path, catalog, stats, connector_only)
     if kind == "xml":
-        from toolkit.events.xml_file import read_xml
+        from conncheck.events.xml_file import read_xml
 
         return read_xml(path, catalog, stats)
     if kind == "facts":
         return _read_facts(path, catalog, stats)
-    from toolkit.events.csv_file import read_csv
+    from conncheck.events.csv_file import read_csv
 
     return read_csv(path, catalog, stats, csv_offset)
 
 
 def _read_facts(path: Path, catalog: Catalog, stats: ReadStats) -> Iterator[EventRecord]:
-    from toolkit import facts
-    from toolkit.events.live import LiveShapeError, parse_probe
+    from conncheck import facts
+    from conncheck.events.live import LiveShapeError, parse_probe
 
     document = facts.load(path)
     found = False

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from toolkit.catalog import Catalog, Event, format_code
-from toolkit.events.operations import codes_for_failure
-from toolkit.events.record import EventRecord, events_index, format_utc
+from conncheck.catalog import Catalog, Event, format_code
+from conncheck.events.operations import codes_for_failure
+from conncheck.events.record import EventRecord, events_index, format_utc
 
 UNNAMED = "(not in the catalog)"
 

@@ -8,11 +8,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from toolkit.catalog import Catalog, format_code
-from toolkit.events.record import format_utc
-from toolkit.events.sources import read_file
-from toolkit.events.stats import ReadStats
-from toolkit.events.summary import Run, Summary
+from conncheck.catalog import Catalog, format_code
+from conncheck.events.record import format_utc
+from conncheck.events.sources import read_file
+from conncheck.events.stats import ReadStats
+from conncheck.events.summary import Run, Summary
 
 SCHEMA = "conncheck.events/1"
 
@@ -73,7 +73,7 @@ def next_steps(codes: Iterable[int], catalog: Catalog) -> list[NextStep]:
     codes = sorted(set(codes))
     if not codes:
         return []
-    from toolkit.registry import default_registry
+    from conncheck.registry import default_registry
 
     registry = default_registry()
     steps = []

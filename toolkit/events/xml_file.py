@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import Any, TextIO
 from xml.etree.ElementTree import Element, ParseError
 
-from toolkit.catalog import Catalog
-from toolkit.errors import InputError
-from toolkit.events.record import EventRecord, find_code, is_connector, level_name, parse_utc
-from toolkit.events.stats import ReadStats
-from toolkit.events.textfile import open_text
+from conncheck.catalog import Catalog
+from conncheck.errors import InputError
+from conncheck.events.record import EventRecord, find_code, is_connector, level_name, parse_utc
+from conncheck.events.stats import ReadStats
+from conncheck.events.textfile import open_text
 
 NS = "{http://schemas.microsoft.com/win/2004/08/events/event}"
 _CHUNK = 1 << 16

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from toolkit.errors import InputError
-from toolkit.history.model import NewRun, RunRecord
-from toolkit.history.store import Recorded, Store
+from conncheck.errors import InputError
+from conncheck.history.model import NewRun, RunRecord
+from conncheck.history.store import Recorded, Store
 
 __all__ = ["NewRun", "Recorded", "RunRecord", "Store", "default_store_path", "is_url", "open_store"]
 
@@ -43,11 +43,11 @@ def open_store(spec: str | None, *, create: bool, wait: float = DEFAULT_WAIT_SEC
             raise InputError(
                 f"--db: unsupported URL scheme {scheme!r} (a file path, or postgresql://host/db)"
             )
-        from toolkit.history.postgres_backend import open_postgres
+        from conncheck.history.postgres_backend import open_postgres
 
         store = open_postgres(spec, wait=wait)
     else:
-        from toolkit.history.sqlite_backend import open_sqlite
+        from conncheck.history.sqlite_backend import open_sqlite
 
         path = Path(spec) if spec is not None else default_store_path()
         if spec is None and create:

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from toolkit.results import Result, Status
+from conncheck.results import Result, Status
 
 # How bad a status is, for "worse" and "better". SKIP ranks with PASS: nothing to act on.
 RANK = {Status.PASS: 0, Status.SKIP: 0, Status.WARN: 1, Status.UNKNOWN: 2, Status.FAIL: 3}

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from toolkit.facts import format_time, parse_time
-from toolkit.results import Result
+from conncheck.facts import format_time, parse_time
+from conncheck.results import Result
 
 CERTIFICATE = "certificate"
 CRL = "crl"

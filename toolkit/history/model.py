@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from toolkit.results import Status, worst
+from conncheck.results import Status, worst
 
 
 def timestamp(value: datetime) -> str:

@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from toolkit.errors import InputError
-from toolkit.history.store import Dialect, Store
+from conncheck.errors import InputError
+from conncheck.history.store import Dialect, Store
 
 # Migrations, and same-site audits picking their baseline and writing, queue on advisory locks of this class.
 ADVISORY_LOCK_CLASS = 0x636F6E6E  # "conn"

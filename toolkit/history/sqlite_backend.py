@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from toolkit.errors import InputError
-from toolkit.history.store import Dialect, Store
+from conncheck.errors import InputError
+from conncheck.history.store import Dialect, Store
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 

@@ -15,12 +15,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from toolkit.errors import InputError
-from toolkit.facts import parse_time
-from toolkit.history.diff import diff_results
-from toolkit.history.model import NewRun, RunRecord, timestamp
-from toolkit.history.schema import CREATE_META, META_TABLE, MIGRATIONS, SCHEMA_VERSION
-from toolkit.results import Result, Status
+from conncheck.errors import InputError
+from conncheck.facts import parse_time
+from conncheck.history.diff import diff_results
+from conncheck.history.model import NewRun, RunRecord, timestamp
+from conncheck.history.schema import CREATE_META, META_TABLE, MIGRATIONS, SCHEMA_VERSION
+from conncheck.results import Result, Status
 
 RUN_COLUMNS = (
     "id, site, started_at, finished_at, collected_at, toolkit_version, exit_code, previous_run, regressions"
@@ -48,7 +48,7 @@ class Recorded:
 
 
 class Store:
-    """Open with ``toolkit.history.open_store``; close when done (or use as a context manager)."""
+    """Open with ``conncheck.history.open_store``; close when done (or use as a context manager)."""
 
     def __init__(self, conn: Any, dialect: Dialect, where: str) -> None:
         self.conn = conn

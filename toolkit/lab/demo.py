@@ -1,8 +1,8 @@
 """`conncheck demo --live`: the example site served by simulated Windows hosts on loopback, checked live.
 
-Three simulated hosts (connector, CA, NDES) from ``toolkit.samples.demo_sample`` answer over HTTP with real NTLM and
-WinRM message encryption, and NDES's SCEP endpoint answers over HTTPS as NDES does (``toolkit.lab.scep``); the real
-collectors run against them, exactly as ``conncheck check -c site.toml`` would.
+Three simulated hosts (connector, CA, NDES) from ``conncheck.lab.samples.demo_sample`` answer over HTTP with real
+NTLM and WinRM message encryption, and NDES's SCEP endpoint answers over HTTPS as NDES does
+(``conncheck.lab.scep``); the real collectors run against them, exactly as ``conncheck check -c site.toml`` would.
 
 The SCEP URL keeps NDES's name (``https://ndes01.contoso.com:<port>/certsrv/mscep/mscep.dll``, the name its TLS
 certificate carries) and ``[scep] addresses`` sends the connection to 127.0.0.1: the TLS checks judge the name as
@@ -18,16 +18,15 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from conncheck.collectors.site import CollectOptions, collect_site
+from conncheck.collectors.winrm import HostOutcome
+from conncheck.config import load
+from conncheck.facts import Facts
+from conncheck.lab.hosts import hosts_from_facts
+from conncheck.lab.lab import PASSWORD_ENV, Lab
+from conncheck.lab.scep import Responder, sample_ndes
+from conncheck.registry import default_registry
 from cryptography.hazmat.primitives.serialization import Encoding
-
-from toolkit.collectors.site import CollectOptions, collect_site
-from toolkit.collectors.winrm import HostOutcome
-from toolkit.config import load
-from toolkit.facts import Facts
-from toolkit.lab.hosts import hosts_from_facts
-from toolkit.lab.lab import PASSWORD_ENV, Lab
-from toolkit.lab.scep import Responder, sample_ndes
-from toolkit.registry import default_registry
 
 
 def scep_section(ndes: Responder, host: str, ca_bundle: Path) -> dict[str, Any]:
@@ -36,7 +35,7 @@ def scep_section(ndes: Responder, host: str, ca_bundle: Path) -> dict[str, Any]:
 
 
 def collect_demo(progress: Callable[[HostOutcome], None] | None = None) -> Facts:
-    from toolkit import samples
+    from conncheck.lab import samples
 
     example = samples.demo_sample(datetime.now(timezone.utc))
     site = {k: v for k, v in example.facts.site.items() if k != "roles_expected"}

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from toolkit.facts import Facts, ProbeResult, Target, format_time
+from conncheck.facts import Facts, ProbeResult, Target, format_time
 
 PROBE_MARKER = re.compile(r"^# conncheck-probe: (\S+)\s*$", re.M)
 ROLES_MARKER = re.compile(r"^# conncheck-roles: (.*)$", re.M)
@@ -65,7 +65,7 @@ class SimHost:
         clock = target.probes.get("clock")
         if clock is not None and clock.ok and isinstance(clock.data, dict) and clock.data.get("utc"):
             try:
-                from toolkit.facts import parse_time
+                from conncheck.facts import parse_time
 
                 offset = parse_time(str(clock.data["utc"])) - collected_at
             except ValueError:
@@ -121,5 +121,5 @@ def _script_version(script: str) -> str:
 
 
 def hosts_from_facts(facts: Facts) -> list[SimHost]:
-    """One simulated host per Windows host of a facts document (``toolkit.samples`` makes realistic ones)."""
+    """One simulated host per Windows host of a facts document (``conncheck.lab.samples`` makes realistic ones)."""
     return [SimHost.from_target(t, facts.collected_at) for t in facts.hosts.values()]

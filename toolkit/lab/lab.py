@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from toolkit.lab.hosts import SimHost
-from toolkit.lab.server import WinRMServer, free_port
-from toolkit.lab.tls import KeyPair, make_ca, make_server
+from conncheck.lab.hosts import SimHost
+from conncheck.lab.server import WinRMServer, free_port
+from conncheck.lab.tls import KeyPair, make_ca, make_server
 
 LAB_DOMAIN = "LAB"
 LAB_USER = "conncheck"

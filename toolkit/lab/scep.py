@@ -6,7 +6,7 @@ as NDES with the Intune policy module does - 403 on the bare URL, GetCACaps, Get
 ``application/x-x509-ca-ra-cert`` - and each ``Behaviour`` breaks one thing: the RA certificates in the bundle, the
 status of the bare URL, URL limits, a slow answer, the TLS certificate, a client-certificate request. ``Proxy`` is a
 reverse proxy in front of it that may rewrite response bodies, as a misconfigured publishing proxy does.
-``sample_ndes`` serves the NDES of an example site (``toolkit.samples``) over HTTPS, for ``demo --live``.
+``sample_ndes`` serves the NDES of an example site (``conncheck.lab.samples``) over HTTPS, for ``demo --live``.
 """
 
 from __future__ import annotations
@@ -24,12 +24,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
+from conncheck.lab.samples import CRA, Issued, SampleSite, issue, ra_cert
+from conncheck.lab.samples.scep import FORBIDDEN_PAGE, IIS_SERVER, NDES_CAPS, NDES_PAGE, bundle
+from conncheck.pki.pkcs7 import CA_CERT_TYPE, CA_RA_CERT_TYPE
 from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import ExtendedKeyUsageOID
-
-from toolkit.getcacert import CA_CERT_TYPE, CA_RA_CERT_TYPE
-from toolkit.samples import CRA, Issued, SampleSite, issue, ra_cert
-from toolkit.samples_scep import FORBIDDEN_PAGE, IIS_SERVER, NDES_CAPS, NDES_PAGE, bundle
 
 # Re-exported for the tests that build variants from this module alone.
 __all__ = ["CA_CERT_TYPE", "CA_RA_CERT_TYPE", "NDES_PAGE", "Issued", "issue"]

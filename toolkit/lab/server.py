@@ -15,11 +15,11 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from toolkit.lab import wsman
-from toolkit.lab.auth import Acceptor, AuthFailed
-from toolkit.lab.hosts import SimHost
-from toolkit.lab.shells import CmdShell, PsrpShell
-from toolkit.lab.tls import KeyPair
+from conncheck.lab import wsman
+from conncheck.lab.auth import Acceptor, AuthFailed
+from conncheck.lab.hosts import SimHost
+from conncheck.lab.shells import CmdShell, PsrpShell
+from conncheck.lab.tls import KeyPair
 
 # How long a Receive with nothing to return is held before the TimedOut fault (Windows holds up to
 # OperationTimeout; the lab answers sooner so fault tests stay quick).

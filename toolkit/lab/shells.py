@@ -15,11 +15,10 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
+from conncheck.lab.hosts import Answer, SimHost
+from conncheck.lab.wsman import ReceiveResult, Stream
 from psrpcore import PSRPPayload, ServerPipeline, ServerRunspacePool, StreamType
 from psrpcore.types import ErrorCategory, ErrorCategoryInfo, ErrorRecord, NETException, PSInvocationState
-
-from toolkit.lab.hosts import Answer, SimHost
-from toolkit.lab.wsman import ReceiveResult, Stream
 
 
 def _script_of(metadata: Any) -> str:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from toolkit.checklist import Report
-from toolkit.reports.json_report import render_json
-from toolkit.reports.junit import render_junit
-from toolkit.reports.markdown import render_markdown
-from toolkit.reports.table import render_table
+from conncheck.checklist import Report
+from conncheck.reports.json_report import render_json
+from conncheck.reports.junit import render_junit
+from conncheck.reports.markdown import render_markdown
+from conncheck.reports.table import render_table
 
 Renderer = Callable[[Report], str]
 

@@ -13,16 +13,15 @@ from dataclasses import dataclass
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from conncheck.checklist import Report
+from conncheck.history.diff import Change, Diff
+from conncheck.history.expiry import ExpiryItem
+from conncheck.history.model import RunRecord
+from conncheck.reports.json_report import render_json
+from conncheck.reports.junit import render_junit
+from conncheck.reports.markdown import render_markdown
+from conncheck.reports.table import render_table
 from tabulate import tabulate
-
-from toolkit.checklist import Report
-from toolkit.history.diff import Change, Diff
-from toolkit.history.expiry import ExpiryItem
-from toolkit.history.model import RunRecord
-from toolkit.reports.json_report import render_json
-from toolkit.reports.junit import render_junit
-from toolkit.reports.markdown import render_markdown
-from toolkit.reports.table import render_table
 
 AUDIT_SCHEMA = "conncheck.audit/1"
 
@@ -172,13 +171,13 @@ def render_audit_junit(audit: AuditReport) -> str:
 
 
 def _html(audit: AuditReport) -> str:
-    from toolkit.reports.html import render_html
+    from conncheck.reports.html import render_html
 
     return render_html(audit)
 
 
 def _prometheus(audit: AuditReport) -> str:
-    from toolkit.reports.prometheus import render_prometheus
+    from conncheck.reports.prometheus import render_prometheus
 
     return render_prometheus(audit)
 

@@ -12,11 +12,11 @@ from datetime import datetime
 from html import escape
 from typing import Any
 
-from toolkit.facts import format_time
-from toolkit.history.expiry import ExpiryItem
-from toolkit.reports.audit import AuditReport, change_line, expiry_rows, run_label
-from toolkit.reports.labels import status_label, word
-from toolkit.results import Status
+from conncheck.facts import format_time
+from conncheck.history.expiry import ExpiryItem
+from conncheck.reports.audit import AuditReport, change_line, expiry_rows, run_label
+from conncheck.reports.labels import status_label, word
+from conncheck.results import Status
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'"
 COLORS = {

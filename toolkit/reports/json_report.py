@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from toolkit.checklist import Report
+from conncheck.checklist import Report
 
 
 def render_json(report: Report) -> str:

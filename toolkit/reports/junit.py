@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from xml.etree import ElementTree as ET
 
-from toolkit.checklist import Report
-from toolkit.results import Status
+from conncheck.checklist import Report
+from conncheck.results import Status
 
 
 def render_junit(report: Report) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from toolkit.results import Status
+from conncheck.results import Status
 
 _WORDS = {
     "en": {

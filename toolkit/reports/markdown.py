@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+from conncheck.checklist import Report
+from conncheck.facts import format_time
+from conncheck.reports.labels import status_label, word
+from conncheck.results import Status
 from tabulate import tabulate
-
-from toolkit.checklist import Report
-from toolkit.facts import format_time
-from toolkit.reports.labels import status_label, word
-from toolkit.results import Status
 
 
 def _cell(value: str) -> str:

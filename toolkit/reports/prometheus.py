@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from toolkit.history.expiry import CERTIFICATE
-from toolkit.reports.audit import AuditReport
-from toolkit.results import Status
+from conncheck.history.expiry import CERTIFICATE
+from conncheck.reports.audit import AuditReport
+from conncheck.results import Status
 
 Labels = tuple[tuple[str, str], ...]
 

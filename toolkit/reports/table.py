@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+from conncheck.checklist import Report
+from conncheck.facts import format_time
+from conncheck.reports.labels import status_label, word
+from conncheck.results import Result, Status
 from tabulate import tabulate
-
-from toolkit.checklist import Report
-from toolkit.facts import format_time
-from toolkit.reports.labels import status_label, word
-from toolkit.results import Result, Status
 
 
 def _count_line(report: Report) -> str:

@@ -13,8 +13,8 @@ Probe ``w32time_source`` (role ndes), data::
 
 from __future__ import annotations
 
-from toolkit.plugin import Context, Plugin
-from toolkit.results import Outcome, failed, passed, warned
+from conncheck.plugin import Context, Plugin
+from conncheck.results import Outcome, failed, passed, warned
 
 PLUGIN = Plugin("example-w32time")
 

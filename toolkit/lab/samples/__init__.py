@@ -17,17 +17,16 @@ from datetime import datetime, timedelta, timezone
 from functools import cache
 from typing import Any
 
+from conncheck import __version__
+from conncheck.facts import Facts, ProbeResult, Target, format_time
+from conncheck.lab.samples.directory import healthy_directory
+from conncheck.lab.samples.scep import healthy_endpoint
+from conncheck.pki.certs import OID_CERT_TEMPLATE_NAME, OID_CERTIFICATE_REQUEST_AGENT
+from conncheck.pki.security_descriptor import sid_to_bytes
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-
-from toolkit import __version__
-from toolkit.certs import OID_CERT_TEMPLATE_NAME, OID_CERTIFICATE_REQUEST_AGENT
-from toolkit.facts import Facts, ProbeResult, Target, format_time
-from toolkit.samples_directory import healthy_directory
-from toolkit.samples_scep import healthy_endpoint
-from toolkit.security_descriptor import sid_to_bytes
 
 DOMAIN = "contoso.com"
 NETBIOS = "CONTOSO"
@@ -595,7 +594,7 @@ def healthy_site(now: datetime | None = None) -> SampleSite:
     }
     facts = Facts(
         collected_at=now,
-        collector={"version": __version__, "vantage": "generated example (toolkit.samples)"},
+        collector={"version": __version__, "vantage": "generated example (conncheck.lab.samples)"},
         site=site_section(),
         hosts=hosts,
         directory=healthy_directory(pki.issuing.der, now=now, connector_account_sid=CONNECTOR_ACCOUNT_SID),

@@ -12,11 +12,10 @@ import base64
 from typing import Any
 from urllib.parse import urlsplit
 
+from conncheck.facts import SCEP_ROLE, ProbeResult, Target
+from conncheck.pki.pkcs7 import CA_CERT_TYPE, CA_RA_CERT_TYPE
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, pkcs7
-
-from toolkit.facts import SCEP_ROLE, ProbeResult, Target
-from toolkit.getcacert import CA_CERT_TYPE, CA_RA_CERT_TYPE
 
 NDES_URL = "https://ndes01.contoso.com/certsrv/mscep/mscep.dll"
 IIS_SERVER = "Microsoft-IIS/10.0"

@@ -6,7 +6,7 @@ carrying ``ca_der``, the SCEP and PKCS templates (published on the CA, security 
 Authenticated Users and Enroll to a group the NDES account is in through a nested group, and to the connector's
 account), NTAuthCertificates holding the CA certificate, the NDES service account (enabled, password set 10 days
 before ``now``, ``HTTP/<ndes_fqdn>`` SPN on it alone) and the connector's account. Every name has a parameter
-whose default matches toolkit/samples.py's Contoso site; pass the same values as the site's ``[site]`` section.
+whose default matches toolkit/lab/samples/__init__.py's Contoso site; pass the same values as the site's ``[site]`` section.
 Break one precondition by editing the returned probe data (``target.probes[name].data``).
 """
 
@@ -16,8 +16,8 @@ import base64
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from toolkit import security_descriptor as sdm
-from toolkit.facts import DIRECTORY_ROLE, ProbeResult, Target
+from conncheck.facts import DIRECTORY_ROLE, ProbeResult, Target
+from conncheck.pki import security_descriptor as sdm
 
 DOMAIN_SID = "S-1-5-21-1004336348-1177238915-682003330"
 CLIENT_AUTH = "1.3.6.1.5.5.7.3.2"

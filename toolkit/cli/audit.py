@@ -16,23 +16,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-
-from toolkit import __version__
-from toolkit.cli import ConfigOpt, Lang, LangOpt, app, report_for, settings_for, write_output
-from toolkit.errors import ConfigError, InputError
+from conncheck import __version__
+from conncheck.application import build_report, site_settings
+from conncheck.cli.app import ConfigOpt, Lang, LangOpt, app, write_output
+from conncheck.errors import ConfigError, InputError
 
 if TYPE_CHECKING:
-    from toolkit.checklist import Report
-    from toolkit.facts import Facts
-    from toolkit.history import Store
-    from toolkit.history.diff import Diff
+    from conncheck.checklist import Report
+    from conncheck.facts import Facts
+    from conncheck.history import Store
+    from conncheck.history.diff import Diff
 
 
 EXIT_REGRESSION = 4
 
 
 def _default_store() -> str:
-    from toolkit.history import default_store_path
+    from conncheck.history import default_store_path
 
     return str(default_store_path())
 
@@ -84,7 +84,7 @@ def audit_exit_code(report: Report, diff: Diff, fail_on: FailOn) -> int:
 
 
 def _open(db: str | None, *, create: bool, wait: float) -> Store:
-    from toolkit.history import open_store
+    from conncheck.history import open_store
 
     return open_store(db, create=create, wait=wait)
 
@@ -93,7 +93,7 @@ def _audit_section(config: Path | None) -> dict[str, object]:
     """site.toml's optional [audit] table: ``db`` (the store for this site's audits)."""
     if config is None:
         return {}
-    from toolkit.config import load
+    from conncheck.config import load
 
     section = load(config).sections.get("audit", {})
     unknown = sorted(set(section) - {"db"})
@@ -105,17 +105,17 @@ def _audit_section(config: Path | None) -> dict[str, object]:
 
 
 def _facts(config: Path | None, facts_files: list[Path]) -> Facts:
-    from toolkit import facts as facts_mod
+    from conncheck import facts as facts_mod
 
     if facts_files:
         return facts_mod.merge([facts_mod.load(p) for p in facts_files])
     if config is None:
         raise InputError("audit: give -c site.toml to collect live, or --facts FILE to audit collected facts")
-    from toolkit.config import load
-    from toolkit.registry import default_registry
+    from conncheck.config import load
+    from conncheck.registry import default_registry
 
     try:
-        from toolkit.collectors.site import collect_site
+        from conncheck.collectors.site import collect_site
     except ImportError:
         raise InputError("audit: live collection is not available in this build; pass --facts FILE") from None
     return collect_site(load(config), default_registry(), None)
@@ -164,13 +164,13 @@ def audit(
 
     Example (cron, systemd timer, Task Scheduler): conncheck audit -c site.toml --db audit.sqlite -f html -o audit.html
     """
-    from toolkit.history import NewRun
-    from toolkit.history.diff import diff_results
-    from toolkit.history.expiry import expiry_items
-    from toolkit.reports.audit import AUDIT_RENDERERS, AuditReport
+    from conncheck.history import NewRun
+    from conncheck.history.diff import diff_results
+    from conncheck.history.expiry import expiry_items
+    from conncheck.reports.audit import AUDIT_RENDERERS, AuditReport
 
     started = datetime.now(timezone.utc)
-    settings, site = settings_for(config)
+    settings, site = site_settings(config)
     db = db if db is not None else _audit_section(config).get("db")  # type: ignore[assignment]
     inputs = [*(facts_files or []), *([config] if config else []), *([Path(db)] if db and "://" not in db else [])]
     if output is not None and not output.parent.is_dir():
@@ -178,7 +178,7 @@ def audit(
     with _open(db, create=True, wait=wait) as store:  # open first: a bad store fails before a long collection
         facts = _facts(config, facts_files or [])
         facts.site.update(site)
-        report = report_for(facts, settings, lang=lang.value, codes=None, hosts=None, strict=fail_on is FailOn.warn)
+        report = build_report(facts, settings, lang=lang.value, codes=None, hosts=None, strict=fail_on is FailOn.warn)
         recorded = store.record(
             NewRun(report.site, started, datetime.now(timezone.utc), facts.collected_at, __version__,
                    report.exit_code, facts.to_json()),
@@ -242,8 +242,8 @@ def diff(
     """
     import json
 
-    from toolkit.history.diff import diff_results
-    from toolkit.reports.audit import diff_text
+    from conncheck.history.diff import diff_results
+    from conncheck.reports.audit import diff_text
 
     with _open(db, create=False, wait=wait) as store:
         if run_a is not None and run_b is None:
@@ -287,8 +287,8 @@ def expiry(
     with days left as of that run's collection time."""
     import json
 
-    from toolkit.history.expiry import expiry_items
-    from toolkit.reports.audit import expiry_text
+    from conncheck.history.expiry import expiry_items
+    from conncheck.reports.audit import expiry_text
 
     limit = parse_days(within) if within is not None else None
     with _open(db, create=False, wait=wait) as store:

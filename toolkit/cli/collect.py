@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-
-from toolkit.cli import (
+from conncheck.application import build_report
+from conncheck.cli.app import (
     CodesOpt,
     ConfigOpt,
     FormatOpt,
@@ -20,15 +20,14 @@ from toolkit.cli import (
     app,
     finish,
     parse_codes,
-    report_for,
     write_output,
 )
-from toolkit.errors import InputError
+from conncheck.errors import InputError
 
 if TYPE_CHECKING:
-    from toolkit.collectors.winrm import HostOutcome
-    from toolkit.config import SiteConfig
-    from toolkit.facts import Facts
+    from conncheck.collectors.winrm import HostOutcome
+    from conncheck.config import SiteConfig
+    from conncheck.facts import Facts
 
 RoleOpt = Annotated[
     list[str] | None, typer.Option("--role", help="Only hosts with this role: connector, ca, ndes (repeatable).")
@@ -53,7 +52,7 @@ def _progress(outcome: HostOutcome) -> None:
 
 
 def _roles(role: list[str] | None) -> tuple[str, ...] | None:
-    from toolkit.facts import HOST_ROLES
+    from conncheck.facts import HOST_ROLES
 
     if not role:
         return None
@@ -65,7 +64,7 @@ def _roles(role: list[str] | None) -> tuple[str, ...] | None:
 
 def _site(config: Path | None) -> SiteConfig:
     """site.toml, read once per command: what to collect, and the thresholds the checks judge by."""
-    from toolkit.config import load
+    from conncheck.config import load
 
     if config is None:
         raise InputError("--config/-c site.toml is required (see examples/site.toml)")
@@ -74,8 +73,8 @@ def _site(config: Path | None) -> SiteConfig:
 
 def _collect(site: SiteConfig, role: list[str] | None, host: list[str] | None, parallel: int | None,
              quiet: bool, insecure: bool) -> Facts:
-    from toolkit.collectors.site import CollectOptions, collect_site
-    from toolkit.registry import default_registry
+    from conncheck.collectors.site import CollectOptions, collect_site
+    from conncheck.registry import default_registry
 
     config = site.path
     if not site.hosts and not site.sections.get("ldap") and not site.sections.get("scep"):
@@ -123,7 +122,7 @@ def check(
     if save_facts is not None:
         _save(facts, save_facts, config)
     only = list(facts.hosts) if (role or host) else None
-    report = report_for(facts, site.settings, lang=lang.value, codes=wanted, hosts=only, strict=strict)
+    report = build_report(facts, site.settings, lang=lang.value, codes=wanted, hosts=only, strict=strict)
     finish(report, fmt, output, [config] if config else [])
 
 
@@ -160,8 +159,8 @@ def script(
     Example: conncheck script --role ndes -c site.toml > collect.ps1; on the host:
     powershell -ExecutionPolicy Bypass -File .\\collect.ps1 > ndes01.json; then: conncheck evaluate ndes01.json
     """
-    from toolkit.collectors.script import for_roles
-    from toolkit.config import load
+    from conncheck.collectors.script import for_roles
+    from conncheck.config import load
 
     roles = _roles(role) or ()
     site = load(config).facts_site() if config is not None else {}
@@ -173,7 +172,7 @@ def script(
 def demo_live_facts() -> Facts:
     """The example site collected live from the loopback lab (``conncheck demo --live``)."""
     try:
-        from toolkit.lab.demo import collect_demo
+        from conncheck.lab.demo import collect_demo
     except ImportError as exc:
         raise InputError(
             f"demo --live needs the lab extra: pip install 'conncheck[lab]' ({exc.name} is missing)"

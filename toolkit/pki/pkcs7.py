@@ -13,10 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from conncheck.pki.certs import OID_CERTIFICATE_REQUEST_AGENT, CertificateError, CertInfo, from_der
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, pkcs7
-
-from toolkit.certs import OID_CERTIFICATE_REQUEST_AGENT, CertificateError, CertInfo, from_der
 
 CA_CERT_TYPE = "application/x-x509-ca-cert"
 CA_RA_CERT_TYPE = "application/x-x509-ca-ra-cert"

@@ -9,9 +9,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-
-from toolkit.cli import HostOpt, OutputOpt, app, write_output
-from toolkit.errors import InputError
+from conncheck.cli.app import HostOpt, OutputOpt, app, write_output
+from conncheck.errors import InputError
 
 EXIT_UNRECOVERED = 1
 
@@ -73,9 +72,9 @@ def events(
 
     Example: conncheck events connector.evtx --since 7d --format markdown
     """
-    from toolkit import catalog
-    from toolkit.events.render import RENDERERS
-    from toolkit.events.triage import triage
+    from conncheck import catalog
+    from conncheck.events.render import RENDERERS
+    from conncheck.events.triage import triage
 
     result = triage(
         files,

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-
-from toolkit.cli import FormatOpt, Lang, LangOpt, OutputFormat, OutputOpt, StrictOpt, app, finish, report_for
+from conncheck.application import build_report
+from conncheck.cli.app import FormatOpt, Lang, LangOpt, OutputFormat, OutputOpt, StrictOpt, app, finish
 
 ExternalOpt = Annotated[
     list[str] | None,
@@ -55,11 +55,11 @@ def scep(
     HTTPS_PROXY / NO_PROXY apply. Example: conncheck scep https://ndes01.contoso.com/certsrv/mscep/mscep.dll
     --external https://ndes-contoso.msappproxy.net/certsrv/mscep/mscep.dll
     """
-    from toolkit import __version__
-    from toolkit.collectors.scep import collect, parse_section
-    from toolkit.facts import Facts
-    from toolkit.plugin import Settings
-    from toolkit.registry import default_registry
+    from conncheck import __version__
+    from conncheck.collectors.scep import collect, parse_section
+    from conncheck.facts import Facts
+    from conncheck.plugin import Settings
+    from conncheck.registry import default_registry
 
     section: dict[str, object] = {"urls": [url], "external_urls": list(external or []), "timeout_seconds": timeout}
     if ca_bundle is not None:
@@ -75,5 +75,5 @@ def scep(
         hosts={},
         scep=targets,
     )
-    report = report_for(facts, Settings(), lang=lang.value, codes=None, hosts=list(targets), strict=strict)
+    report = build_report(facts, Settings(), lang=lang.value, codes=None, hosts=list(targets), strict=strict)
     finish(report, fmt, output, [ca_bundle] if ca_bundle else None)

@@ -4,7 +4,7 @@
 only the ``ldap`` server service, bound to ``address`` alone), turns off ``ldap server require strong auth`` (which
 samba-tool drops as an option: it is written into smb.conf afterwards), and runs ``samba -M single`` until 636
 answers. ``start(..., kdc=True)`` adds the ``kdc`` service (88) and registers the DC's ``ldap/`` service principal
-names, for Kerberos clients (tests/lab/krb5.py). ``seed(lab)`` then writes, as Administrator over LDAPS, what an
+names, for Kerberos clients (tests/peers/krb5.py). ``seed(lab)`` then writes, as Administrator over LDAPS, what an
 AD CS site has and Samba does not create: an Enrollment Services object for the CA (a real certificate from
 ``cryptography``), a SCEP and a PKCS template with security descriptors encoded by Samba from SDDL,
 NTAuthCertificates, the NDES service account (in a group nested in the group the SCEP template grants Enroll to),
@@ -24,13 +24,13 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from conncheck.pki import security_descriptor as sdm
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from tests.lab import sddl
-from toolkit import security_descriptor as sdm
+from tests.peers import sddl
 
 REALM = "LAB.TEST"
 DOMAIN = "LAB"

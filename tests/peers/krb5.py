@@ -16,7 +16,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.lab.samba import REALM, SambaLab
+from tests.peers.samba import REALM, SambaLab
 
 
 def client_installed() -> bool:

@@ -1,0 +1,41 @@
+"""``conncheck demo``: the checklist of a bundled EXAMPLE site, or (``--live``) of the loopback lab."""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import Annotated
+
+import typer
+from conncheck.cli.app import FormatOpt, Lang, LangOpt, OutputFormat, StrictOpt, app, finish
+
+DEMO_FACTS = "demo-site.json"  # written by examples/make_snapshots.py from the lab's sample site
+
+
+@app.command()
+def demo(
+    fmt: FormatOpt = OutputFormat.table,
+    lang: LangOpt = Lang.en,
+    strict: StrictOpt = False,
+    live: Annotated[bool, typer.Option("--live", help="Serve the example from simulated WinRM hosts on loopback "
+                                       "and run the real live check against them (needs conncheck[lab]).")] = False,
+) -> None:
+    """Evaluate a bundled EXAMPLE site (generated data, not yours) to show what a checklist looks like.
+
+    The example has three faults on purpose, so the demo exits 1 (something FAILs).
+    """
+    from conncheck import facts as facts_mod
+    from conncheck.application import build_report
+    from conncheck.plugin import Settings
+
+    if live:
+        from conncheck.cli.collect import demo_live_facts
+
+        facts = demo_live_facts()
+    else:
+        text = (resources.files("conncheck") / "data" / DEMO_FACTS).read_text(encoding="utf-8")
+        facts = facts_mod.from_json(facts_mod.decode(text, DEMO_FACTS), DEMO_FACTS)
+    typer.echo(
+        "conncheck demo: evaluating EXAMPLE data (a generated site with three faults), not a real site.", err=True
+    )
+    report = build_report(facts, Settings(), lang=lang.value, codes=None, hosts=None, strict=strict)
+    finish(report, fmt, None)
