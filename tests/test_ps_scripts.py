@@ -20,7 +20,7 @@ SITE = {"name": "contoso", "ca_config": "ca01.contoso.com\\Contoso Issuing CA", 
 
 
 def test_every_declared_fragment_exists() -> None:
-    missing = [p.name for p in default_registry().probes.values() if p.powershell and not p.powershell.is_file()]
+    missing = [p.name for p in default_registry().probes.values() if p.fragment and not p.fragment.is_file()]
     assert not missing
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from conncheck.errors import ConfigError
 from conncheck.facts import HOST_ROLES
 from conncheck.plugin import Settings
+from conncheck.site import FactsSite, facts_site
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -62,17 +63,17 @@ class SiteConfig:
             roles.add("scep")
         return sorted(roles)
 
-    def facts_site(self) -> dict[str, Any]:
+    def facts_site(self) -> FactsSite:
         """The ``site`` section written into facts: expectations, so facts evaluate alone later.
 
         It also carries the event look-back window, which the fact script's events probe reads.
         """
-        return {
+        return facts_site({
             **self.site,
             "name": self.name,
             "roles_expected": self.roles_expected(),
             "event_lookback_days": self.settings.event_lookback_days,
-        }
+        })
 
 
 def _settings(raw: Any, where: str) -> Settings:

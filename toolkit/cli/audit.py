@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from conncheck import __version__
-from conncheck.application import build_report, site_settings
+from conncheck.application import build_report, site_settings, with_site
 from conncheck.cli.app import ConfigOpt, Lang, LangOpt, app, write_output
 from conncheck.errors import ConfigError, InputError
 
@@ -177,7 +177,7 @@ def audit(
         raise InputError(f"--output {output}: directory {output.parent} does not exist")
     with _open(db, create=True, wait=wait) as store:  # open first: a bad store fails before a long collection
         facts = _facts(config, facts_files or [])
-        facts.site.update(site)
+        facts = with_site(facts, site)
         report = build_report(facts, settings, lang=lang.value, codes=None, hosts=None, strict=fail_on is FailOn.warn)
         recorded = store.record(
             NewRun(report.site, started, datetime.now(timezone.utc), facts.collected_at, __version__,

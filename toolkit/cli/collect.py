@@ -159,11 +159,12 @@ def script(
     Example: conncheck script --role ndes -c site.toml > collect.ps1; on the host:
     powershell -ExecutionPolicy Bypass -File .\\collect.ps1 > ndes01.json; then: conncheck evaluate ndes01.json
     """
+    import msgspec
     from conncheck.collectors.script import for_roles
     from conncheck.config import load
 
     roles = _roles(role) or ()
-    site = load(config).facts_site() if config is not None else {}
+    site = msgspec.to_builtins(load(config).facts_site()) if config is not None else {}
     text = for_roles(roles, site).text
     # Windows PowerShell 5.1 reads a BOM-less script file in the ANSI code page; the UTF-8 BOM keeps names exact.
     write_output(text if output is None else "\ufeff" + text, output, [config] if config else [])
