@@ -347,7 +347,7 @@ def _matches_native_text(root: Any, findings: list[Finding]) -> None:
             stages = [c for c in node.children if c.type != "|"]
             native = False
             for stage in stages:
-                if stage.type == "command" and _is_native(stage) or stage.type != "command" and mentions(stage):
+                if (stage.type == "command" and _is_native(stage)) or (stage.type != "command" and mentions(stage)):
                     native = True
                     continue
                 if native and stage.type == "command" and (

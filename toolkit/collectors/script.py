@@ -218,7 +218,9 @@ def build(probes: list[Probe], roles: tuple[str, ...], site: dict[str, Any] | No
     if any(p.name == FIRST_PROBE for p in probes):
         lines += [
             EPILOGUE_MARKER,
-            "if ($ConncheckProbes['clock']['ok']) { $ConncheckProbes['clock']['data']['utc_end'] = [DateTime]::UtcNow }",
+            "if ($ConncheckProbes['clock']['ok']) {",
+            "    $ConncheckProbes['clock']['data']['utc_end'] = [DateTime]::UtcNow",
+            "}",
             "",
         ]
     lines += [
