@@ -276,31 +276,34 @@ def _inside(node: Any, ancestor: Any | None) -> bool:
 
 
 def _syntax_ps7(root: Any, findings: list[Finding]) -> None:
+    """Operators and blocks 5.1 does not know; the grammar parses most of them into ERROR nodes."""
     leaves = [n for n in _walk(root) if n.child_count == 0]
     for leaf, following in zip(leaves, [*leaves[1:], None], strict=True):
         token = _text(leaf).strip()
-        if token in ("??", "??=", "?.", "?[", "&&", "||"):
-            findings.append(Finding(_line(leaf), f"operator {token} is PowerShell 7 only"))
+        if token in ("??=", "?.", "?[", "&&", "||") or token.startswith("??"):
+            findings.append(Finding(_line(leaf), f"operator {token[:3].strip()} is PowerShell 7 only"))
         elif leaf.type == "ERROR" and token == "?":
             findings.append(Finding(_line(leaf), "the ?-operators (ternary, ?., ?[]) are PowerShell 7 only"))
-        elif token == "|" and following is not None and _text(following) == "|" and following.start_byte == \
-                leaf.end_byte:
+        elif token == "|" and following is not None and _text(following) == "|" and \
+                following.start_byte == leaf.end_byte:
             findings.append(Finding(_line(leaf), "operator || is PowerShell 7 only"))
     for node in _walk(root):
-        if node.type == "command" and _command_name(node).lower() == "clean" and any(
-                n.type == "script_block_expression" for n in _walk(node)):
+        clean = node.type == "command" and _command_name(node).lower() == "clean" and any(
+            n.type == "script_block_expression" for n in _walk(node))
+        if clean or node.type == "ERROR" and any(_text(n).strip().lower() == "clean" for n in node.children):
             findings.append(Finding(_line(node), "clean {} blocks are PowerShell 7.3 only"))
 
 
 def _newer_commands(node: Any, findings: list[Finding]) -> None:
-    name = _command_name(node).lower()
-    words = _words(node)
+    foreach = next((c for c in node.children if c.type == "foreach_command"), None)
+    name = "foreach-object" if foreach is not None else _command_name(node).lower()
     if name in NEWER_CMDLETS:
         findings.append(Finding(_line(node), f"{_command_name(node)} is PowerShell {NEWER_CMDLETS[name]}+"))
-    for written in (w for w in words if w.startswith("-") and len(w) > 2):
+    # Parameters from the text: the grammar does not know 7's (ForEach-Object -Parallel parses as an ERROR).
+    for written in re.findall(r"(?<![\w$])-([a-z]\w+)", _text(node).lower()):
         for parameter, version in NEWER_PARAMETERS.get(name, {}).items():
-            if parameter.startswith(written.rstrip(":")):
-                findings.append(Finding(_line(node), f"{_command_name(node)} {parameter} is PowerShell {version}+"))
+            if parameter[1:].startswith(written):
+                findings.append(Finding(_line(node), f"{name} {parameter} is PowerShell {version}+"))
 
 
 def _culture(node: Any, findings: list[Finding]) -> None:
@@ -423,7 +426,8 @@ def lint_ps51(text: str, *, whole_script: bool = False) -> list[Finding]:
     for node in _walk(root):
         if node.type == "command":
             _newer_commands(node, findings)
-            stderr = [c for c in _walk(node) if c.type == "redirection" and re.match(r"[2*]>", _text(c))]
+            stderr = [c for c in _walk(node) if c.type in ("redirection", "generic_token") and
+                      re.match(r"[2*]>", _text(c))]
             if stderr and _is_native(node) and not _inside(node, helper):
                 findings.append(Finding(_line(node), f"{_text(stderr[0])} on a native program: under "
                                                      "$ErrorActionPreference 'Stop' 5.1 turns its first stderr line "
@@ -436,7 +440,7 @@ def lint_ps51(text: str, *, whole_script: bool = False) -> list[Finding]:
             name = _text(node).lower()
             env = re.fullmatch(r"\$\{?env:([^}]+)\}?", name)
             if name in NEWER_VARIABLES:
-                findings.append(Finding(_line(node), f"{_text(node)} does not exist in 5.1 (it reads as $null)"))
+                findings.append(Finding(_line(node), f"{_text(node)} is PowerShell 6+ (in 5.1 it reads as $null)"))
             elif env and env.group(1) in REDIRECTED_ENV:
                 findings.append(Finding(_line(node), f"{_text(node)} is redirected in a 32-bit session: use "
                                                      "Get-ConncheckSystemPath or Get-ConncheckProgramFiles"))
