@@ -290,7 +290,7 @@ def _syntax_ps7(root: Any, findings: list[Finding]) -> None:
     for node in _walk(root):
         clean = node.type == "command" and _command_name(node).lower() == "clean" and any(
             n.type == "script_block_expression" for n in _walk(node))
-        if clean or node.type == "ERROR" and any(_text(n).strip().lower() == "clean" for n in node.children):
+        if clean or (node.type == "ERROR" and any(_text(n).strip().lower() == "clean" for n in node.children)):
             findings.append(Finding(_line(node), "clean {} blocks are PowerShell 7.3 only"))
 
 
