@@ -28,7 +28,7 @@ from conncheck.facts import Facts, ProbeResult, Target, format_time
 PROBE_MARKER = re.compile(r"^# conncheck-probe: (\S+)\s*$", re.M)
 ROLES_MARKER = re.compile(r"^# conncheck-roles: (.*)$", re.M)
 SITE_MARKER = re.compile(r"^# conncheck-site: (.*)$", re.M)
-GUARD_DOCUMENT = re.compile(r"^# conncheck-guard: language mode$.*?^    ('\{.*)$", re.M | re.S)
+GUARD_DOCUMENT = re.compile(r"^# conncheck-guard: language mode$.*?^    ('\{[^\n]*)$", re.M | re.S)
 EPILOGUE_MARKER = re.compile(r"^# conncheck-epilogue: clock$", re.M)
 BUDGET = re.compile(r"-BudgetSeconds (\d+)")
 REDIRECTED_PATH = re.compile(r"\$env:(ProgramFiles|SystemRoot|windir)\b|\$\{env:ProgramFiles\(x86\)\}", re.I)
