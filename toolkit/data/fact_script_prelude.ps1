@@ -199,6 +199,15 @@ function Get-ConncheckPrivateKeyInfo {
     if (-not $Certificate.HasPrivateKey) { return $null }
     $info = [ordered]@{ opens = $false; error = $null; provider = $null; security_b64 = $null; trustees = $null
         acl_error = $null }
+    foreach ($extension in $Certificate.Extensions) {
+        if ($extension -is [System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension] -and
+                $extension.CertificateAuthority) {
+            # A CA's signing key (often in an HSM, whose every use is audited) is never touched: no check needs it.
+            $info['opens'] = $null
+            $info['error'] = 'not opened: the key of a CA certificate'
+            return $info
+        }
+    }
     $key = $null
     try {
         $key = [System.Security.Cryptography.X509Certificates.RSACertificateExtensions]::GetRSAPrivateKey($Certificate)
