@@ -19,7 +19,8 @@ from conncheck.registry import default_registry
 from tests.conftest import REPO
 from tests.ps_lint import lint, lint_ps51, parse, syntax_errors
 
-SHIPPED = sorted([*REPO.glob("checks/ps/*.ps1"), *REPO.glob("toolkit/data/*.ps1")])
+SHIPPED = sorted([*REPO.glob("checks/ps/*.ps1"), *REPO.glob("toolkit/data/*.ps1"),
+                  *REPO.glob("examples/plugin/*/ps/*.ps1")])
 ROLE_SETS = [(r,) for r in HOST_ROLES] + [HOST_ROLES]
 SITE = {"name": "contoso", "ca_config": "ca01.contoso.com\\Contoso Issuing CA", "digicert": False,
         "pkcs_templates": ["IntunePKCS", "O'Brien's template"]}
