@@ -13,6 +13,7 @@ import pytest
 from conncheck.catalog import load as load_catalog
 from conncheck.collectors import script as fact_script
 from conncheck.facts import HOST_ROLES, SCHEMA
+from conncheck.lab.hosts import guard_output
 from conncheck.plugin import Probe
 from conncheck.registry import default_registry
 
@@ -82,11 +83,11 @@ def test_strict_mode_and_the_language_guard_come_before_any_dotnet_call() -> Non
 
 
 def _guard_document(text: str, host: str = "ndes01.contoso.com") -> dict:
-    """The guard's document as PowerShell would build it (single-quoted literals joined with the three variables)."""
-    line = next(line for line in text.splitlines() if line.startswith("    '{\"schema\""))
-    values = {"ConncheckHost": host, "ConncheckMode": "ConstrainedLanguage", "ConncheckTime": "2026-11-25T09:00:00Z"}
-    parts = re.findall(r"'((?:[^']|'')*)'|\$(\w+)", line)
-    return json.loads("".join(t.replace("''", "'") if not v else values[v] for t, v in parts))
+    """The guard's document as PowerShell would build it (single-quoted literals joined with variables)."""
+    printed = guard_output(text, {"ConncheckHost": host, "ConncheckMode": "ConstrainedLanguage",
+                                  "ConncheckTime": "2026-11-25T09:00:00Z"})
+    assert printed is not None and printed.isascii()
+    return json.loads(printed)
 
 
 @pytest.mark.parametrize("roles", ROLE_SETS, ids=lambda r: "+".join(r))

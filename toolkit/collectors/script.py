@@ -9,7 +9,7 @@ operator to run by hand. Windows PowerShell 5.1 syntax; any culture, 32- or 64-b
     # conncheck-site: {"name": ...}
     Set-StrictMode -Off                    (a profile's StrictMode must not turn a missing property into an error)
     # conncheck-guard: language mode       (before any .NET call: outside FullLanguage every probe says why, and how
-    if (...LanguageMode -ne 'FullLanguage') { '<facts JSON>'; return }     to fix it; see ``constrained_document``)
+    if (...LanguageMode -ne 'FullLanguage') { '<facts JSON>'; return }     to fix it: ``constrained_document``)
     $ConncheckSite = @{...}                (the facts ``site`` section as a hashtable, for probe parameters)
     <prelude: read-only helpers, the JSON writer, Get-ConncheckProbeResult>
     # conncheck-probe: clock               (the clock first, then every other probe in declaration order: one block
@@ -124,30 +124,37 @@ CONSTRAINED_REASON = (
 )
 
 
-def constrained_document(probes: list[Probe], roles: tuple[str, ...], site: dict[str, Any]) -> str:
-    """The facts document the script prints outside FullLanguage: every probe ``ok: false`` with the reason and fix.
+def constrained_document(probes: list[Probe], roles: tuple[str, ...], site: dict[str, Any]) -> tuple[str, str]:
+    """What the script prints outside FullLanguage: every probe ``ok: false`` with the reason and the fix.
 
-    ``@@host@@``, ``@@mode@@`` and ``@@time@@`` stand for what only the host knows; the guard splices them in.
+    Returns (one failed probe's JSON, the document's JSON with ``@@failed@@`` for each probe). ``@@host@@``,
+    ``@@mode@@`` and ``@@time@@`` stand for what only the host knows; the guard splices them in.
     """
-    failed = {"ok": False, "error": CONSTRAINED_REASON, "ms": 0}
+    failed = json.dumps({"ok": False, "error": CONSTRAINED_REASON, "ms": 0}, separators=(",", ":"))
     document = {
         "schema": SCHEMA,
         "collected_at": "@@time@@",
         "collector": {"version": __version__, "vantage": "fact script on @@host@@"},
         "site": site,
-        "hosts": {"@@host@@": {"roles": list(roles), "probes": {p.name: failed for p in probes}}},
+        "hosts": {"@@host@@": {"roles": list(roles), "probes": {p.name: "@@failed@@" for p in probes}}},
     }
-    return json.dumps(document, separators=(",", ":"), ensure_ascii=True)
+    text = json.dumps(document, separators=(",", ":"), ensure_ascii=True)
+    return failed, text.replace('"@@failed@@"', "@@failed@@")
 
 
-def _guard(document: str) -> list[str]:
-    """The language-mode guard: only cmdlets, property reads and the types ConstrainedLanguage allows."""
+def _concatenation(template: str) -> str:
+    """A JSON template as a PowerShell expression: single-quoted literals joined with $Conncheck<Placeholder>."""
     pieces = []
-    for part in _PLACEHOLDER.split(document):
+    for part in _PLACEHOLDER.split(template):
         if _PLACEHOLDER.fullmatch(part):
             pieces.append("$Conncheck" + part.strip("@").title())
         elif part:
             pieces.append("'" + part.replace("'", "''") + "'")
+    return " + ".join(pieces)
+
+
+def _guard(failed: str, document: str) -> list[str]:
+    """The language-mode guard: only cmdlets, property reads and the types ConstrainedLanguage allows."""
     return [
         GUARD_MARKER,
         "if ([string]$ExecutionContext.SessionState.LanguageMode -ne 'FullLanguage') {",
@@ -163,7 +170,8 @@ def _guard(document: str) -> list[str]:
         "    }",
         "    $ConncheckHost = $ConncheckHost.ToLowerInvariant() -creplace '[^a-z0-9.-]', ''",
         "    $ConncheckTime = [datetime]::UtcNow.ToString('s') + 'Z'",
-        "    " + " + ".join(pieces),
+        "    $ConncheckFailed = " + _concatenation(failed),
+        "    " + _concatenation(document),
         "    return",
         "}",
     ]
@@ -197,7 +205,7 @@ def build(probes: list[Probe], roles: tuple[str, ...], site: dict[str, Any] | No
         f"# conncheck-roles: {','.join(roles)}",
         f"# conncheck-site: {site_json}",
         "Set-StrictMode -Off",
-        *_guard(constrained_document(probes, roles, site)),
+        *_guard(*constrained_document(probes, roles, site)),
         "$ErrorActionPreference = 'Stop'",
         "$ProgressPreference = 'SilentlyContinue'",
         f"$ConncheckSite = {powershell_literal(site)}",

@@ -28,7 +28,7 @@ from conncheck.facts import Facts, ProbeResult, Target, format_time
 PROBE_MARKER = re.compile(r"^# conncheck-probe: (\S+)\s*$", re.M)
 ROLES_MARKER = re.compile(r"^# conncheck-roles: (.*)$", re.M)
 SITE_MARKER = re.compile(r"^# conncheck-site: (.*)$", re.M)
-GUARD_DOCUMENT = re.compile(r"^# conncheck-guard: language mode$.*?^    ('\{[^\n]*)$", re.M | re.S)
+GUARD = re.compile(r"^# conncheck-guard: language mode\n(.*?)^    return$", re.M | re.S)
 EPILOGUE_MARKER = re.compile(r"^# conncheck-epilogue: clock$", re.M)
 BUDGET = re.compile(r"-BudgetSeconds (\d+)")
 REDIRECTED_PATH = re.compile(r"\$env:(ProgramFiles|SystemRoot|windir)\b|\$\{env:ProgramFiles\(x86\)\}", re.I)
@@ -141,14 +141,10 @@ class SimHost:
 
     def _constrained(self, script: str) -> Answer:
         """What the script prints outside FullLanguage: its guard's document, or the error of its first .NET call."""
-        guard = GUARD_DOCUMENT.search(script)
-        if guard is None:
-            return Answer(error=CONSTRAINED_ERROR)
         known = {"ConncheckHost": self.name.lower(), "ConncheckMode": self.faults.language_mode,
                  "ConncheckTime": format_time(self.now())}
-        parts = re.findall(r"'((?:[^']|'')*)'|\$(\w+)", guard.group(1))
-        return Answer(output=["".join(text.replace("''", "'") if not variable else known[variable]
-                                      for text, variable in parts)])
+        printed = guard_output(script, known)
+        return Answer(error=CONSTRAINED_ERROR) if printed is None else Answer(output=[printed])
 
     def _session_answer(self, name: str, block: str) -> dict[str, Any]:
         """The profile's answer for one probe, as this host's session (faults) lets the probe's code read it."""
@@ -179,6 +175,29 @@ class SimHost:
         if faults.culture:
             answer["data"] = _localized(name, answer["data"], faults.culture)
         return answer
+
+
+def guard_output(script: str, known: dict[str, str]) -> str | None:
+    """What the script's language-mode guard prints, given the values of the variables only the host knows.
+
+    The guard builds its document from single-quoted literals joined with variables (``'...' + $ConncheckHost``);
+    its other lines read the host (and are ``known`` here). None when the script has no guard.
+    """
+    guard = GUARD.search(script)
+    if guard is None:
+        return None
+    values = dict(known)
+    printed = None
+    for line in guard.group(1).splitlines():
+        assigned = re.fullmatch(r"    \$(\w+) = ('.*)", line)
+        if assigned or line.startswith("    '"):
+            parts = re.findall(r"'((?:[^']|'')*)'|\$(\w+)", assigned.group(2) if assigned else line)
+            text = "".join(literal.replace("''", "'") if not name else values[name] for literal, name in parts)
+            if assigned:
+                values[assigned.group(1)] = text
+            else:
+                printed = text
+    return printed
 
 
 def _probe_blocks(script: str) -> dict[str, str]:
