@@ -150,7 +150,8 @@ class SimHost:
         """The profile's answer for one probe, as this host's session (faults) lets the probe's code read it."""
         faults = self.faults
         if name in faults.over_budget:
-            budget = int(BUDGET.search(block).group(1)) if BUDGET.search(block) else 20
+            declared = BUDGET.search(block)
+            budget = int(declared.group(1)) if declared else 20
             return {"ok": False, "ms": budget * 1000.0 + 400,
                     "error": f"0x80131505 TimeoutException: stopped after {budget + 0.4} s: over its time budget of "
                              f"{budget} s"}
