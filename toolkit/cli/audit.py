@@ -104,7 +104,7 @@ def _audit_section(config: Path | None) -> dict[str, object]:
     return dict(section)
 
 
-def _facts(config: Path | None, facts_files: list[Path]) -> Facts:
+def _facts(config: Path | None, facts_files: list[Path], quiet: bool) -> Facts:
     from conncheck import facts as facts_mod
 
     if facts_files:
@@ -115,10 +115,11 @@ def _facts(config: Path | None, facts_files: list[Path]) -> Facts:
     from conncheck.registry import default_registry
 
     try:
-        from conncheck.collectors.site import collect_site
+        from conncheck.cli.collect import progress_line
+        from conncheck.collectors.site import CollectOptions, collect_site
     except ImportError:
         raise InputError("audit: live collection is not available in this build; pass --facts FILE") from None
-    return collect_site(load(config), default_registry(), None)
+    return collect_site(load(config), default_registry(), CollectOptions(progress=None if quiet else progress_line))
 
 
 def write_atomically(text: str, output: Path | None, inputs: list[Path]) -> None:
@@ -159,6 +160,7 @@ def audit(
     ] = None,
     lang: LangOpt = Lang.en,
     wait: WaitOpt = 60.0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines on stderr.")] = False,
 ) -> None:
     """Collect (or take --facts), evaluate, store the run, compare with the site's previous run, report.
 
@@ -176,7 +178,7 @@ def audit(
     if output is not None and not output.parent.is_dir():
         raise InputError(f"--output {output}: directory {output.parent} does not exist")
     with _open(db, create=True, wait=wait) as store:  # open first: a bad store fails before a long collection
-        facts = _facts(config, facts_files or [])
+        facts = _facts(config, facts_files or [], quiet)
         facts.site.update(site)
         report = build_report(facts, settings, lang=lang.value, codes=None, hosts=None, strict=fail_on is FailOn.warn)
         recorded = store.record(
