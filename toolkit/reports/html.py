@@ -96,13 +96,16 @@ class _Anchors:
 
     def __init__(self, report: Report) -> None:
         self.index = {id(r): n for n, r in enumerate(report.results)}
+        self.first_row: dict[int, int] = {}
+        for n, row in enumerate(report.rows):
+            for r in row.results:
+                self.first_row.setdefault(id(r), n)
 
     def first(self, result: Result) -> str:
         return f"r{self.index[id(result)]}"
 
-    def under(self, result: Result, row: int, report: Report) -> str:
-        first_row = next(n for n, rw in enumerate(report.rows) if any(r is result for r in rw.results))
-        return self.first(result) if row == first_row else f"{self.first(result)}-{row}"
+    def under(self, result: Result, row: int) -> str:
+        return self.first(result) if row == self.first_row[id(result)] else f"{self.first(result)}-{row}"
 
 
 # --- the top: verdict, score, checklist, legend ----------------------------------------------------------------
@@ -193,6 +196,7 @@ class _CheckNotes:
 
         self.checks = default_registry().checks
         self.catalog = catalog.load()
+        self.named_events: dict[tuple[str, tuple[int, ...]], list[tuple[int, str]]] = {}
 
     def references(self, result: Result) -> list[str]:
         check = self.checks.get(result.check_id)
@@ -200,16 +204,19 @@ class _CheckNotes:
         return [str(url) for url in found]
 
     def events(self, result: Result) -> list[tuple[int, str]]:
-        check = self.checks.get(result.check_id)
-        ids = set(check.events if check else ())
-        for value in result.codes:
-            code = self.catalog.code(value)
-            ids.update(code.events if code else ())
-        named = []
-        for event_id in sorted(ids):
-            events = self.catalog.events_by_id(event_id)
-            named.append((event_id, events[0].name if events else ""))
-        return named
+        key = (result.check_id, result.codes)
+        if key not in self.named_events:
+            check = self.checks.get(result.check_id)
+            ids = set(check.events if check else ())
+            for value in result.codes:
+                code = self.catalog.code(value)
+                ids.update(code.events if code else ())
+            named = []
+            for event_id in sorted(ids):
+                events = self.catalog.events_by_id(event_id)
+                named.append((event_id, events[0].name if events else ""))
+            self.named_events[key] = named
+        return self.named_events[key]
 
 
 def _link(url: str) -> str:
@@ -247,7 +254,7 @@ def _by_code(report: Report, anchors: _Anchors, lang: str) -> str:
     out = []
     for n, row in enumerate(report.rows):
         results = sorted(row.results, key=lambda r: (ORDER[r.status], r.check_id, r.host))
-        panels = "".join(_panel(r, anchors.under(r, n, report), notes, lang) for r in results)
+        panels = "".join(_panel(r, anchors.under(r, n), notes, lang) for r in results)
         out.append(
             f'<details class="code-group" id="{_code_id(row)}"{" open" if row.status in ATTENTION else ""}>'
             f"<summary>{_badge(row.status, lang)} {escape(row.code_hex or '')} {escape(row.name)} &nbsp; "
