@@ -43,6 +43,7 @@ def _say(text: str, quiet: bool) -> None:
 def _trusted_pin(dc: DcAddress, given: str | None) -> tuple[str, list[x509.Certificate]]:
     """The SHA-256 the DC's certificate must have from now on: the one given, or the one an operator said yes to."""
     from conncheck.dc_trust import describe, fingerprint, normalized, presented
+    from cryptography.hazmat.primitives import hashes
 
     wanted = normalized(given) if given is not None else None
     chain = presented(dc)
@@ -52,9 +53,10 @@ def _trusted_pin(dc: DcAddress, given: str | None) -> tuple[str, list[x509.Certi
             raise InputError(f"{dc.where} presents the certificate {seen}, not {wanted}: refusing (nothing was sent)")
         return seen, chain
     if not (sys.stdin is not None and sys.stdin.isatty()):
-        raise InputError(f"{dc.server}'s certificate ({chain[0].subject.rfc4514_string()}) is not trusted yet: "
-                         f"compare its SHA-256 {seen} with the DC's, then pass --trust-fingerprint {seen} "
-                         "(or --ca-bundle FILE)")
+        thumbprint = fingerprint(chain[0], hashes.SHA1()).replace(":", "")
+        raise InputError(f"{dc.server}'s certificate ({chain[0].subject.rfc4514_string()}, thumbprint {thumbprint} "
+                         f"as Windows shows it) is not trusted yet: compare it on the DC, then pass "
+                         f"--trust-fingerprint {seen} (its SHA-256), or --ca-bundle FILE")
     typer.echo(f"The domain controller {dc.where} presents this certificate:", err=True)
     for line in describe(chain[0]):
         typer.echo(f"  {line}", err=True)
