@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import ssl
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from conncheck.errors import ConncheckError, InputError
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.utils import CryptographyDeprecationWarning
 
 
 class DirectoryUnreachable(ConncheckError):
@@ -71,6 +73,14 @@ def describe(cert: x509.Certificate) -> list[str]:
     ]
 
 
+def load_der(der: bytes) -> x509.Certificate:
+    """A certificate from DER, quietly: cryptography warns about a non-positive serial number (Samba's self-made
+    certificates have them), which says nothing the operator can act on here."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+        return x509.load_der_x509_certificate(der)
+
+
 def _connection(dc: DcAddress, tls: Any, **bind: Any) -> Any:
     import ldap3
 
@@ -111,7 +121,7 @@ def presented(dc: DcAddress) -> list[x509.Certificate]:
     conn = _connection(dc, ldap3.Tls(validate=ssl.CERT_NONE, version=ssl.PROTOCOL_TLS_CLIENT, sni=dc.server))
     _open(conn, dc)
     try:
-        chain = [x509.load_der_x509_certificate(der) for der in _der_chain(conn.socket)]
+        chain = [load_der(der) for der in _der_chain(conn.socket)]
     finally:
         conn.unbind()
     if not chain:
@@ -133,7 +143,7 @@ def connect(dc: DcAddress, bind: dict[str, Any], *, pin: str | None, ca_bundle: 
     _open(conn, dc)
     if pin is not None:
         der = conn.socket.getpeercert(binary_form=True)
-        seen = fingerprint(x509.load_der_x509_certificate(der)) if der else "nothing"
+        seen = fingerprint(load_der(der)) if der else "nothing"
         if seen != pin:
             conn.unbind()
             raise DirectoryUnreachable(f"{dc.where} now presents the certificate {seen}, not the trusted {pin}; "

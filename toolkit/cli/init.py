@@ -116,15 +116,14 @@ def _bundle(leaf: x509.Certificate, sent: list[x509.Certificate], published: lis
     """The PEM bundle to trust the DC by from now on, and the comment lines saying where it comes from."""
     import base64
 
-    from conncheck.dc_trust import chain_to_root, pem
+    from conncheck.dc_trust import chain_to_root, load_der, pem
     from conncheck.discovery import values
-    from cryptography import x509 as x509_mod
 
     known = list(sent)
     for entry in published:
         for b64 in values(entry, "cACertificate"):
             try:
-                known.append(x509_mod.load_der_x509_certificate(base64.b64decode(b64)))
+                known.append(load_der(base64.b64decode(b64)))
             except ValueError:
                 continue  # an unreadable certificate in AD cannot anchor anything
     chain, complete = chain_to_root(leaf, known)
