@@ -147,6 +147,26 @@ def test_trust_on_first_use_is_never_silent(lab: samba.SambaLab, tmp_path: Path)
     assert list(tmp_path.iterdir()) == []
 
 
+def test_at_a_terminal_init_asks_and_only_a_yes_trusts(lab: samba.SambaLab, tmp_path: Path) -> None:
+    import pty
+
+    for answer, expected in (("n", 2), ("y", 0)):
+        site = tmp_path / f"answered-{answer}.toml"
+        terminal, stdin = pty.openpty()
+        proc = subprocess.Popen(
+            [*CLI, "init", "--dc", lab.fqdn, "--address", lab.address, "--user", f"{samba.NDES_ACCOUNT}@lab.test",
+             "-o", str(site)], stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env={**os.environ, "CONNCHECK_LDAP_PASSWORD": samba.NDES_PASSWORD})
+        os.close(stdin)
+        os.write(terminal, f"{answer}\n".encode())
+        _, err = proc.communicate(timeout=300)
+        os.close(terminal)
+        assert proc.returncode == expected, err
+        assert dc_fingerprint(lab) in err and "Trust it" in err  # the prompt shows what is being trusted
+        assert site.exists() is (answer == "y")
+    assert "confirmed at the prompt" in (tmp_path / "answered-y.toml").read_text(encoding="utf-8")
+
+
 def test_a_wrong_password_is_one_line_and_exit_3(lab: samba.SambaLab, tmp_path: Path) -> None:
     done = init(lab, "-o", str(tmp_path / "site.toml"), "--trust-fingerprint", dc_fingerprint(lab), password="wrong")
     assert done.returncode == 3 and "bind" in done.stderr and "refused" in done.stderr

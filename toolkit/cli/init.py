@@ -29,12 +29,6 @@ class BindAuth(str, Enum):
     kerberos = "kerberos"
 
 
-INIT_HELP_EXIT = (
-    "Exit codes: 0 written (or printed with --dry-run); 2 usage or input error (the output exists, the DC's "
-    "certificate is not trusted); 3 the DC could not be read (unreachable, TLS, bind refused)."
-)
-
-
 def _say(text: str, quiet: bool) -> None:
     if not quiet:
         typer.echo(f"conncheck: {text}", err=True)
@@ -195,6 +189,9 @@ def init(
 
     Example: conncheck init --dc dc01.contoso.com --user audit@contoso.com --trust-fingerprint <SHA-256> --probe
     --winrm-from winrm.toml; then: conncheck check -c site.toml
+
+    Exit codes: 0 written (or printed with --dry-run); 2 usage or input error (the output exists, the DC's
+    certificate is not trusted); 3 the DC could not be read (unreachable, TLS, bind refused).
     """
     from conncheck.dc_trust import DcAddress, connect
     from conncheck.discovery import confirm, discover, probe_hosts
@@ -266,5 +263,3 @@ def init(
     _say(f"wrote {output}: {6 - guesses - missing} found, {guesses} guessed (check each), {missing} to fill in; "
          f"then: conncheck check -c {output}", quiet)
 
-
-init.__doc__ = f"{init.__doc__}\n\n{INIT_HELP_EXIT}"
