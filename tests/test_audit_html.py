@@ -187,3 +187,15 @@ def test_a_checks_references_and_related_events_are_in_its_panel(monkeypatch: py
     assert "10102 CertificateRenewal_Failure" in panel  # the events of the code it stands behind (0x405)
     other = html.split('data-result="connector_cert_present@conn01.contoso.com"')[1].split("</details>")[0]
     assert "Microsoft references" not in other
+
+
+def test_a_turkish_page_is_turkish_throughout_its_frame(facts_files: dict[str, Path], tmp_path: Path) -> None:
+    page = tmp_path / "tr.html"
+    done = conncheck("evaluate", str(facts_files["expired"]), "-f", "html", "--lang", "tr", "-o", str(page))
+    assert done.returncode == 1, done.stderr
+    html = page.read_text(encoding="utf-8")
+    assert '<html lang="tr">' in html
+    assert re.findall(r"<h2>([^<]*)</h2>", html) == [
+        "Sonuç", "Durumların anlamı", "İlgilenilmesi gerekenler", "Sunucu bazında", "Koda göre denetimler",
+        "Sertifika ve CRL süre sonları"]
+    assert "<th>kalan gün</th>" in html and "BAŞARISIZ" in html

@@ -153,13 +153,13 @@ def _attention(report: Report, anchors: _Anchors, lang: str) -> str:
     ) + "</ul>"
 
 
-def _regressions(audit: AuditReport) -> str:
+def _regressions(audit: AuditReport, lang: str) -> str:
     if audit.previous is None:
-        return "<p>First run of this site: no earlier run to compare with.</p>"
-    head = f"<p>Against run {escape(run_label(audit.previous))}.</p>"
+        return f"<p>{escape(word('first_run', lang))}</p>"
+    head = f"<p>{escape(word('against_run', lang))} {escape(run_label(audit.previous))}.</p>"
     changes = audit.diff.regressions
     if not changes:
-        return head + "<p>No regressions.</p>"
+        return head + f"<p>{escape(word('no_regressions', lang))}</p>"
     return head + "<ul>" + "".join(f"<li><code>{escape(change_line(c))}</code></li>" for c in changes) + "</ul>"
 
 
@@ -327,14 +327,14 @@ def expiry_svg(items: list[ExpiryItem], now: datetime, warning_days: int) -> str
     return "\n".join(parts)
 
 
-def _expiry(items: list[ExpiryItem], now: datetime, warning_days: int) -> str:
+def _expiry(items: list[ExpiryItem], now: datetime, warning_days: int, lang: str) -> str:
     if not items:
-        return "<p>No certificate or CRL appears in the evidence of this run.</p>"
+        return f"<p>{escape(word('no_expiry', lang))}</p>"
     rows = []
     for label, row in zip(expiry_labels(items), expiry_rows(items), strict=True):
         days, expires, kind, _, thumbprint, hosts, checks = (escape(str(cell)) for cell in row)
         rows.append([days, expires, kind, escape(label), f"<code>{thumbprint}</code>", hosts, checks])
-    headers = ["days left", "expires", "kind", "subject / issuer", "thumbprint", "hosts", "checks"]
+    headers = word("expiry_columns", lang).split("|")
     widths = ["70px", "95px", "95px", "20%", "16%", "auto", "auto"]
     return expiry_svg(items, now, warning_days) + _table(headers, rows, "expiry", widths)
 
@@ -351,12 +351,12 @@ def _page(report: Report, expiry: list[ExpiryItem], warning_days: int, audit: Au
         ("legend", word("legend", lang), _legend(lang)),
     ]
     if audit is not None:
-        sections.append(("regressions", word("regressions", lang), _regressions(audit)))
+        sections.append(("regressions", word("regressions", lang), _regressions(audit, lang)))
     sections += [
         ("attention", word("attention", lang), _attention(report, anchors, lang)),
         ("hosts", word("per_host", lang), _hosts(report, anchors, lang)),
         ("checks", word("by_code", lang), _by_code(report, anchors, lang)),
-        ("expiry", word("expiry", lang), _expiry(expiry, report.collected_at, warning_days)),
+        ("expiry", word("expiry", lang), _expiry(expiry, report.collected_at, warning_days, lang)),
     ]
     body = "\n".join(f'<section id="{key}"><h2>{escape(title)}</h2>\n{html}\n</section>'
                      for key, title, html in sections)

@@ -36,6 +36,11 @@ _WORDS = {
         "expiry": "Certificate and CRL expiry",
         "site_wide": "site-wide",
         "run": "Run",
+        "first_run": "First run of this site: no earlier run to compare with.",
+        "against_run": "Against run",
+        "no_regressions": "No regressions.",
+        "no_expiry": "No certificate or CRL appears in the evidence of this run.",
+        "expiry_columns": "days left|expires|kind|subject / issuer|thumbprint|hosts|checks",
     },
     "tr": {
         "code": "Kod",
@@ -68,6 +73,11 @@ _WORDS = {
         "expiry": "Sertifika ve CRL süre sonları",
         "site_wide": "site geneli",
         "run": "Çalıştırma",
+        "first_run": "Bu sitenin ilk çalıştırması: karşılaştırılacak önceki bir çalıştırma yok.",
+        "against_run": "Karşılaştırılan çalıştırma",
+        "no_regressions": "Gerileme yok.",
+        "no_expiry": "Bu çalıştırmanın kanıtında sertifika ya da CRL yok.",
+        "expiry_columns": "kalan gün|süre sonu|tür|konu / veren|parmak izi|sunucular|denetimler",
     },
 }
 
