@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from conncheck.checklist import Report
     from conncheck.facts import Facts
     from conncheck.history import Store
-    from conncheck.history.diff import Diff
 
 
 EXIT_REGRESSION = 4
@@ -76,10 +75,11 @@ AUDIT_EXIT_HELP = (
 )
 
 
-def audit_exit_code(report: Report, diff: Diff, fail_on: FailOn) -> int:
-    """The regression code first (it is the news), then the checklist's code unless only regressions count."""
-    if diff.regressions:
-        return EXIT_REGRESSION
+def audit_exit_code(report: Report, fail_on: FailOn) -> int:
+    """The exit code when nothing regressed: the checklist's, unless only regressions count.
+
+    A regression is the news: the store records EXIT_REGRESSION for a run that regressed against its baseline.
+    """
     return 0 if fail_on is FailOn.regression else report.exit_code
 
 
@@ -104,7 +104,7 @@ def _audit_section(config: Path | None) -> dict[str, object]:
     return dict(section)
 
 
-def _facts(config: Path | None, facts_files: list[Path]) -> Facts:
+def _facts(config: Path | None, facts_files: list[Path], quiet: bool) -> Facts:
     from conncheck import facts as facts_mod
 
     if facts_files:
@@ -115,10 +115,11 @@ def _facts(config: Path | None, facts_files: list[Path]) -> Facts:
     from conncheck.registry import default_registry
 
     try:
-        from conncheck.collectors.site import collect_site
+        from conncheck.cli.collect import progress_line
+        from conncheck.collectors.site import CollectOptions, collect_site
     except ImportError:
         raise InputError("audit: live collection is not available in this build; pass --facts FILE") from None
-    return collect_site(load(config), default_registry(), None)
+    return collect_site(load(config), default_registry(), CollectOptions(progress=None if quiet else progress_line))
 
 
 def write_atomically(text: str, output: Path | None, inputs: list[Path]) -> None:
@@ -159,6 +160,7 @@ def audit(
     ] = None,
     lang: LangOpt = Lang.en,
     wait: WaitOpt = 60.0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines on stderr.")] = False,
 ) -> None:
     """Collect (or take --facts), evaluate, store the run, compare with the site's previous run, report.
 
@@ -176,12 +178,11 @@ def audit(
     if output is not None and not output.parent.is_dir():
         raise InputError(f"--output {output}: directory {output.parent} does not exist")
     with _open(db, create=True, wait=wait) as store:  # open first: a bad store fails before a long collection
-        facts = _facts(config, facts_files or [])
-        facts = with_site(facts, site)
+        facts = with_site(_facts(config, facts_files or [], quiet), site)
         report = build_report(facts, settings, lang=lang.value, codes=None, hosts=None, strict=fail_on is FailOn.warn)
         recorded = store.record(
             NewRun(report.site, started, datetime.now(timezone.utc), facts.collected_at, __version__,
-                   report.exit_code, facts.to_json()),
+                   audit_exit_code(report, fail_on), facts.to_json(), exit_code_on_regression=EXIT_REGRESSION),
             report.results,
         )
     diff = diff_results(recorded.previous_results, report.results)
@@ -189,7 +190,7 @@ def audit(
         diff = diff_results(report.results, report.results)  # a first run has no baseline: nothing changed
     audit_report = AuditReport(
         report, recorded.run, recorded.previous, diff, expiry_items(report.results, facts.collected_at),
-        audit_exit_code(report, diff, fail_on), settings.expiry_warning_days,
+        recorded.run.exit_code, settings.expiry_warning_days,
     )
     write_atomically(AUDIT_RENDERERS[fmt.value](audit_report), output, inputs)
     raise typer.Exit(audit_report.exit_code)
@@ -209,6 +210,8 @@ def history(
     """One line per stored audit run, newest first: id, when the facts were collected, site, verdict, counts."""
     import json
 
+    from conncheck.reports.audit import history_text
+
     with _open(db, create=False, wait=wait) as store:
         runs = store.runs(site, limit)
     if fmt is ListFormat.json:
@@ -217,13 +220,7 @@ def history(
     if not runs:
         typer.echo("No audit runs recorded" + (f" for site {site}." if site else "."))
         return
-    for run in runs:
-        counts = " ".join(f"{k} {v}" for k, v in run.summary.items() if v) or "no results"
-        regressions = "-" if run.regressions is None else str(run.regressions)
-        typer.echo(
-            f"#{run.id:<5} {run.collected_at:%Y-%m-%d %H:%MZ}  {run.site}  {run.verdict.value:<7}  {counts}  "
-            f"regressions {regressions}  exit {run.exit_code}"
-        )
+    typer.echo(history_text(runs), nl=False)
 
 
 @app.command()

@@ -6,7 +6,7 @@ import os
 import sys
 
 import typer
-from conncheck.cli import audit, collect, demo, evaluate, events, explain, scep  # noqa: F401  (they register commands)
+from conncheck.cli import audit, collect, demo, evaluate, events, explain, init, scep  # noqa: F401  (they register commands)
 from conncheck.cli.app import app
 from conncheck.errors import ConncheckError
 from conncheck.exit_codes import ExitCode
