@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from conncheck.catalog import load
-from conncheck.events.live import EventsData, LiveEvents, live_events
+from conncheck.events.live import EventsData, LiveEvents
 from conncheck.events.operations import OPERATION_CODES
 from conncheck.events.record import EventRecord, events_index
 from conncheck.events.summary import Summary
@@ -31,7 +31,7 @@ EVENTS = PLUGIN.probe(
 
 def _window(ctx: Context) -> tuple[LiveEvents | None, list[EventRecord], Outcome | None]:
     """The host's connector records inside the look-back window, or the UNKNOWN outcome that stops the check."""
-    live = live_events(ctx.read(EVENTS), load(), ctx.host)
+    live = ctx.read(EVENTS).normalised
     if not live.logs_found:
         errors = {log.name: log.error or "log not found" for log in live.logs}
         return live, [], unknown("none of the connector's event logs could be read on this host", {"logs": errors})

@@ -7,6 +7,7 @@ whether the log exists; Python normalises them exactly like a file's records.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Annotated, Any
 
 import msgspec
@@ -40,12 +41,19 @@ class LiveRecord(msgspec.Struct):
     data: Annotated[dict[str, str | None], msgspec.Meta(description="<Data> by name; unnamed: Data1, Data2…")]
 
 
-class EventsData(msgspec.Struct):
+class EventsData(msgspec.Struct, dict=True):
     """The ``events`` probe: the look-back window, each connector log's state, and the records."""
 
     window_days: int | None
     logs: list[LogState]
     records: list[LiveRecord]
+
+    @cached_property
+    def normalised(self) -> LiveEvents:
+        """The records normalised once, however many checks judge them."""
+        from conncheck.catalog import load
+
+        return live_events(self, load(), "live")
 
 
 @dataclass
