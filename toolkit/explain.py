@@ -13,12 +13,12 @@ import json
 from collections.abc import Iterable
 
 from conncheck.catalog import Catalog, Code, Event, ParsedCode, format_code, load, parse_code, parse_number, text
+from conncheck.catalog.codes import DiagnosticCode
 from conncheck.errors import InputError
 from conncheck.plugin import Check
 from conncheck.registry import Registry, default_registry
 
-SUCCESS = 0x00000000
-UNKNOWN_ERROR = 0x0FFFFFFF
+SUCCESS, UNKNOWN_ERROR = DiagnosticCode.Success, DiagnosticCode.Unknown_Error
 
 _WORDS = {
     "en": {
