@@ -15,9 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
-from hypothesis import strategies as st
-
 from conncheck import facts as facts_mod
 from conncheck.application import build_report
 from conncheck.errors import InputError
@@ -30,6 +27,8 @@ from conncheck.registry import default_registry
 from conncheck.reports import RENDERERS
 from conncheck.results import Status
 from conncheck.schema import SchemaMismatch, validate
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 REPO = Path(__file__).resolve().parent.parent
 SNAPSHOTS = sorted((REPO / "examples" / "facts").glob("*.json"))

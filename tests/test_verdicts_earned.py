@@ -8,14 +8,13 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-
 from conncheck.evaluate import NO_HOST, evaluate
 from conncheck.lab import samples
 from conncheck.lab.samples import CA_HOST, CONNECTOR_HOST, CONNECTOR_REGISTRY, NDES_HOST, SampleSite
 from conncheck.registry import default_registry
 from conncheck.results import Result, Status
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
 SCEP_URL = next(iter(samples.healthy_site(NOW).facts.scep))

@@ -169,7 +169,7 @@ def _subject_key_id(cert: x509.Certificate) -> bytes | None:
         return cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value.digest
     except x509.ExtensionNotFound:
         try:
-            return x509.SubjectKeyIdentifier.from_public_key(cert.public_key()).digest  # type: ignore[arg-type]
+            return x509.SubjectKeyIdentifier.from_public_key(cert.public_key()).digest
         except (TypeError, ValueError):
             return None
 
