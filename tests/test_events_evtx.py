@@ -59,11 +59,14 @@ def test_system_log_qualified_event_ids_and_unnamed_data() -> None:
 
 def test_damaged_file_keeps_good_records_and_counts_what_was_skipped() -> None:
     records, stats = read(shared_data("evtx", "sample_with_a_bad_chunk_magic.evtx"))
-    assert len(records) == 269
-    # two chunks with a bad signature, and one record whose system fields are unreadable
-    assert stats.skipped_parts == 3
+    assert len(records) == 300
+    # two chunks with a bad signature, one record whose system fields are unreadable, and in chunk 7 a wiped
+    # stretch (zeroes) between records: framed as one record and skipped, the 31 records after it kept
+    assert stats.skipped_parts == 4
     assert sum("chunk header magic" in p for p in stats.problems) == 2
-    assert "kept 269 records" in (stats.warning() or "")
+    assert any(p.startswith("chunk 7: repaired damage at offsets 8288-25040") for p in stats.problems)
+    assert {r.record_id for r in records} >= set(range(47675, 47706))
+    assert "kept 300 records" in (stats.warning() or "")
 
 
 def test_non_connector_records_are_counted_and_ignored() -> None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from conncheck.catalog import Catalog
-from conncheck.events.record import EventRecord, find_code, level_name, parse_utc
+from conncheck.events.record import MAX_EVENT_ID, DamagedRecord, EventRecord, find_code, level_name, parse_utc
 from conncheck.events.stats import ReadStats
 
 
@@ -46,14 +46,18 @@ def _log(raw: Any) -> LogState:
 
 
 def _record(raw: Any, catalog: Catalog) -> EventRecord | None:
+    """The probe's record; None when it is not one (no integer event ID in range, no time, a field no log holds)."""
     if not isinstance(raw, dict):
         return None
     event_id, time = raw.get("event_id"), raw.get("time_utc")
     if isinstance(event_id, bool) or not isinstance(event_id, int) or not isinstance(time, str):
         return None
+    if not 0 <= event_id <= MAX_EVENT_ID:
+        return None
     try:
         when = parse_utc(time)
-    except ValueError:
+        level = level_name(raw.get("level"))
+    except DamagedRecord:
         return None
     data_raw = raw.get("data") or {}
     data = {str(k): "" if v is None else str(v) for k, v in data_raw.items()} if isinstance(data_raw, dict) else {}
@@ -63,7 +67,7 @@ def _record(raw: Any, catalog: Catalog) -> EventRecord | None:
         provider=str(raw.get("provider") or ""),
         channel=str(raw.get("channel") or ""),
         event_id=event_id,
-        level=level_name(raw.get("level")),
+        level=level,
         computer=str(raw.get("computer") or ""),
         data=data,
         message=message,
@@ -80,7 +84,7 @@ def parse_probe(data: Any, catalog: Catalog, source: str) -> LiveEvents:
     for raw in data["records"]:
         record = _record(raw, catalog)
         if record is None:
-            stats.skip("a record without an integer event_id or a time_utc")
+            stats.skip("a record without an integer event_id (0-65535) or a readable time_utc")
             continue
         stats.records += 1
         records.append(record)
