@@ -126,3 +126,14 @@ def renamed_provider_evtx(source: bytes, old: str, new: str) -> bytes:
         chunk = data[start:start + 65536]
         data[start + 124:start + 128] = zlib.crc32(chunk[:120] + chunk[128:512]).to_bytes(4, "little")
     return bytes(data)
+
+
+def record_offsets(evtx_bytes: bytes, chunk: int) -> list[int]:
+    """Where each record of a sound chunk starts, in file offsets (the chunk's header sizes walked)."""
+    start = 4096 + chunk * 65536
+    free = int.from_bytes(evtx_bytes[start + 48:start + 52], "little")
+    offsets, at = [], 512
+    while at < free and evtx_bytes[start + at:start + at + 4] == b"**\x00\x00":
+        offsets.append(start + at)
+        at += int.from_bytes(evtx_bytes[start + at + 4:start + at + 8], "little")
+    return offsets

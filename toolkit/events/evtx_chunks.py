@@ -7,9 +7,9 @@ a sound chunk is read as written, and each chunk the reader rejects is taken her
 own, with checksums off. Only what the reader would stop on is mended:
 
 * a damaged chunk signature is restored when the chunk's first record is where a record belongs;
-* a chunk header that fails its checksum loses its string and template tables (the reader then reads each name
-  where it is written, as it does for names the tables miss) and its end-of-records markers, which the walk of
-  the records replaces;
+* the chunk's string and template tables are set aside (the reader then reads each name where it is written, as
+  it does for names the tables miss), so a damaged name costs only the records that use it; a chunk header that
+  fails its checksum also loses its end-of-records markers, which the walk of the records replaces;
 * a damaged stretch between two sound records becomes one record frame, so the reader fails on that frame
   alone (counted, one skipped part) and goes on with the next record. A record whose only damage was its own
   header parses again: it is kept.
@@ -40,6 +40,7 @@ _FILETIME_MAX = 2_650_152_384_000_000_000
 _LAST_RECORD_ID = slice(32, 40)
 _FREE_SPACE = slice(48, 52)
 _TABLES = slice(128, 512)  # 64 string-table and 32 template-table offsets
+_RECORDS_MAX = (CHUNK_SIZE - _CHUNK_HEADER_SIZE) // _RECORD_MIN  # a chunk holds no more
 
 
 def alone(file_header: bytes, chunk: bytes) -> bytes:
@@ -49,9 +50,14 @@ def alone(file_header: bytes, chunk: bytes) -> bytes:
     return bytes(header) + chunk
 
 
-def repaired(chunk: bytes, index: int, stats: ReadStats) -> bytes | None:
-    """The chunk with what the reader stops on mended (as written when nothing needs it); None when there is no
-    chunk here at all (zeroed, overwritten): the reader's rejection stands."""
+class Repaired(NamedTuple):
+    chunk: bytes
+    mended: list[str]  # what was mended, for the report; empty when the chunk is as written
+
+
+def repaired(chunk: bytes, index: int, stats: ReadStats) -> Repaired | None:
+    """The chunk with what the reader stops on mended; None when there is no chunk here at all (zeroed,
+    overwritten): the reader's rejection stands. Damage no sound record follows is counted in ``stats``."""
     signed = chunk[:8] == CHUNK_MAGIC
     if len(chunk) != CHUNK_SIZE or (
         not signed and chunk[_CHUNK_HEADER_SIZE:_CHUNK_HEADER_SIZE + 4] != RECORD_MAGIC
@@ -60,23 +66,27 @@ def repaired(chunk: bytes, index: int, stats: ReadStats) -> bytes | None:
     flags = int.from_bytes(chunk[120:124], "little")
     header_sound = signed and (flags & _NO_CRC32 or _header_crc(chunk) == chunk[124:128])
     free = int.from_bytes(chunk[_FREE_SPACE], "little")
-    end = free if header_sound and _CHUNK_HEADER_SIZE <= free <= CHUNK_SIZE else CHUNK_SIZE
+    end = free if _CHUNK_HEADER_SIZE <= free <= CHUNK_SIZE else CHUNK_SIZE  # past it: slack, not records
     fixed = bytearray(chunk)
     walk = _walk(fixed, end)
     mended = [] if signed else ["the chunk signature"]
-    if not header_sound:  # its tables and end markers may point anywhere: the walk's figures replace them
+    fixed[_TABLES] = bytes(_TABLES.stop - _TABLES.start)  # a damaged name they chain to would cost every record
+    if not header_sound:  # its end markers may point anywhere: the walk's figures replace them
         fixed[:8] = CHUNK_MAGIC
-        fixed[_TABLES] = bytes(_TABLES.stop - _TABLES.start)
         fixed[_LAST_RECORD_ID] = walk.last_id.to_bytes(8, "little")
         fixed[_FREE_SPACE] = walk.end.to_bytes(4, "little")
         if signed:
-            mended.append("the chunk header (checksum failed)")
-    mended += [f"damage at offsets {start}-{stop} (framed as one record)" for start, stop in walk.framed]
+            mended.append("the chunk header")
+    for frame in walk.framed:
+        mended.append(f"damage at offsets {frame.start}-{frame.stop} (framed as one record)")
+        if frame.records > 1:  # the frame reads as one record at most: the others it held are lost
+            stats.skip(f"chunk {index}: {frame.records - 1} more records lost in the damage at offsets "
+                       f"{frame.start}-{frame.stop}", frame.records - 1)  # fmt: skip
     if walk.cut_at is not None:
-        stats.skip(f"chunk {index}: unreadable from offset {walk.cut_at} to the end of its records")
-    if mended:
-        stats.problem(f"chunk {index}: repaired {', '.join(mended)}; the records around it kept")
-    return bytes(fixed)
+        last = int.from_bytes(chunk[_LAST_RECORD_ID], "little")
+        lost = last - walk.last_id if header_sound and 0 < last - walk.last_id <= _RECORDS_MAX else 1
+        stats.skip(f"chunk {index}: unreadable from offset {walk.cut_at} to the end of its records", lost)
+    return Repaired(bytes(fixed), mended)
 
 
 def _header_crc(chunk: bytes) -> bytes:
@@ -114,20 +124,31 @@ def _size_holds(chunk: bytearray, at: int, end: int) -> bool:
     return following >= end or _accepted(chunk, following) or chunk[following:following + 4] == bytes(4)
 
 
+class _Frame(NamedTuple):
+    start: int
+    stop: int
+    records: int  # how many records the stretch held, told by the record IDs around it (1 when they cannot tell)
+
+
 class _Walk(NamedTuple):
     last_id: int  # of the last sound record
     end: int  # where the records end
-    framed: list[tuple[int, int]]  # damaged stretches made one record frame each: start, end
+    framed: list[_Frame]  # damaged stretches, each made one record frame
     cut_at: int | None  # where damage that no sound record follows begins
+
+
+def _record_id(chunk: bytearray, at: int) -> int:
+    return int.from_bytes(chunk[at + 8:at + 16], "little")
 
 
 def _walk(chunk: bytearray, end: int) -> _Walk:
     """Walk the records from the chunk header to ``end``, framing each damaged stretch a sound record follows."""
-    at, last_id = _CHUNK_HEADER_SIZE, 0
-    framed: list[tuple[int, int]] = []
+    at = _CHUNK_HEADER_SIZE
+    last_id = int.from_bytes(chunk[24:32], "little") - 1  # before the first: the header's first record ID
+    framed: list[_Frame] = []
     while at + _RECORD_MIN <= end:
         if _closed(chunk, at) or (_accepted(chunk, at) and _size_holds(chunk, at, end)):
-            last_id = int.from_bytes(chunk[at + 8:at + 16], "little")
+            last_id = _record_id(chunk, at)
             at += int.from_bytes(chunk[at + 4:at + 8], "little")
             continue
         if not any(chunk[at:end]):
@@ -135,8 +156,9 @@ def _walk(chunk: bytearray, end: int) -> _Walk:
         following = _next_closed(chunk, at + _RECORD_MIN, end)
         if following is None:
             return _Walk(last_id, at, framed, at)
+        held = _record_id(chunk, following) - last_id - 1
+        framed.append(_Frame(at, following, held if 1 <= held <= _RECORDS_MAX else 1))
         _frame(chunk, at, following - at)
-        framed.append((at, following))
         at = following
     return _Walk(last_id, min(at, end), framed, None)
 

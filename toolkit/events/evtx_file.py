@@ -89,11 +89,15 @@ def _batches_of(path: Path, stats: ReadStats) -> Iterator[list[dict[str, Any]]]:
         file_header = handle.read(HEADER_SIZE)
         for index, reason in rejected.items():
             handle.seek(HEADER_SIZE + index * CHUNK_SIZE)
-            chunk = repaired(handle.read(CHUNK_SIZE), index, stats)
-            if chunk is None:
+            fixed = repaired(handle.read(CHUNK_SIZE), index, stats)
+            if fixed is None:
                 stats.skip(reason)
                 continue
-            single = evtx.PyEvtxParser(io.BytesIO(alone(file_header, chunk)), skip_errors=True)
+            cause = reason.split(f"chunk number {index}: ", 1)[-1]
+            mended = f"; repaired {', '.join(fixed.mended)}" if fixed.mended else ""
+            stats.problem(f"chunk {index}: {cause} (damaged, or being written when copied): read record by record"
+                          + mended)  # fmt: skip
+            single = evtx.PyEvtxParser(io.BytesIO(alone(file_header, fixed.chunk)), skip_errors=True)
             yield from _batches(single.records_json(), stats)
 
 
