@@ -2,7 +2,11 @@
 in its own process, on security.evtx and on a file of 100× its records. Prints figures; asserts nothing
 (target: conncheck at ≥ 0.6× the raw reader's records/s on the 100× file, memory flat).
 
-    python bench/bench_events.py [--repeat 3] [--copies 100]
+    python bench/bench_events.py [--repeat 3] [--copies 100] [--baseline REV]
+
+With --baseline, conncheck as of a git revision (say the commit before a change) runs as a third row in the same
+interleaved runs, from a copy of that revision's toolkit/ and checks/ (``git archive``) on PYTHONPATH, with this
+environment's libraries: before and after, side by side, under the same load.
 
 Each run is a fresh process timed from start to exit (interpreter start-up and imports included, as a user
 sees it); the two are interleaved so a busy neighbour slows both alike. Wall figures are the best and the median
@@ -59,10 +63,13 @@ def multiplied(source: Path, copies: int, into: Path) -> Path:
     return path
 
 
-def timed(command: list[str]) -> Run:
+Command = tuple[list[str], dict[str, str]]  # argv, environment
+
+
+def timed(command: Command) -> Run:
     """Wall time, CPU time and peak RSS of one child process (stdout discarded; a failure stops the benchmark)."""
     start = time.perf_counter()
-    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=ENV)
+    child = subprocess.Popen(command[0], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=command[1])
     _, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - start
     child.returncode = os.waitstatus_to_exitcode(status)
@@ -84,11 +91,27 @@ def records_in(path: Path) -> int:
     return int(subprocess.run([sys.executable, "-c", RAW, str(path)], check=True, capture_output=True).stdout)
 
 
-def compare(path: Path, repeat: int) -> None:
-    commands = {
-        "raw evtx records_json()": [sys.executable, "-c", RAW, str(path)],
-        "conncheck events -f json": [conncheck(), "events", str(path), "--format", "json"],
+def baseline_tree(revision: str, into: Path) -> Path:
+    """The revision's toolkit/ and checks/ laid out as the import package conncheck, as pyproject.toml maps them."""
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", revision, "toolkit", "checks"],
+                             check=True, capture_output=True).stdout  # fmt: skip
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    (into / "toolkit").rename(into / "conncheck")
+    (into / "checks").rename(into / "conncheck" / "checks")
+    return into
+
+
+def compare(path: Path, repeat: int, baseline: tuple[str, Path] | None) -> None:
+    events = ["events", str(path), "--format", "json"]
+    commands: dict[str, Command] = {
+        "raw evtx records_json()": ([sys.executable, "-c", RAW, str(path)], ENV),
+        "conncheck events -f json": ([conncheck(), *events], ENV),
     }
+    if baseline is not None:
+        revision, tree = baseline
+        entry = "import sys; from conncheck.cli.main import main; sys.argv[0] = 'conncheck'; main()"
+        commands[f"  the same @{revision[:10]}"] = ([sys.executable, "-c", entry, *events],
+                                                    {**ENV, "PYTHONPATH": str(tree)})  # fmt: skip
     runs: dict[str, list[Run]] = {label: [] for label in commands}
     for command in commands.values():
         timed(command)  # warm the page cache and the bytecode
@@ -113,13 +136,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--copies", type=int, default=100)
+    parser.add_argument("--baseline", metavar="REV", help="also run conncheck as of this git revision")
     args = parser.parse_args()
     if not SOURCE.exists():
         sys.exit(f"bench_events: {SOURCE} is absent")
     print("load average at start: " + " ".join(f"{n:.2f}" for n in os.getloadavg()))
-    compare(SOURCE, args.repeat)
     with tempfile.TemporaryDirectory() as tmp:
-        compare(multiplied(SOURCE, args.copies, Path(tmp)), args.repeat)
+        baseline = None
+        if args.baseline:
+            (Path(tmp) / "baseline").mkdir()
+            baseline = (args.baseline, baseline_tree(args.baseline, Path(tmp) / "baseline"))
+        compare(SOURCE, args.repeat, baseline)
+        compare(multiplied(SOURCE, args.copies, Path(tmp)), args.repeat, baseline)
     print("load average at end:   " + " ".join(f"{n:.2f}" for n in os.getloadavg()))
 
 
