@@ -2,11 +2,13 @@
 in its own process, on security.evtx and on a file of 100× its records. Prints figures; asserts nothing
 (target: conncheck at ≥ 0.6× the raw reader's records/s on the 100× file, memory flat).
 
-    python bench/bench_events.py [--repeat 3] [--copies 100] [--baseline REV]
+    python bench/bench_events.py [--repeat 3] [--copies 100] [--baseline REV] [--instructions]
 
 With --baseline, conncheck as of a git revision (say the commit before a change) runs as a third row in the same
 interleaved runs, from a copy of that revision's toolkit/ and checks/ (``git archive``) on PYTHONPATH, with this
-environment's libraries: before and after, side by side, under the same load.
+environment's libraries: before and after, side by side, under the same load. With --instructions, each
+command's instruction count (valgrind, once per file) too: ratios a busy machine does not move (slow: use it with
+--copies 10).
 
 Each run is a fresh process timed from start to exit (interpreter start-up and imports included, as a user
 sees it); the two are interleaved so a busy neighbour slows both alike. Wall figures are the best and the median
@@ -32,6 +34,7 @@ import time
 from pathlib import Path
 from typing import NamedTuple
 
+import instructions
 from conncheck.events.evtx_chunks import CHUNK_COUNT, CHUNK_SIZE, HEADER_SIZE
 
 REPO = Path(__file__).resolve().parent.parent
@@ -101,7 +104,7 @@ def baseline_tree(revision: str, into: Path) -> Path:
     return into
 
 
-def compare(path: Path, repeat: int, baseline: tuple[str, Path] | None) -> None:
+def compare(path: Path, repeat: int, baseline: tuple[str, Path] | None, count: bool) -> None:
     events = ["events", str(path), "--format", "json"]
     commands: dict[str, Command] = {
         "raw evtx records_json()": ([sys.executable, "-c", RAW, str(path)], ENV),
@@ -130,6 +133,11 @@ def compare(path: Path, repeat: int, baseline: tuple[str, Path] | None) -> None:
         print(f"  {label:<26} wall {wall[0]:6.3f} / {wall[1]:6.3f} s  {records / wall[0]:>9,.0f} records/s  "
               f"{wall_ratio[0]:4.2f}× / {wall_ratio[1]:4.2f}× raw   cpu {cpu:6.3f} s  {cpu_ratio:4.2f}× raw   "
               f"peak RSS {peak:5.1f} MiB")
+    if count and instructions.available():
+        counts = {label: instructions.instructions(*command) for label, command in commands.items()}
+        for label, value in counts.items():
+            print(f"  {label:<26} {value / 1e6:9,.0f} M instructions   "
+                  f"{counts['raw evtx records_json()'] / value:4.2f}× raw")
 
 
 def main() -> None:
@@ -137,6 +145,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--copies", type=int, default=100)
     parser.add_argument("--baseline", metavar="REV", help="also run conncheck as of this git revision")
+    parser.add_argument("--instructions", action="store_true", help="also count instructions (valgrind)")
     args = parser.parse_args()
     if not SOURCE.exists():
         sys.exit(f"bench_events: {SOURCE} is absent")
@@ -146,8 +155,8 @@ def main() -> None:
         if args.baseline:
             (Path(tmp) / "baseline").mkdir()
             baseline = (args.baseline, baseline_tree(args.baseline, Path(tmp) / "baseline"))
-        compare(SOURCE, args.repeat, baseline)
-        compare(multiplied(SOURCE, args.copies, Path(tmp)), args.repeat, baseline)
+        compare(SOURCE, args.repeat, baseline, args.instructions)
+        compare(multiplied(SOURCE, args.copies, Path(tmp)), args.repeat, baseline, args.instructions)
     print("load average at end:   " + " ".join(f"{n:.2f}" for n in os.getloadavg()))
 
 

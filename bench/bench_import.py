@@ -1,6 +1,6 @@
 """How fast the CLI starts, as real processes, beside a bare `import typer` (figures, not pass/fail).
 
-    python bench/bench_import.py [--runs 15]
+    python bench/bench_import.py [--runs 15] [--instructions]
 
 Runs each command --runs times, interleaved (a busy neighbour slows all alike), and prints min and median wall
 time and the ratio to `python -c "import typer"` (target: `conncheck explain 0x402` at ≤ 2× of it), with the
@@ -8,6 +8,10 @@ load average at the start and the end. Bytecode is cached as in an installed pac
 dropped for the children: with it every start recompiles conncheck's modules). Then lists which heavy libraries
 importing the CLI pulls in (there should be none: they are imported inside the commands that need them) and
 whether `conncheck explain 0x402` imports pydantic (typer 0.29 builds a pydantic validator per parameter).
+With --instructions, each command's instruction count (valgrind) too: the same ratios, unmoved by a busy machine.
+
+To set another typer beside it, install it apart and put it first on the path:
+    pip install --target /tmp/typer029 typer==0.29.2 && PYTHONPATH=/tmp/typer029 python bench/bench_import.py
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+import instructions
 
 HEAVY = ("pypsrp", "ldap3", "cryptography", "requests", "spnego", "psrpcore", "tabulate", "defusedxml", "sqlite3",
          "psycopg", "evtx", "pydantic", "conncheck.lab.samples", "conncheck.registry", "checks")  # fmt: skip
@@ -56,6 +62,7 @@ def heavy(modules: list[str]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--instructions", action="store_true", help="also count instructions (valgrind)")
     args = parser.parse_args()
     commands = {
         "python -c pass": [sys.executable, "-c", "pass"],
@@ -76,6 +83,11 @@ def main() -> None:
         print(f"{label:<24} min {low * 1000:7.1f} ms   median {median * 1000:7.1f} ms   "
               f"{low / base_min:4.2f}× / {median / base_median:4.2f}× import typer   ({args.runs} runs)")
     print("load average at end:   " + " ".join(f"{n:.2f}" for n in os.getloadavg()))
+    if args.instructions and instructions.available():
+        counts = {label: instructions.instructions(command, ENV) for label, command in commands.items()}
+        for label, count in counts.items():
+            ratio = count / counts["import typer"]
+            print(f"{label:<24} {count / 1e6:8.0f} M instructions   {ratio:4.2f}× import typer")
     print("heavy modules imported by `import conncheck.cli.main`: " + heavy(loaded_by("import conncheck.cli.main")))
     explain = "from conncheck.cli.main import app\ntry:\n    app(['explain', '0x402'])\nexcept SystemExit:\n    pass"
     print("pydantic imported by `conncheck explain 0x402`: " + ("yes" if "pydantic" in loaded_by(explain) else "no"))
