@@ -43,7 +43,9 @@ EVTX_MAGIC = b"ElfFile\x00"
 # Small enough that each record's JSON is decoded and freed while still in cache (a thousand kept alive cost ~10%
 # in malloc and cache misses), large enough that catching the reader's warnings per batch costs nothing.
 BATCH = 64
-_REJECTED = re.compile(r"Failed to parse chunk number (\d+): ")  # a whole chunk refused: checksum or signature
+# How the reader (evtx 0.14) words a whole chunk refused, for its checksum or signature. Should the wording change,
+# such a chunk is counted as one skipped part, as it was before chunks were repaired.
+_REJECTED = re.compile(r"Failed to parse chunk number ([0-9]+): ")
 _PAIRS_REMEMBERED = 4096  # provider/channel verdicts kept per read (a hostile file may name millions)
 
 
