@@ -101,7 +101,11 @@ def _batches_of(path: Path, stats: ReadStats) -> Iterator[list[dict[str, Any]]]:
             mended = f"; repaired {', '.join(fixed.mended)}" if fixed.mended else ""
             stats.problem(f"chunk {index}: {cause} (damaged, or being written when copied): read record by record"
                           + mended)  # fmt: skip
-            single = evtx.PyEvtxParser(io.BytesIO(alone(file_header, fixed.chunk)), skip_errors=True)
+            try:
+                single = evtx.PyEvtxParser(io.BytesIO(alone(file_header, fixed.chunk)), skip_errors=True)
+            except RuntimeError as exc:
+                stats.skip(f"chunk {index}: unreadable on its own ({_first_line(exc)})")
+                continue
             yield from _batches(single.records_json(), stats)
 
 
