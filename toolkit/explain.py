@@ -90,7 +90,7 @@ def _w(key: str, lang: str) -> str:
 
 
 def _is_decimal(spelled: str) -> bool:
-    return spelled.strip().isdigit()
+    return spelled.strip().isascii() and spelled.strip().isdigit()
 
 
 def _spelling_note(parsed: ParsedCode, code: Code, lang: str) -> str | None:
