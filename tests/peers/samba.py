@@ -1,9 +1,9 @@
 """A Samba 4 AD domain controller on a loopback address, provisioned into a temp dir and seeded with real PKI.
 
 ``start(workdir, address)`` provisions a domain (``samba-tool domain provision``, every path inside ``workdir``,
-only the ``ldap`` server service, bound to ``address`` alone), turns off ``ldap server require strong auth`` (which
-samba-tool drops as an option: it is written into smb.conf afterwards), and runs ``samba -M single`` until 636
-answers. ``start(..., kdc=True)`` adds the ``kdc`` service (88) and registers the DC's ``ldap/`` service principal
+only the ``ldap`` server service, bound to ``address`` alone), keeps Samba's default ``ldap server require strong
+auth = yes`` (``relaxed_strong_auth=True`` writes ``no`` into smb.conf, since samba-tool drops it as an option), and
+runs ``samba -M single`` until 636 answers. ``start(..., kdc=True)`` adds the ``kdc`` service (88) and registers the DC's ``ldap/`` service principal
 names, for Kerberos clients (tests/peers/krb5.py). ``seed(lab)`` then writes, as Administrator over LDAPS, what an
 AD CS site has and Samba does not create: an Enrollment Services object for the CA (a real certificate from
 ``cryptography``), a SCEP and a PKCS template with security descriptors encoded by Samba from SDDL,
@@ -113,8 +113,14 @@ def _wait_port(address: str, port: int, timeout: float) -> None:
     raise RuntimeError(f"samba did not answer on {address}:{port} within {timeout} s")
 
 
-def start(workdir: Path, address: str = "127.0.0.9", *, kdc: bool = False) -> SambaLab:
-    """Provision and start a DC; the caller stops it (``lab.stop()``). ``kdc`` adds Samba's KDC (88/tcp+udp)."""
+def start(workdir: Path, address: str = "127.0.0.9", *, kdc: bool = False,
+          relaxed_strong_auth: bool = False) -> SambaLab:
+    """Provision and start a DC; the caller stops it (``lab.stop()``). ``kdc`` adds Samba's KDC (88/tcp+udp).
+
+    The DC keeps Samba's default ``ldap server require strong auth = yes`` (simple binds only over TLS, SASL binds
+    only signed or sealed), as a hardened Windows DC; ``relaxed_strong_auth`` sets it to ``no`` for the one test
+    that needs a cleartext simple bind to succeed.
+    """
     workdir.mkdir(parents=True, exist_ok=True)
     dirs = {"pid directory": "run", "lock directory": "lock", "state directory": "state",
             "cache directory": "cache", "private dir": "private", "binddns dir": "bind-dns"}
@@ -128,8 +134,9 @@ def start(workdir: Path, address: str = "127.0.0.9", *, kdc: bool = False) -> Sa
         check=True, capture_output=True, text=True,
     )
     conf = workdir / "etc" / "smb.conf"
-    text = conf.read_text()
-    conf.write_text(text.replace("[global]\n", "[global]\n\tldap server require strong auth = no\n", 1))
+    if relaxed_strong_auth:
+        text = conf.read_text()
+        conf.write_text(text.replace("[global]\n", "[global]\n\tldap server require strong auth = no\n", 1))
     logs = workdir / "logs"
     logs.mkdir(exist_ok=True)
     subprocess.run(["samba", "-s", str(conf), "-D", "-l", str(logs), "-M", "single"], check=True)
