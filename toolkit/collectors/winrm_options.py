@@ -3,7 +3,7 @@
     [winrm]
     transport = "https"            # https (5986, certificate validation on) or http (5985, message encryption)
     auth = "negotiate"             # negotiate, kerberos, ntlm, credssp, certificate (never Basic)
-    username = "CONTOSO\\svc-audit"
+    username = "CONTOSO\\svc-audit"  # none with kerberos/negotiate: the ticket cache (kinit) or the logon session
     password_env = "CONNCHECK_WINRM_PASSWORD"   # or keyring_service = "conncheck"; else a prompt
     ca_bundle = "/etc/ssl/contoso-ca.pem"       # the CA that issued the WinRM listeners' certificates
     configuration_name = "Microsoft.PowerShell" # a JEA endpoint's name, if you use one
@@ -131,7 +131,8 @@ def _checked(options: WinRMOptions, where: str) -> WinRMOptions:
             raise ConfigError(f"{where}: certificate authentication needs transport = \"https\"")
         if not (options.certificate_pem and options.certificate_key_pem):
             raise ConfigError(f"{where}: certificate authentication needs certificate_pem and certificate_key_pem")
-    elif not options.username and options.auth != "kerberos":
-        # Kerberos may use the ticket cache; every other method needs a user name.
+    elif not options.username and options.auth in ("ntlm", "credssp"):
+        # Kerberos and Negotiate may use the ticket cache (or on Windows the logon session, a gMSA's included);
+        # NTLM and CredSSP need a user name and its password.
         raise ConfigError(f"{where}: username is required for auth = {options.auth!r}")
     return options

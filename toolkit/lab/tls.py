@@ -1,4 +1,6 @@
-"""Certificates for the lab's HTTPS listeners: a lab CA, and one server certificate per simulated host."""
+"""Certificates for the lab's HTTPS listeners: a lab CA, one server certificate per simulated host, and client
+certificates for certificate authentication (Client Authentication, the account's UPN in the subjectAltName, as
+WinRM's certificate mapping reads it)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,9 @@ from datetime import datetime, timedelta, timezone
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
+
+UPN = ObjectIdentifier("1.3.6.1.4.1.311.20.2.3")  # Microsoft's User Principal Name otherName
 
 
 @dataclass(frozen=True)
@@ -67,7 +71,42 @@ def make_server(ca: KeyPair, host: str, addresses: tuple[str, ...] = ("127.0.0.1
         .not_valid_before(now - timedelta(hours=1))
         .not_valid_after(now + timedelta(days=2))
         .add_extension(x509.SubjectAlternativeName(names), critical=False)
-        .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
         .sign(ca.key, hashes.SHA256())
     )
     return KeyPair(cert, key)
+
+
+def make_client(ca: KeyPair, upn: str) -> KeyPair:
+    """A client-authentication certificate for the account whose user principal name is ``upn``."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = datetime.now(timezone.utc)
+    encoded = upn.encode()
+    utf8_string = bytes([0x0C, len(encoded)]) + encoded  # DER UTF8String (UPNs are far shorter than 128 bytes)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(_name(upn))
+        .issuer_name(ca.cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(hours=1))
+        .not_valid_after(now + timedelta(days=2))
+        .add_extension(x509.SubjectAlternativeName([x509.OtherName(UPN, utf8_string)]), critical=False)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
+        .sign(ca.key, hashes.SHA256())
+    )
+    return KeyPair(cert, key)
+
+
+def client_upn(cert_der: bytes) -> str | None:
+    """The UPN a client certificate names in its subjectAltName, if any."""
+    try:
+        names = x509.load_der_x509_certificate(cert_der).extensions.get_extension_for_class(
+            x509.SubjectAlternativeName).value
+    except (ValueError, x509.ExtensionNotFound):
+        return None
+    for other in names.get_values_for_type(x509.OtherName):
+        value = other.value
+        if other.type_id == UPN and len(value) >= 2 and value[0] == 0x0C and value[1] == len(value) - 2:
+            return value[2:].decode("utf-8", errors="replace")
+    return None
