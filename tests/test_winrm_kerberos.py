@@ -217,3 +217,33 @@ def test_over_https_a_kerberos_client_bound_to_another_channel_is_refused(realm,
         else:
             _exchange(acceptor, client)
             assert acceptor.complete and acceptor.protocol == "kerberos"
+
+
+class StandInWindowsError(Exception):
+    """A stand-in (mock) for the WindowsError SSPI raises, which cannot be real here: it carries ``winerror``."""
+
+    def __init__(self, winerror: int) -> None:
+        super().__init__(f"SSPI error {winerror:#x}")
+        self.winerror = winerror
+
+
+@pytest.mark.parametrize("code, expected", [
+    (0x80090324, CLOCK_SKEW),  # SEC_E_TIME_SKEW
+    (0x8009030E, NO_TICKET),  # SEC_E_NO_CREDENTIALS
+    (0x80090303, "the KDC knows no service principal WSMAN/ca01.contoso.com"),  # SEC_E_TARGET_UNKNOWN
+    (0x80090311, "no KDC of the realm answered"),  # SEC_E_NO_AUTHENTICATING_AUTHORITY
+], ids=["time-skew", "no-credentials", "target-unknown", "no-authority"])
+def test_sspi_failures_map_to_the_same_reasons_by_code(code: int, expected: str) -> None:
+    """On Windows pyspnego runs Kerberos through SSPI, whose messages are localised: the reason comes from the code."""
+    from conncheck.collectors.kerberos import reason
+    from spnego.exceptions import SpnegoError
+
+    error = SpnegoError(base_error=StandInWindowsError(code - (1 << 32)))  # SSPI codes are negative HRESULTs
+    assert expected in reason(error, "WSMAN", CA, "kerberos_service")
+
+
+def test_kerberos_runs_on_sspi_on_windows_and_gssapi_elsewhere() -> None:
+    from conncheck.collectors.kerberos import backend, unavailable_reason
+
+    assert backend("win32").name == "SSPI" and "nothing to install" in unavailable_reason("win32")
+    assert backend("linux").name == "GSSAPI" and "pip install 'conncheck[kerberos]'" in unavailable_reason("linux")

@@ -28,9 +28,12 @@ PRELOAD = ["conncheck.collectors.winrm", "pypsrp.powershell", "pypsrp.wsman", "s
 
 
 def default_processes(hosts: int, cpus: int | None = None) -> int:
-    """One process below the crossover; above it one more per crossover's worth of hosts, at most one per CPU."""
+    """One process below the crossover; from it on two, and one per crossover's worth of hosts past that, at most
+    one per CPU."""
     cpus = cpus or os.cpu_count() or 1
-    return max(1, min(cpus, hosts // CROSSOVER_HOSTS))
+    if hosts < CROSSOVER_HOSTS:
+        return 1
+    return max(1, min(cpus, max(2, hosts // CROSSOVER_HOSTS)))
 
 
 def _context() -> Any:
