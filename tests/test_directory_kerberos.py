@@ -123,6 +123,14 @@ def test_without_a_ticket_every_check_is_unknown(lab, kerberos, tmp_path) -> Non
                      "no Kerberos ticket: run kinit")
 
 
+def test_a_client_keytab_binds_with_no_password_and_no_kinit(lab, kerberos, tmp_path) -> None:
+    """A scheduled run on Linux: the account's keys in KRB5_CLIENT_KTNAME; libkrb5 gets the ticket itself."""
+    samba.export_keytab(lab, kerberos.client_keytab, PRINCIPAL)
+    assert kerberos.tickets() == []
+    cfg = site(lab, tmp_path)
+    assert_healthy(collect_directory(cfg, default_registry(), interactive=False), cfg)
+
+
 def test_a_destroyed_ticket_is_unknown_again(lab, kerberos, tmp_path) -> None:
     kerberos.kinit(PRINCIPAL, samba.NDES_PASSWORD)
     cfg = site(lab, tmp_path)

@@ -130,6 +130,18 @@ def test_the_ticket_stays_in_the_temporary_cache(realm, kerberos, tmp_path) -> N
     assert {path: path.exists() for path in system_files} == before
 
 
+def test_a_service_accounts_keytab_authenticates_with_no_password_and_no_kinit(realm, kerberos, tmp_path) -> None:
+    """A scheduled run on Linux: the account's keys in its client keytab (KRB5_CLIENT_KTNAME), nothing else. libkrb5
+    gets the ticket itself when the cache is empty, as a gMSA's logon session does on Windows."""
+    samba.export_keytab(realm.dc, kerberos.client_keytab, f"{AUDIT_ACCOUNT}@{samba.REALM}")
+    assert kerberos.tickets() == []
+    with kerberos_site(realm, tmp_path) as (lab, site_toml):
+        facts = collect(site_toml)
+        accepted = lab.authentications(CA)
+    assert healthy(facts, CONNECTOR, CA, NDES, LEGACY) and accepted == ["kerberos"]
+    assert f"krbtgt/{samba.REALM}@{samba.REALM}" in kerberos.tickets()
+
+
 def test_negotiate_falls_back_to_ntlm_only_where_the_host_allows_it(realm, kerberos, tmp_path, monkeypatch) -> None:
     """No ticket, but a password: Negotiate cannot get Kerberos for the lab's local account, so it offers NTLM."""
     monkeypatch.setenv(PASSWORD_ENV, "placeholder")

@@ -39,9 +39,14 @@ class KerberosClient:
         return self.directory / "ccache"
 
     @property
+    def client_keytab(self) -> Path:
+        """Where this client looks for its own keys (absent unless a test puts them there)."""
+        return self.directory / "client.keytab"
+
+    @property
     def env(self) -> dict[str, str]:
         return {"KRB5_CONFIG": str(self.config), "KRB5CCNAME": f"FILE:{self.ccache}",
-                "KRB5_CLIENT_KTNAME": f"FILE:{self.directory / 'client.keytab'}"}
+                "KRB5_CLIENT_KTNAME": f"FILE:{self.client_keytab}"}
 
     def kinit(self, principal: str, password: str) -> None:
         """Get a TGT for ``principal`` into this client's cache (raises with kinit's message on failure)."""

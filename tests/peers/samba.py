@@ -323,16 +323,21 @@ def winrm_keytab(lab: SambaLab, hostnames: list[str], path: Path,
     """Computer accounts for ``hostnames`` (``services`` per host, default HTTP/ and WSMAN/) and a keytab of their
     keys at ``path`` (``samba-tool domain exportkeytab``: ``--principal <first service>/<host>`` per host up to a
     few hosts; the whole domain for a fleet, as one export is far quicker than a hundred)."""
-    conf = str(lab.workdir / "etc" / "smb.conf")
     first = {}
     for fqdn in hostnames:
         host_services = (services or {}).get(fqdn, ("HTTP", "WSMAN"))
         add_computer(lab, fqdn, host_services)
         first[fqdn] = f"{host_services[0]}/{fqdn}"
-    exports = [[f"--principal={first[name]}"] for name in hostnames] if len(hostnames) <= 5 else [[]]
-    for principal in exports:
-        subprocess.run(["samba-tool", "domain", "exportkeytab", str(path), "-s", conf, *principal], check=True,
-                       capture_output=True, text=True)
+    for principal in [first[name] for name in hostnames] if len(hostnames) <= 5 else [None]:
+        export_keytab(lab, path, principal)
+    return path
+
+
+def export_keytab(lab: SambaLab, path: Path, principal: str | None = None) -> Path:
+    """Add ``principal``'s keys (every account's without one) to the keytab at ``path``."""
+    only = [f"--principal={principal}"] if principal else []
+    subprocess.run(["samba-tool", "domain", "exportkeytab", str(path), "-s", str(lab.workdir / "etc" / "smb.conf"),
+                    *only], check=True, capture_output=True, text=True)
     return path
 
 
