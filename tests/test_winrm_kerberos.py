@@ -142,6 +142,17 @@ def test_a_service_accounts_keytab_authenticates_with_no_password_and_no_kinit(r
     assert f"krbtgt/{samba.REALM}@{samba.REALM}" in kerberos.tickets()
 
 
+def test_kerberos_with_a_password_and_no_ticket_gets_its_own(realm, kerberos, tmp_path, monkeypatch) -> None:
+    """username and password_env with auth = "kerberos": pyspnego asks the KDC for a ticket itself, in memory."""
+    monkeypatch.setenv("CONNCHECK_TEST_AUDIT_PASSWORD", AUDIT_PASSWORD)
+    with kerberos_site(realm, tmp_path, username=f"{AUDIT_ACCOUNT}@{samba.REALM}",
+                       password_env="CONNCHECK_TEST_AUDIT_PASSWORD") as (lab, site_toml):
+        facts = collect(site_toml)
+        accepted = lab.authentications(CA)
+    assert healthy(facts, CONNECTOR, CA, NDES, LEGACY) and accepted == ["kerberos"]
+    assert kerberos.tickets() == []  # nothing was written to the cache
+
+
 def test_negotiate_falls_back_to_ntlm_only_where_the_host_allows_it(realm, kerberos, tmp_path, monkeypatch) -> None:
     """No ticket, but a password: Negotiate cannot get Kerberos for the lab's local account, so it offers NTLM."""
     monkeypatch.setenv(PASSWORD_ENV, "placeholder")
