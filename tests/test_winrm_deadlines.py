@@ -5,10 +5,14 @@ ends at its deadline as that host's UNKNOWN with the reason, and the other hosts
 from __future__ import annotations
 
 import json
+import socket
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from conncheck.cli.main import app
+from conncheck.collectors.deadline import Deadline, SocketWatch
 from typer.testing import CliRunner
 
 from tests.peers.slow import HTTP_401, PROXY_CONNECTED, TLS_SERVER_HELLO, DrippingPeer
@@ -64,44 +68,32 @@ def test_a_dripping_proxy_ends_at_read_timeout(tmp_path: Path) -> None:
         assert error is not None and error.endswith("within 3 s (read_timeout)"), error
 
 
-def test_a_deadline_cuts_a_read_blocked_on_a_watched_socket() -> None:
-    import socket
-
-    from conncheck.collectors.deadline import Deadline, SocketWatch
-
+@pytest.fixture
+def watched() -> Iterator[tuple[SocketWatch, socket.socket, socket.socket]]:
+    """A watch, and a connected pair of sockets whose first the watch holds."""
     watch = SocketWatch()
     ours, theirs = socket.socketpair()
-    try:
-        watch.add(ours)
-        with Deadline(watch, 0.2, "no answer within 0.2 s"):
-            assert ours.recv(1) == b""  # blocks until the deadline shuts the socket down
-        assert watch.reason == "no answer within 0.2 s"
-        late, peer = socket.socketpair()
-        with late, peer:
-            watch.add(late)  # a socket opened after the deadline passed is cut at once
-            assert late.recv(1) == b""
-    finally:
-        watch.close()
-        ours.close()
-        theirs.close()
+    watch.add(ours)
+    with ours, theirs:
+        yield watch, ours, theirs
+    watch.close()
 
 
-def test_a_deadline_that_is_left_in_time_cuts_nothing() -> None:
-    import socket
-    import time
+def test_a_deadline_cuts_a_read_blocked_on_a_watched_socket(watched) -> None:
+    watch, ours, _ = watched
+    with Deadline(watch, 0.2, "no answer within 0.2 s"):
+        assert ours.recv(1) == b""  # blocks until the deadline shuts the socket down
+    assert watch.reason == "no answer within 0.2 s"
+    late, peer = socket.socketpair()
+    with late, peer:
+        watch.add(late)  # a socket opened after the deadline passed is cut at once
+        assert late.recv(1) == b""
 
-    from conncheck.collectors.deadline import Deadline, SocketWatch
 
-    watch = SocketWatch()
-    ours, theirs = socket.socketpair()
-    try:
-        watch.add(ours)
-        with Deadline(watch, 0.2, "too late"):
-            pass
-        time.sleep(0.4)
-        theirs.sendall(b"x")
-        assert ours.recv(1) == b"x" and not watch.expired
-    finally:
-        watch.close()
-        ours.close()
-        theirs.close()
+def test_a_deadline_that_is_left_in_time_cuts_nothing(watched) -> None:
+    watch, ours, theirs = watched
+    with Deadline(watch, 0.2, "too late"):
+        pass
+    time.sleep(0.4)  # past the deadline that was cancelled
+    theirs.sendall(b"x")
+    assert ours.recv(1) == b"x" and not watch.expired

@@ -9,7 +9,6 @@ import pytest
 import spnego
 import spnego._ntlm
 import spnego._ntlm_raw.crypto
-from conncheck.collectors import winrm_workers
 from conncheck.collectors.site import CollectOptions, winrm_jobs
 from conncheck.collectors.winrm import HostOutcome, WorkerUsage, collect_hosts
 from conncheck.config import load
@@ -59,14 +58,14 @@ def test_workers_see_the_environment_of_this_run(tmp_path: Path, monkeypatch: py
     assert all(not p.ok for target in second.values() for p in target.probes.values())
 
 
-def test_the_default_follows_the_crossover() -> None:
-    crossover = winrm_workers.CROSSOVER_HOSTS
-    assert winrm_workers.default_processes(1, cpus=8) == 1
-    assert winrm_workers.default_processes(crossover - 1, cpus=8) == 1
-    assert winrm_workers.default_processes(crossover, cpus=8) == 2
-    assert winrm_workers.default_processes(3 * crossover, cpus=8) == 3
-    assert winrm_workers.default_processes(100 * crossover, cpus=2) == 2
-    assert winrm_workers.default_processes(100 * crossover, cpus=1) == 1
+@pytest.mark.parametrize("configured, expected", [({}, 1), ({"processes": 2}, 2)], ids=["default", "configured"])
+def test_winrm_processes_in_site_toml_decides_how_many(tmp_path: Path, configured: dict, expected: int) -> None:
+    with lab_site(tmp_path, **configured) as (_, site_toml):
+        jobs, parallel = jobs_of(site_toml)
+        usage = WorkerUsage()
+        targets = collect_hosts(jobs, parallel, usage=usage)
+    assert usage.processes == expected and (usage.cpu_seconds > 0) == (expected > 1)
+    assert all(p.ok for target in targets.values() for p in target.probes.values())
 
 
 def test_each_credentials_nt_hash_is_derived_once_not_per_host(tmp_path: Path, monkeypatch) -> None:

@@ -2,8 +2,8 @@
 
 For each host: WSMan over HTTPS (certificate validation) or HTTP with message encryption, authenticate, open a
 runspace pool (the JEA ``configuration_name`` if set), invoke the fact script as one pipeline, read its single JSON
-document, close the pool. Hosts run concurrently, at most ``parallel`` at a time, spread over worker processes when
-there are enough of them to pay (winrm_workers.py). A host that fails in any way (refused, DNS, TLS, authentication,
+document, close the pool. Hosts run concurrently, at most ``parallel`` at a time, and over worker processes when
+``[winrm] processes`` asks for them (winrm_workers.py). A host that fails in any way (refused, DNS, TLS, authentication,
 Kerberos, a deadline, a failing script, output that is not a facts document) becomes a Target whose every probe is
 ``{"ok": false, "error": reason}``: its checks are UNKNOWN with that reason, the other hosts stand.
 
@@ -313,19 +313,18 @@ def collect_threaded(jobs: list[HostJob], parallel: int, progress: Progress | No
 
 def collect_hosts(jobs: list[HostJob], parallel: int, progress: Progress | None = None, *,
                   processes: int | None = None, usage: WorkerUsage | None = None) -> dict[str, Target]:
-    """Collect every host, at most ``parallel`` at once, over worker processes: ``processes``, else ``[winrm]
-    processes`` (a section-wide option, the same in every job), else as many as pay for this many hosts. Results
+    """Collect every host, at most ``parallel`` at once, over ``processes`` worker processes (else ``[winrm]
+    processes``, a section-wide option, the same in every job; else one: see winrm_workers.py for why). Results
     keep the order of ``jobs``."""
-    from conncheck.collectors import winrm_workers
-
     if not jobs:
         return {}
-    wanted = processes or jobs[0].options.processes or winrm_workers.default_processes(len(jobs))
-    count = min(len(jobs), wanted)
+    count = min(len(jobs), processes or jobs[0].options.processes or 1)
     _derive_nt_hashes(jobs)
     if count == 1:
         outcomes = collect_threaded(jobs, parallel, progress)
     else:
+        from conncheck.collectors import winrm_workers
+
         outcomes = winrm_workers.collect_in_processes(jobs, count, parallel, progress, usage)
     if usage is not None:
         usage.processes = count

@@ -13,7 +13,7 @@
     kerberos_service = "WSMAN"     # Kerberos/Negotiate: the service principal is <kerberos_service>/<host name>,
     kerberos_hostname = "..."      #   the host's name (never its address) unless kerberos_hostname names another
     parallel = 16                  # hosts collected at once (--parallel overrides)
-    processes = 2                  # worker processes the hosts are spread over (default: by the host count)
+    processes = 2                  # worker processes the hosts are spread over (default 1: bench/bench_winrm.py)
 
 Per-host keys in ``[[hosts]]`` override the section for that host, plus ``address`` (connect here instead of the name).
 """

@@ -10,7 +10,11 @@ where there is none, as on Windows), never by forking this multi-threaded proces
 process's environment (proxy variables, KRB5CCNAME and KRB5_CONFIG are read there) and its jobs, credentials
 included, over the pipe: nothing is written to disk. A worker that dies leaves its unfinished hosts UNKNOWN.
 
-``CROSSOVER_HOSTS`` is measured with bench/bench_winrm.py (``--processes 1,2``): below it one process is faster.
+When it pays is measured with bench/bench_winrm.py (``--processes 1,2``). On the development machine (2 cores that
+the simulated hosts share with the collector) it never did, up to 200 hosts: one process stayed faster (20 hosts
+1.08 s against 1.31 s with two, 100 hosts 3.99 s against 5.02 s, 200 hosts 7.53 s against 12.38 s; medians of 3,
+50 ms per request), so the default is one process and ``[winrm] processes`` spreads the hosts where the collector
+has cores of its own.
 """
 
 from __future__ import annotations
@@ -23,17 +27,7 @@ from typing import Any
 
 from conncheck.collectors.winrm import HostJob, HostOutcome, Progress, WorkerUsage, collect_threaded, failed_target
 
-CROSSOVER_HOSTS = 40
 PRELOAD = ["conncheck.collectors.winrm", "pypsrp.powershell", "pypsrp.wsman", "spnego", "requests"]
-
-
-def default_processes(hosts: int, cpus: int | None = None) -> int:
-    """One process below the crossover; from it on two, and one per crossover's worth of hosts past that, at most
-    one per CPU."""
-    cpus = cpus or os.cpu_count() or 1
-    if hosts < CROSSOVER_HOSTS:
-        return 1
-    return max(1, min(cpus, max(2, hosts // CROSSOVER_HOSTS)))
 
 
 def _context() -> Any:
