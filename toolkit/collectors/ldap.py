@@ -203,7 +203,7 @@ def _connect(s: LdapSettings, password: str | None, watch: SocketWatch) -> Any:
         if not kerberos.is_kerberos_error(exc):
             raise
         raise DirectoryUnavailable(f"Kerberos (SASL GSSAPI) bind to {s.server} failed: "
-                                   f"{kerberos.reason(exc, 'ldap', s.server, 'server')}") from None
+                                   f"{kerberos.reason(exc, 'ldap', s.server, 'server (the DC name)')}") from None
     return conn
 
 
@@ -216,7 +216,7 @@ def within(s: LdapSettings, watch: SocketWatch) -> Deadline:
 def _bind_refused(s: LdapSettings, result: dict[str, Any]) -> str:
     """The DC's refusal, with what to change when it is the DC's strong-authentication rule."""
     who = s.user if s.auth == "simple" else "the Kerberos ticket"
-    detail = f"{result.get('description', '')} {result.get('message') or ''}".strip() or "refused"
+    detail = f"{result.get('description', '')} {result.get('message') or ''}".strip().rstrip(".") or "refused"
     line = f"LDAP bind as {who} refused by {s.server}: {detail}"
     if result.get("description") == "strongerAuthRequired":
         if s.auth == "simple":
