@@ -13,9 +13,10 @@ pass/fail; the load average is printed at the start and the end.
     python bench/bench_winrm.py [--hosts 1,10,100] [--latency-ms 50] [--https] [--repeat 3]
         [--clients conncheck,pypsrp-per-probe,pywinrm-per-probe] [--processes 1,2] [--auth ntlm,kerberos]
 
-``--processes`` runs conncheck once per worker-process count (``auto``: the collector's default for the host count),
-to find where spreading hosts over processes starts to pay. ``--auth kerberos`` starts the Samba lab's KDC (root,
-Debian samba + krb5-user) and collects with a ticket from a temporary credential cache.
+``--processes`` runs conncheck once per worker-process count (``auto``: the collector's default, one unless
+``[winrm] processes`` says otherwise), to find where spreading hosts over processes starts to pay. ``--auth kerberos``
+starts the Samba lab's KDC (root, Debian samba + krb5-user) and collects with a ticket from a temporary credential
+cache.
 """
 
 from __future__ import annotations
