@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import socket
 import threading
-import time
 from types import TracebackType
 
 # What the slow peers drip: the start of a WinRM listener's first answer, of a TLS ServerHello, of a proxy's reply
@@ -75,9 +74,3 @@ class DrippingPeer:
                 pass  # said everything it will say; holds the connection open
         except OSError:
             return  # the client gave up and closed: what a deadline is for
-
-    def wait_served(self, count: int = 1, timeout: float = 10.0) -> bool:
-        deadline = time.monotonic() + timeout
-        while self.served < count and time.monotonic() < deadline:
-            time.sleep(0.05)
-        return self.served >= count
