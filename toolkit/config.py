@@ -62,6 +62,17 @@ class SiteConfig:
             roles.add("scep")
         return sorted(roles)
 
+    def files_read(self) -> list[Path]:
+        """site.toml and the files it names (CA bundles, client certificates): what no output may overwrite."""
+        base = self.path.parent if self.path else Path()
+        named = [
+            value
+            for section in (*self.sections.values(), *(h.options for h in self.hosts))
+            for key, value in section.items()
+            if key in ("ca_bundle", "certificate_pem", "certificate_key_pem") and isinstance(value, str)
+        ]
+        return [*([self.path] if self.path else []), *(base / Path(v).expanduser() for v in named)]
+
     def facts_site(self) -> dict[str, Any]:
         """The ``site`` section written into facts: expectations, so facts evaluate alone later.
 

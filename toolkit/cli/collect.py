@@ -20,8 +20,8 @@ from conncheck.cli.app import (
     app,
     finish,
     parse_codes,
-    write_output,
 )
+from conncheck.cli.output import destination
 from conncheck.errors import InputError
 
 if TYPE_CHECKING:
@@ -86,12 +86,6 @@ def _collect(site: SiteConfig, role: list[str] | None, host: list[str] | None, p
     return collect_site(site, default_registry(), options)
 
 
-def _save(facts: Facts, path: Path, config: Path | None) -> None:
-    if config is not None and path.exists() and path.resolve() == config.resolve():
-        raise InputError(f"{path} is the site.toml given with -c; refusing to overwrite it")
-    write_output(facts.dumps() + "\n", path, [config] if config else [])
-
-
 SaveFactsOpt = Annotated[
     Path | None, typer.Option("--save-facts", help="Also write the collected facts (JSON) to this file.")
 ]
@@ -118,12 +112,16 @@ def check(
     """
     wanted = parse_codes(codes)
     site = _site(config)
+    if save_facts is not None and output is not None and save_facts.resolve() == output.resolve():
+        raise InputError(f"--save-facts and --output both name {output}; give two files")
+    facts_dest = destination(save_facts, site.files_read(), "--save-facts") if save_facts is not None else None
+    dest = destination(output, site.files_read())
     facts = _collect(site, role, host, parallel, quiet, insecure)
-    if save_facts is not None:
-        _save(facts, save_facts, config)
+    if facts_dest is not None:
+        facts_dest.write(facts.dumps() + "\n")
     only = list(facts.hosts) if (role or host) else None
     report = build_report(facts, site.settings, lang=lang.value, codes=wanted, hosts=only, strict=strict)
-    finish(report, fmt, output, [config] if config else [])
+    finish(report, fmt, dest)
 
 
 @app.command()
@@ -141,11 +139,9 @@ def collect(
 
     Example: conncheck collect -c site.toml -o facts.json
     """
-    facts = _collect(_site(config), role, host, parallel, quiet, insecure)
-    if output is None:
-        write_output(facts.dumps() + "\n", None)
-    else:
-        _save(facts, output, config)
+    site = _site(config)
+    dest = destination(output, site.files_read())
+    dest.write(_collect(site, role, host, parallel, quiet, insecure).dumps() + "\n")
 
 
 @app.command()
@@ -163,10 +159,11 @@ def script(
     from conncheck.config import load
 
     roles = _roles(role) or ()
-    site = load(config).facts_site() if config is not None else {}
-    text = for_roles(roles, site).text
+    loaded = load(config) if config is not None else None
+    dest = destination(output, loaded.files_read() if loaded else [])
+    text = for_roles(roles, loaded.facts_site() if loaded else {}).text
     # Windows PowerShell 5.1 reads a BOM-less script file in the ANSI code page; the UTF-8 BOM keeps names exact.
-    write_output(text if output is None else "\ufeff" + text, output, [config] if config else [])
+    dest.write(text, bom=dest.path is not None)
 
 
 def demo_live_facts() -> Facts:

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from conncheck.cli.app import HostOpt, OutputOpt, app, write_output
+from conncheck.cli.app import HostOpt, OutputOpt, app
+from conncheck.cli.output import destination
 from conncheck.errors import InputError
 
 EXIT_UNRECOVERED = 1
@@ -76,6 +77,7 @@ def events(
     from conncheck.events.render import RENDERERS
     from conncheck.events.triage import triage
 
+    dest = destination(output, files)
     result = triage(
         files,
         catalog.load(),
@@ -89,5 +91,5 @@ def events(
             typer.echo(f"conncheck: warning: {warning}", err=True)
         for note in stats.notes:
             typer.echo(f"conncheck: note: {stats.source}: {note}", err=True)
-    write_output(RENDERERS[fmt.value](result), output, files)
+    dest.write(RENDERERS[fmt.value](result))
     raise typer.Exit(EXIT_UNRECOVERED if result.unrecovered else 0)
