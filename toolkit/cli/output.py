@@ -111,18 +111,19 @@ def destination(output: Path | None, inputs: Iterable[Path | str | None], option
         found = None
     except OSError as exc:
         raise InputError(f"{where}: cannot check ({exc.strerror})") from None
-    if found is None:
-        parent = output.parent
-        if not parent.is_dir():
-            raise InputError(f"{where}: directory {parent} does not exist")
-        return Destination(output, option)
-    for test, problem in _KINDS:
-        if test(found.st_mode):
-            raise InputError(f"{where}: {problem}")
-    for given in inputs:
-        if given is not None and _same_file(found, Path(given)):
-            same = "" if Path(given) == output else f" (the same file as {given})"
-            raise InputError(f"{where} is an input of this command{same}; refusing to overwrite it")
+    if found is not None:
+        for test, problem in _KINDS:
+            if test(found.st_mode):
+                raise InputError(f"{where}: {problem}")
+        for given in inputs:
+            if given is not None and _same_file(found, Path(given)):
+                same = "" if Path(given) == output else f" (the same file as {given})"
+                raise InputError(f"{where} is an input of this command{same}; refusing to overwrite it")
+    parent = output.parent
+    if not parent.is_dir():
+        raise InputError(f"{where}: directory {parent} does not exist")
+    if not os.access(parent, os.W_OK):  # the temporary file goes beside the target
+        raise InputError(f"{where}: directory {parent} is not writable")
     return Destination(output, option)
 
 
