@@ -35,7 +35,7 @@ def main() -> None:
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
     try:
-        code = app(standalone_mode=False)
+        code = app(prog_name="conncheck", standalone_mode=False)
         sys.stdout.flush()
     except UsageError as exc:
         _usage(exc)

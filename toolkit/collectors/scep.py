@@ -32,7 +32,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from conncheck import __version__
-from conncheck.config import SiteConfig
+from conncheck.config import ScepSection, SiteConfig, section
 from conncheck.errors import ConfigError
 from conncheck.facts import SCEP_ROLE, ProbeResult, Target
 from conncheck.plugin import HttpRequest, Probe
@@ -41,8 +41,6 @@ from conncheck.registry import Registry
 USER_AGENT = f"conncheck/{__version__} (SCEP endpoint probe)"
 MAX_REDIRECTS = 5
 MAX_HEAD_BYTES = 64 * 1024
-SECTION_KEYS = {"urls", "external_urls", "ca_bundle", "proxy", "timeout_seconds", "max_body_bytes", "probe_long_url",
-                "addresses"}
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 HOST_NAME = re.compile(rf"^{_LABEL}(?:\.{_LABEL})*\.?$", re.I)
 
@@ -73,25 +71,13 @@ class Options:
     addresses: dict[str, str] = field(default_factory=dict)  # URL host (lower case) -> where to connect instead
 
 
-def _url_list(raw: Any, key: str, where: str) -> list[str]:
-    if raw is None:
-        return []
-    if not isinstance(raw, list) or not all(isinstance(u, str) for u in raw):
-        raise ConfigError(f"{where}: [scep] {key} must be a list of URLs")
-    for url in raw:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ConfigError(f"{where}: [scep] {key}: {url!r} is not an http:// or https:// URL")
-    return list(raw)
-
-
 def parse_section(raw: dict[str, Any], where: str, base: Path | None = None) -> tuple[list[Endpoint], Options]:
-    """Validate ``[scep]``: the endpoints in order (internal first) and the collector's options."""
-    unknown = sorted(set(raw) - SECTION_KEYS)
-    if unknown:
-        raise ConfigError(f"{where}: [scep] has no key {unknown[0]!r} (known: {', '.join(sorted(SECTION_KEYS))})")
-    internal = _url_list(raw.get("urls"), "urls", where)
-    external = _url_list(raw.get("external_urls"), "external_urls", where)
+    """Validate ``[scep]`` (or ``conncheck scep``'s options): the endpoints in order (internal first) and the
+    collector's options. Keys and types are site.toml's schema (conncheck.config.ScepSection); what they mean is
+    checked here."""
+    checked: ScepSection = section(raw, "scep", where)
+    internal = [_url(u, "urls", where) for u in checked.urls]
+    external = [_url(u, "external_urls", where) for u in checked.external_urls]
     if not internal:
         raise ConfigError(f"{where}: [scep] urls must list at least one internal SCEP URL")
     seen: set[str] = set()
@@ -101,21 +87,78 @@ def parse_section(raw: dict[str, Any], where: str, base: Path | None = None) -> 
         seen.add(url)
     endpoints = [Endpoint(u, "internal") for u in internal] + [Endpoint(u, "external") for u in external]
     hosts = {urlsplit(u).hostname or "" for u in seen}
-    return endpoints, replace(_options(raw, where, base), addresses=_addresses(raw.get("addresses"), hosts, where))
+    options = Options(
+        ca_bundle=_ca_bundle(checked.ca_bundle, where, base),
+        proxy=_proxy(checked.proxy, where),
+        timeout=checked.timeout_seconds,
+        max_body_bytes=checked.max_body_bytes,
+        probe_long_url=checked.probe_long_url,
+        addresses=_addresses(checked.addresses, hosts, where),
+    )
+    return endpoints, options
 
 
-def _addresses(raw: Any, hosts: set[str], where: str) -> dict[str, str]:
+def redacted(url: str) -> str:
+    """``url`` with the password of its ``user:password@`` part replaced by ``***`` (for messages)."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    netloc, slash, path = rest.partition("/")
+    userinfo, at, host = netloc.rpartition("@")
+    if not at:
+        return url
+    user, colon, _ = userinfo.partition(":")
+    return f"{scheme}://{user}{':***' if colon else ''}@{host}{slash}{path}"
+
+
+def _url(url: str, key: str, where: str) -> str:
+    """An http(s) URL with a host, a valid port and no credentials: SCEP needs none, and a password in a URL
+    would be repeated in every report, facts file and history row that names the endpoint."""
+    shown = redacted(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises ValueError for a port that is not a number from 0 to 65535)
+    except ValueError as exc:
+        raise ConfigError(f"{where}: [scep] {key}: {shown!r} is not a valid URL ({exc})") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"{where}: [scep] {key}: {shown!r} is not an http:// or https:// URL")
+    if "@" in parts.netloc:
+        raise ConfigError(f"{where}: [scep] {key}: {shown} carries credentials; SCEP needs none (remove the "
+                          "user:password@ part: it would be copied into every report)")
+    return url
+
+
+def _ca_bundle(bundle: str | None, where: str, base: Path | None) -> Path | None:
+    if bundle is None:
+        return None
+    path = Path(bundle).expanduser()
+    path = path if path.is_absolute() or base is None else base / path
+    if not path.is_file():
+        raise ConfigError(f"{where}: [scep] ca_bundle {path}: no such file")
+    return path
+
+
+def _proxy(proxy: str | None, where: str) -> str | None:
+    if proxy is None:
+        return None
+    try:
+        parts = urlsplit(proxy)
+        parts.port  # noqa: B018  (a port that is not a number)
+    except ValueError:
+        parts = urlsplit("")
+    if parts.scheme != "http" or not parts.hostname:
+        raise ConfigError(f"{where}: [scep] proxy must be an http://host:port URL")
+    return proxy
+
+
+def _addresses(raw: dict[str, str], hosts: set[str], where: str) -> dict[str, str]:
     """``[scep] addresses``: each key the host of a configured URL, each value an IP address or a host name."""
-    if raw is None:
-        return {}
-    if not isinstance(raw, dict):
-        raise ConfigError(f'{where}: [scep] addresses must be a table like {{"ndes01.contoso.com" = "10.0.0.7"}}')
     found: dict[str, str] = {}
     for name, address in raw.items():
         host = name.lower().rstrip(".")
         if host not in hosts:
             raise ConfigError(f"{where}: [scep] addresses: {name!r} is the host of no URL in urls or external_urls")
-        if not isinstance(address, str) or not _is_address(address):
+        if not _is_address(address):
             raise ConfigError(f"{where}: [scep] addresses: {name} must map to an IP address or a host name")
         found[host] = address
     return found
@@ -127,34 +170,6 @@ def _is_address(value: str) -> bool:
     except ValueError:
         return len(value) <= 253 and bool(HOST_NAME.match(value))
     return True
-
-
-def _options(raw: dict[str, Any], where: str, base: Path | None) -> Options:
-    options = Options()
-    bundle = raw.get("ca_bundle")
-    if bundle is not None:
-        if not isinstance(bundle, str) or not bundle:
-            raise ConfigError(f"{where}: [scep] ca_bundle must be a path to a PEM file")
-        path = Path(bundle).expanduser()
-        path = path if path.is_absolute() or base is None else base / path
-        if not path.is_file():
-            raise ConfigError(f"{where}: [scep] ca_bundle {path}: no such file")
-        options = replace(options, ca_bundle=path)
-    proxy = raw.get("proxy")
-    if proxy is not None:
-        if not isinstance(proxy, str) or urlsplit(proxy).scheme != "http" or not urlsplit(proxy).hostname:
-            raise ConfigError(f"{where}: [scep] proxy must be an http://host:port URL")
-        options = replace(options, proxy=proxy)
-    timeout = raw.get("timeout_seconds", options.timeout)
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout <= 300:
-        raise ConfigError(f"{where}: [scep] timeout_seconds must be a number of seconds between 0 and 300")
-    cap = raw.get("max_body_bytes", options.max_body_bytes)
-    if isinstance(cap, bool) or not isinstance(cap, int) or not 1024 <= cap <= 64 * 1024 * 1024:
-        raise ConfigError(f"{where}: [scep] max_body_bytes must be a whole number from 1024 to 67108864")
-    long_url = raw.get("probe_long_url", False)
-    if not isinstance(long_url, bool):
-        raise ConfigError(f"{where}: [scep] probe_long_url must be true or false")
-    return replace(options, timeout=float(timeout), max_body_bytes=cap, probe_long_url=long_url)
 
 
 def collect_endpoints(
