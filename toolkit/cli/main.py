@@ -62,10 +62,10 @@ def _usage(exc: Any) -> None:
         exc.show()
         sys.exit(ExitCode.USAGE)
     where = exc.ctx.command_path if exc.ctx is not None else "conncheck"
-    param = getattr(exc, "param", None)
-    if param is not None and getattr(exc, "message", "") and type(exc).__name__ == "BadParameter":
+    if type(exc).__name__ == "BadParameter" and exc.param is not None:
+        param = exc.param
         name = max(param.opts, key=len) if param.opts and param.param_type_name == "option" else param.name.upper()
-        message = f"{name}: {exc.message.removeprefix('Value error, ')}"
+        message = f"{name}: {exc.message.removeprefix('Value error, ')}"  # typer 0.29 words pydantic's way
     else:
         message = exc.format_message()
     typer.echo(f"{where}: {' '.join(message.split())}", err=True)
