@@ -161,7 +161,8 @@ def test_a_misspelled_section_on_the_command_line_is_one_line_exit_2(tmp_path: P
 
 def test_the_thresholds_schema_has_exactly_the_settings_keys() -> None:
     assert set(config.Thresholds.__struct_fields__) == set(Settings.__dataclass_fields__)
-    assert config.Thresholds() == config.Thresholds(**{k: getattr(Settings(), k) for k in Settings.__dataclass_fields__})
+    defaults = {k: getattr(Settings(), k) for k in Settings.__dataclass_fields__}
+    assert config.Thresholds() == config.Thresholds(**defaults)
 
 
 def test_every_key_of_the_example_is_in_the_schema_and_every_collector_reads_it() -> None:

@@ -135,8 +135,8 @@ def test_non_finite_numbers_in_facts_never_reach_a_json_report(nan_facts: Path, 
 @pytest.mark.parametrize("codepage", ["cp1252", "cp857"])
 @pytest.mark.parametrize(
     ("args", "code"),
-    [(["demo", "--lang", "tr"], 1), (["demo", "--lang", "tr", "-f", "markdown"], 1), (["explain", "0x402", "--lang", "tr"], 0),
-     (["list-checks"], 0)],
+    [(["demo", "--lang", "tr"], 1), (["demo", "--lang", "tr", "-f", "markdown"], 1),
+     (["explain", "0x402", "--lang", "tr"], 0), (["list-checks"], 0)],
 )  # fmt: skip
 def test_text_output_never_crashes_on_the_console_code_page(codepage: str, args: list[str], code: int) -> None:
     """What the code page has is written as itself, what it lacks as an escape (cp1252 has no Ş, cp857 has)."""
