@@ -167,3 +167,16 @@ def test_the_assembled_script_carries_the_site_as_literals_only() -> None:
     embedded = _evaluate(_rhs(line.removeprefix("$ConncheckSite = ")))
     assert embedded["pkcs_templates"] == ["It\u2018s", "$(Stop-Computer)"] and embedded["name"] == "o'hara\u2019s"
     assert syntax_errors(script.text) == []
+
+
+def test_a_site_toml_with_nan_templates_never_becomes_a_script(tmp_path: Any) -> None:
+    import subprocess
+
+    from tests.audit_fixtures import CLI
+
+    site = tmp_path / "site.toml"
+    site.write_text('[site]\nname = "contoso"\npkcs_templates = [nan, inf]\n', encoding="utf-8")
+    done = subprocess.run([*CLI, "script", "--role", "ca", "-c", str(site)], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.count("\n") == 1 and "pkcs_templates[0] = nan" in done.stderr
