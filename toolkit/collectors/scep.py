@@ -32,6 +32,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from conncheck import __version__
+from conncheck.collectors.deadline import Deadline, socket_timeout, watch
 from conncheck.config import ScepSection, SiteConfig, section
 from conncheck.errors import ConfigError
 from conncheck.facts import SCEP_ROLE, ProbeResult, Target
@@ -186,6 +187,11 @@ def collect_endpoints(
 
 
 def collect(endpoints: list[Endpoint], registry: Registry, options: Options) -> dict[str, Target]:
+    # Imported here, once, before the threads: requests' modules import each other, and a first import running in
+    # several threads at once can see one of them half initialised.
+    import conncheck.collectors.scep_address  # noqa: F401
+    import requests.utils  # noqa: F401
+
     probes = [p for p in registry.probes_for_role(SCEP_ROLE) if p.http is not None]
     with ThreadPoolExecutor(max_workers=max(1, min(8, len(endpoints)))) as pool:
         targets = list(pool.map(lambda e: collect_endpoint(e, probes, options), endpoints))
@@ -193,32 +199,36 @@ def collect(endpoints: list[Endpoint], registry: Registry, options: Options) -> 
 
 
 def collect_endpoint(endpoint: Endpoint, probes: list[Probe], options: Options) -> Target:
-    import requests
-
-    with requests.Session() as session:
-        session.trust_env = False  # proxies are chosen per URL below; no .netrc credentials are ever sent
-        session.max_redirects = MAX_REDIRECTS
-        if options.addresses:
-            from conncheck.collectors.scep_address import AddressAdapter
-
-            adapter = AddressAdapter(options.addresses)
-            session.mount("http://", adapter)
-            session.mount("https://", adapter)
-        results = {p.name: run_probe(session, endpoint.url, p.http, options) for p in probes if p.http}
+    """Every probe of one URL at once, each on its own connections and under its own deadline: an endpoint that
+    hangs costs one ``timeout``, not one per probe."""
+    requests = [(p.name, p.http) for p in probes if p.http is not None]
+    with ThreadPoolExecutor(max_workers=max(1, len(requests)), thread_name_prefix="scep-probe") as pool:
+        answers = list(pool.map(lambda r: run_probe(endpoint.url, r[1], options), requests))
+    results = {name: answer for (name, _), answer in zip(requests, answers, strict=True)}
     return Target(endpoint.url, (SCEP_ROLE,), results, {"exposure": endpoint.exposure})
 
 
-def run_probe(session: Any, url: str, request: HttpRequest, options: Options) -> ProbeResult:
+def run_probe(url: str, request: HttpRequest, options: Options) -> ProbeResult:
+    """One exchange under one deadline covering connect, TLS and the whole answer; what came after the deadline
+    cut it is discarded (the answer is incomplete), and the probe fails with the deadline as its reason."""
     if request.opt_in and not getattr(options, request.opt_in, False):
         return ProbeResult.success({"sent": False, "reason": f"off by default; {request.opt_in} turns it on"})
     started = time.monotonic()
-    try:
-        if request.tls_handshake:
-            data = tls_exchange(url, request, options)
-        else:
-            data = http_exchange(session, url, request, options)
-    except ProbeError as exc:
-        return ProbeResult.failure(str(exc), _ms(started))
+    data: dict[str, Any] | None = None
+    error = ""
+    with Deadline(options.timeout) as cut:
+        try:
+            exchange = tls_exchange if request.tls_handshake else http_exchange
+            data = exchange(url, request, options)
+        except ProbeError as exc:
+            error = str(exc)
+        except Exception:
+            if not cut.expired:  # a socket shut down under a library raises whatever it raises; else it is a bug
+                raise
+    if cut.expired:
+        return ProbeResult.failure(f"no complete answer within {options.timeout:g} s", _ms(started))
+    if data is None:
+        return ProbeResult.failure(error, _ms(started))
     return ProbeResult.success(data, _ms(started))
 
 
@@ -257,7 +267,21 @@ def _reason(exc: BaseException) -> str:
     return " ".join(text.split()) or type(inner).__name__
 
 
-def http_exchange(session: Any, url: str, request: HttpRequest, options: Options) -> dict[str, Any]:
+def _session(options: Options) -> Any:
+    """A requests session whose connections are under the exchange's deadline (and go to ``[scep] addresses``)."""
+    import requests
+    from conncheck.collectors.scep_address import AddressAdapter, WatchedAdapter
+
+    session = requests.Session()
+    session.trust_env = False  # proxies are chosen per URL below; no .netrc credentials are ever sent
+    session.max_redirects = MAX_REDIRECTS
+    adapter = AddressAdapter(options.addresses) if options.addresses else WatchedAdapter()
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+def http_exchange(url: str, request: HttpRequest, options: Options) -> dict[str, Any]:
     """One request as a device sends it; the answer as it came, body capped at ``max_body_bytes``."""
     import requests
     import urllib3
@@ -270,15 +294,13 @@ def http_exchange(session: Any, url: str, request: HttpRequest, options: Options
     if options.insecure:
         urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
     verify: bool | str = False if options.insecure else (str(options.ca_bundle) if options.ca_bundle else True)
-    deadline = time.monotonic() + options.timeout
     try:
-        response = session.request(
-            request.method, target, timeout=options.timeout, stream=True, allow_redirects=True,
+        with _session(options) as session, session.request(
+            request.method, target, timeout=socket_timeout(options.timeout), stream=True, allow_redirects=True,
             verify=verify, proxies={"http": proxy, "https": proxy} if proxy else {},
             headers={"User-Agent": USER_AGENT},
-        )
-        with response:
-            body, truncated = _read_capped(response, options.max_body_bytes, deadline, options.timeout)
+        ) as response:
+            body, truncated = _read_capped(response, options.max_body_bytes)
     except requests.exceptions.SSLError as exc:
         raise ProbeError(f"TLS: {_reason(exc)}") from None
     except requests.exceptions.Timeout:
@@ -311,7 +333,7 @@ def _at(url: str, options: Options) -> str:
     return f" (at {address})" if address and proxy_for(url, options) is None else ""
 
 
-def _read_capped(response: Any, cap: int, deadline: float, timeout: float) -> tuple[bytes, bool]:
+def _read_capped(response: Any, cap: int) -> tuple[bytes, bool]:
     chunks: list[bytes] = []
     size = 0
     for chunk in response.iter_content(64 * 1024):
@@ -319,8 +341,6 @@ def _read_capped(response: Any, cap: int, deadline: float, timeout: float) -> tu
         size += len(chunk)
         if size > cap:
             return b"".join(chunks)[:cap], True
-        if time.monotonic() > deadline:
-            raise ProbeError(f"the body did not arrive within {timeout:g} s")
     return b"".join(chunks), False
 
 
@@ -343,11 +363,11 @@ def _connect(host: str, port: int, url: str, options: Options) -> socket.socket:
     proxy = proxy_for(url, options)
     try:
         if proxy is None:
-            return socket.create_connection((options.addresses.get(host, host), port), timeout=options.timeout)
+            return _watched((options.addresses.get(host, host), port), options)
         parts = urlsplit(proxy)
         if parts.scheme != "http" or not parts.hostname:
             raise ProbeError(f"proxy {proxy}: only http:// proxies are supported for the TLS probe")
-        sock = socket.create_connection((parts.hostname, parts.port or 8080), timeout=options.timeout)
+        sock = _watched((parts.hostname, parts.port or 8080), options)
         sock.sendall(f"CONNECT {host}:{port} HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode("ascii"))
         head = _read_head(sock)
         status_line = head.split(b"\r\n", 1)[0].decode("latin-1")
@@ -359,6 +379,12 @@ def _connect(host: str, port: int, url: str, options: Options) -> socket.socket:
         raise ProbeError(f"no connection within {options.timeout:g} s") from None
     except OSError as exc:
         raise ProbeError(f"{host}:{port}{_at(url, options)}: {exc.strerror or exc}") from None
+
+
+def _watched(address: tuple[str, int], options: Options) -> socket.socket:
+    sock = socket.create_connection(address, timeout=socket_timeout(options.timeout))
+    watch(sock)
+    return sock
 
 
 def _read_head(sock: Any) -> bytes:
@@ -422,11 +448,10 @@ def _request_over(
         f"{request.method} {path} HTTP/1.1\r\nHost: {netloc}\r\nUser-Agent: {USER_AGENT}\r\n"
         "Connection: close\r\n\r\n"
     )
-    deadline = time.monotonic() + options.timeout
     try:
         tls.sendall(wire.encode("ascii"))
         head = b""
-        while b"\r\n" not in head and len(head) < MAX_HEAD_BYTES and time.monotonic() < deadline:
+        while b"\r\n" not in head and len(head) < MAX_HEAD_BYTES:
             chunk = tls.recv(4096)
             if not chunk:
                 break
