@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from conncheck import config
 from conncheck.errors import ConfigError
 from conncheck.plugin import Settings
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 REPO = Path(__file__).resolve().parent.parent
 CONNCHECK = [str(Path(sys.executable).parent / "conncheck")]  # the installed console script
@@ -177,3 +180,61 @@ def test_every_key_of_the_example_is_in_the_schema_and_every_collector_reads_it(
     # the schema knows every option the WinRM collector has (and only those, plus the per-host address)
     shared = set(config.WinRMKeys.__struct_fields__)
     assert shared | {"parallel", "address"} == set(WinRMOptions.__dataclass_fields__)
+
+
+# -- fuzz: whatever site.toml holds, the loader answers with a SiteConfig or one ConfigError line --------------------
+
+_keys = st.sampled_from(["name", "roles", "urls", "server", "port", "tls", "auth", "db", "pkcs_templates", "timeout",
+                         "timeout_seconds", "expiry_warning_days", "addresses", "digicert", "x"]) | st.text(max_size=12)
+_values = st.recursive(
+    st.none().map(lambda _: "") | st.booleans() | st.integers() | st.floats() | st.text(max_size=30)
+    | st.sampled_from(["ca", "ndes", "connector", "http://a/x", "https://u:p@h/x", "http://[::1/x", "ldaps"]),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_keys, inner, max_size=4),
+    max_leaves=15,
+)
+_sections = st.sampled_from(["site", "thresholds", "winrm", "ldap", "scep", "audit", "ldpa", "hosts"]) | st.text(
+    max_size=8)
+
+
+@settings(max_examples=400, deadline=timedelta(seconds=20))
+@given(st.dictionaries(_sections, st.dictionaries(_keys, _values, max_size=5) | _values, max_size=6))
+def test_any_document_is_a_site_or_one_line(doc: dict[str, object]) -> None:
+    try:
+        site = config.parse(doc)
+    except ConfigError as exc:
+        assert "\n" not in str(exc) and len(str(exc)) < 2000
+        return
+    assert site.settings.expiry_warning_days >= 0
+    for section in site.sections.values():
+        assert isinstance(section, dict)
+
+
+@settings(max_examples=200, deadline=timedelta(seconds=20))
+@given(st.data())
+def test_any_damage_to_the_example_file_is_a_site_or_one_line(tmp_path_factory: pytest.TempPathFactory,
+                                                             data: st.DataObject) -> None:
+    text = bytearray((REPO / "examples" / "site.toml").read_bytes())
+    for _ in range(data.draw(st.integers(1, 6))):
+        at = data.draw(st.integers(0, len(text) - 1))
+        text[at] = data.draw(st.integers(0, 255))
+    path = tmp_path_factory.mktemp("fuzz") / "site.toml"
+    path.write_bytes(bytes(text))
+    try:
+        config.load(path)
+    except ConfigError as exc:
+        assert "\n" not in str(exc)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["[site]\nname = 'x'\n[ldpa]\nserver = 'dc'\n", "[scep]\nurls = [nan]\n", "[winrm]\nport = 1e400\n",
+     '[[hosts]]\nname = "\\u0000"\nroles = ["ca"]\n', "a = " + "[" * 2000 + "]" * 2000 + "\n",
+     "[thresholds]\nexpiry_warning_days = 99999999999999999999\n", "\x00\x01garbage"],
+)  # fmt: skip
+def test_hostile_site_toml_on_the_command_line_is_exit_2_never_70(tmp_path: Path, text: str) -> None:
+    path = write(tmp_path, text)
+    facts = REPO / "examples" / "facts" / "healthy.json"
+    run = subprocess.run([*CONNCHECK, "evaluate", str(facts), "-c", str(path)], capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 2 and run.stderr.count("\n") == 1, run.stderr
+    assert run.stderr.startswith("conncheck: error:")

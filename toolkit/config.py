@@ -190,7 +190,10 @@ class SiteConfig:
 
 def parse(doc: dict[str, Any], where: str = "site.toml", path: Path | None = None) -> SiteConfig:
     """Validate a decoded site.toml against ``SiteFile``; every problem is one ConfigError line."""
-    checked = _validated(doc, where)
+    try:
+        checked = _validated(doc, where)
+    except RecursionError:
+        raise ConfigError(f"{where}: nested too deeply for a site.toml") from None
     seen: set[str] = set()
     hosts = []
     for entry, raw in zip(checked.hosts, doc.get("hosts", []), strict=True):
@@ -226,6 +229,8 @@ def load(path: Path) -> SiteConfig:
         doc = tomllib.loads(text)
     except ValueError as exc:  # TOMLDecodeError, or an integer longer than Python converts (4300 digits)
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: not valid TOML (arrays or tables nested too deeply)") from None
     return parse(doc, str(path), path)
 
 
@@ -240,8 +245,8 @@ def section(raw: Any, name: str, where: str) -> Any:
 
 def _validated(doc: dict[str, Any], where: str) -> SiteFile:
     """``doc`` as a ``SiteFile``; every problem is one ConfigError line naming the place and what it must be."""
-    _refuse_non_finite(doc, where)
     _refuse_unknown_keys(doc, where)
+    _refuse_non_finite(doc, where)
     try:
         return msgspec.convert(doc, SiteFile, strict=True)
     except msgspec.ValidationError as exc:
@@ -257,12 +262,13 @@ _TABLES: dict[str, type[msgspec.Struct]] = {
 def _refuse_unknown_keys(doc: dict[str, Any], where: str) -> None:
     for section, table in doc.items():
         if section not in SiteFile.__struct_fields__:
-            raise ConfigError(f"{where}: no section [{section}]{_suggest(section, SiteFile.__struct_fields__, '[')}"
+            raise ConfigError(f"{where}: no section [{_shown(section)}]"
+                              f"{_suggest(section, SiteFile.__struct_fields__, '[')}"
                               f" (sections: {', '.join(SiteFile.__struct_fields__)})")
         if section == "hosts" and isinstance(table, list):
             for i, entry in enumerate(table, 1):
                 if isinstance(entry, dict):
-                    _known_keys(entry, HostSection, f"[[hosts]] {entry.get('name') or f'#{i}'}", where)
+                    _known_keys(entry, HostSection, _host_place(entry, i), where)
         elif section in _TABLES and isinstance(table, dict):
             _known_keys(table, _TABLES[section], f"[{section}]", where)
 
@@ -276,6 +282,17 @@ def _known_keys(table: dict[str, Any], schema: type[msgspec.Struct], place: str,
             raise ConfigError(f"{where}: {place} {key}: secrets do not belong in site.toml; use password_env "
                               "(an environment variable) or keyring_service")
         raise ConfigError(f"{where}: {place} has no key {key!r}{_suggest(key, known)} (known: {', '.join(known)})")
+
+
+def _shown(name: object) -> str:
+    """A name from the file as a message shows it: on one line, control characters escaped."""
+    text = str(name)
+    return text if text.isprintable() else repr(text)
+
+
+def _host_place(entry: dict[str, Any], number: int) -> str:
+    name = entry.get("name")
+    return f"[[hosts]] {_shown(name) if isinstance(name, str) and name else f'#{number}'}"
 
 
 def _suggest(word: str, known: tuple[str, ...], bracket: str = "") -> str:
@@ -325,13 +342,14 @@ def _place(path: str, doc: Any) -> str:
     rest = tokens[1:]
     if section == "hosts" and rest and rest[0][1].isdigit():
         i = int(rest[0][1])
-        entry = doc["hosts"][i] if isinstance(doc, dict) and isinstance(doc.get("hosts"), list) else {}
-        head = f"[[hosts]] {entry.get('name') if isinstance(entry, dict) and entry.get('name') else f'#{i + 1}'}"
+        hosts = doc.get("hosts") if isinstance(doc, dict) else None
+        entry = hosts[i] if isinstance(hosts, list) and i < len(hosts) and isinstance(hosts[i], dict) else {}
+        head = _host_place(entry, i + 1)
         rest = rest[1:]
     else:
-        head = f"[[{section}]]" if section == "hosts" else f"[{section}]"
-    tail = "".join(f".{name}" if name else f"[{index}]" for name, index in rest if index != "...").lstrip(".")
-    return f"{head} {tail}".strip()
+        head = f"[[{section}]]" if section == "hosts" else f"[{_shown(section)}]"
+    tail = "".join(f".{_shown(name)}" if name else f"[{index}]" for name, index in rest if index != "...")
+    return f"{head} {tail.lstrip('.')}".strip()
 
 
 def _at_path(path: str, doc: Any, kind: Any) -> tuple[Any, Any, bool]:
