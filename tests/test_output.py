@@ -228,3 +228,22 @@ def test_a_closed_pipe_is_one_line_not_a_traceback(facts_files: dict[str, Path])
         os.close(write_end)
     err = [line for line in done.stderr.splitlines() if "EXAMPLE" not in line]
     assert done.returncode == 2 and len(err) == 1 and "stdout" in err[0], done.stderr
+
+
+# -- Windows: pipes and redirects in the code page PowerShell decodes with ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("os_name", "environ", "is_console", "codepage", "expected"),
+    [("nt", {}, False, 857, "cp857"), ("nt", {}, False, 437, "cp437"), ("nt", {}, False, 65001, "utf-8"),
+     ("nt", {}, True, 857, None),  # a console: Python writes Unicode to it directly
+     ("nt", {}, False, 0, None),  # no console to ask (a service, a scheduled task)
+     ("nt", {"PYTHONIOENCODING": "utf-8"}, False, 857, None), ("nt", {"PYTHONUTF8": "1"}, False, 857, None),
+     ("posix", {}, False, 857, None)],
+)  # fmt: skip
+def test_pipe_encoding_follows_the_console_only_on_windows(
+    os_name: str, environ: dict[str, str], is_console: bool, codepage: int, expected: str | None
+) -> None:
+    from conncheck.cli.output import pipe_encoding
+
+    assert pipe_encoding(os_name, environ, is_console, codepage) == expected

@@ -2,8 +2,8 @@
 
 Usage errors (an unknown option, a bad value, a missing argument) are one line naming the command and the
 parameter, exit 2, instead of click's three (Usage / Try / Error). stdout and stderr never fail on a character the
-console's code page lacks (Windows pipes and redirects use cp1252, cp857, ...): such a character is written as an
-escape (``\\u011f``) instead.
+console's code page lacks (see ``conncheck.cli.output.prepare_streams``), and a stdout that cannot be written (a full
+disk, a closed pipe) is one line and exit 2.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 import typer
 from conncheck.cli import audit, collect, demo, evaluate, events, explain, scep  # noqa: F401  (they register commands)
 from conncheck.cli.app import app
-from conncheck.cli.output import silence_stdout
+from conncheck.cli.output import prepare_streams, silence_stdout
 from conncheck.errors import ConncheckError
 from conncheck.exit_codes import ExitCode
 
@@ -31,9 +31,7 @@ OUTPUT_ERRNOS = {errno.EPIPE, errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO
 
 def main() -> None:
     """Console entry point: every ConncheckError is one line on stderr and its exit code, never a traceback."""
-    for stream in (sys.stdout, sys.stderr):
-        if hasattr(stream, "reconfigure"):
-            stream.reconfigure(errors="backslashreplace")
+    prepare_streams()
     try:
         code = app(prog_name="conncheck", standalone_mode=False)
         sys.stdout.flush()

@@ -22,7 +22,7 @@ import os
 import secrets
 import stat
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -166,3 +166,32 @@ def silence_stdout() -> None:
         os.dup2(null, fd)
     finally:
         os.close(null)
+
+
+def prepare_streams() -> None:
+    """stdout and stderr that never fail on a character: one the encoding lacks is written as an escape (\\u011f).
+
+    On Windows, output through a pipe or a redirect is encoded in the console's output code page, the one
+    PowerShell decodes a program's output with (``[Console]::OutputEncoding``; cp437, cp857, ...), rather than
+    Python's default for pipes, the ANSI code page (cp1252, cp1254, ...), which PowerShell would misread.
+    """
+    codepage = 0
+    if os.name == "nt":
+        import ctypes
+
+        codepage = ctypes.windll.kernel32.GetConsoleOutputCP()  # type: ignore[attr-defined]
+    for stream in (sys.stdout, sys.stderr):
+        if not hasattr(stream, "reconfigure"):
+            continue  # not a text file (a test runner's capture)
+        encoding = pipe_encoding(os.name, os.environ, stream.isatty(), codepage)
+        stream.reconfigure(errors="backslashreplace", **({"encoding": encoding} if encoding else {}))
+
+
+def pipe_encoding(os_name: str, environ: Mapping[str, str], is_console: bool, console_codepage: int) -> str | None:
+    """The encoding for a stream, when it must differ from Python's choice: only on Windows, only for a pipe or a
+    file, only when the user set neither PYTHONIOENCODING nor PYTHONUTF8, and only with a console to ask."""
+    if os_name != "nt" or is_console or not console_codepage:
+        return None
+    if environ.get("PYTHONIOENCODING") or environ.get("PYTHONUTF8"):
+        return None
+    return "utf-8" if console_codepage == 65001 else f"cp{console_codepage}"
