@@ -177,3 +177,39 @@ def _codepage_env(codepage: str) -> dict[str, str]:
     import os
 
     return {**os.environ, "PYTHONIOENCODING": codepage}
+
+
+# -- credentials in SCEP URLs: refused where they are typed, the password never repeated ----------------------------
+
+SECRET = "s3cr3t-Pa55"
+
+
+@pytest.mark.parametrize(
+    ("how", "shown"),
+    [("cli url", "admin:***@"), ("cli external", "admin:***@"), ("site urls", "admin:***@"),
+     ("site external_urls", "admin:***@"), ("user only", "admin@")],
+)  # fmt: skip
+def test_a_url_with_credentials_is_refused_without_repeating_the_password(
+    tmp_path: Path, facts_files: dict[str, Path], how: str, shown: str
+) -> None:
+    bad = f"http://admin:{SECRET}@127.0.0.1:9/certsrv/mscep/mscep.dll"
+    good = "http://127.0.0.1:9/certsrv/mscep/mscep.dll"
+    site = tmp_path / "site.toml"
+    if how == "cli url":
+        args = ["scep", bad]
+    elif how == "cli external":
+        args = ["scep", good, "--external", bad]
+    elif how == "user only":
+        args = ["scep", bad.replace(f":{SECRET}", "")]
+    else:
+        key = how.split()[1]
+        urls = f'urls = ["{bad}"]' if key == "urls" else f'urls = ["{good}"]\nexternal_urls = ["{bad}"]'
+        site.write_text(f'[site]\nname = "contoso"\n[scep]\n{urls}\n', encoding="utf-8")
+        args = ["check", "-c", str(site), "-o", str(tmp_path / "report.txt")]
+    done = conncheck(*args)
+    line = _only_line(done, "conncheck: error: ")
+    assert "carries credentials" in line and shown in line and SECRET not in line
+    assert not (tmp_path / "report.txt").exists()
+    if site.exists():  # every command that reads the file refuses it, before it connects anywhere
+        line = _only_line(conncheck("evaluate", str(facts_files["healthy"]), "-c", str(site)), "conncheck: error: ")
+        assert SECRET not in line

@@ -19,6 +19,7 @@ import sys
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 import msgspec
 from conncheck.errors import ConfigError
@@ -248,9 +249,43 @@ def _validated(doc: dict[str, Any], where: str) -> SiteFile:
     _refuse_unknown_keys(doc, where)
     _refuse_non_finite(doc, where)
     try:
-        return msgspec.convert(doc, SiteFile, strict=True)
+        checked = msgspec.convert(doc, SiteFile, strict=True)
     except msgspec.ValidationError as exc:
         raise ConfigError(f"{where}: {_explain(str(exc), doc)}") from None
+    if checked.scep is not None:
+        for key in ("urls", "external_urls"):
+            for url in getattr(checked.scep, key):
+                _check_url(url, f"[scep] {key}", where)
+    return checked
+
+
+def redacted_url(url: str) -> str:
+    """``url`` with the password of its ``user:password@`` part replaced by ``***`` (for messages)."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    netloc, slash, path = rest.partition("/")
+    userinfo, at, host = netloc.rpartition("@")
+    if not at:
+        return url
+    user, colon, _ = userinfo.partition(":")
+    return f"{scheme}://{user}{':***' if colon else ''}@{host}{slash}{path}"
+
+
+def _check_url(url: str, place: str, where: str) -> None:
+    """An http(s) URL with a host, a port that is a number, and no credentials: SCEP needs none, and a password
+    in a URL would be copied into every report, facts file and history row that names the endpoint."""
+    shown = redacted_url(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises ValueError for a port that is not a number from 0 to 65535)
+    except ValueError as exc:
+        raise ConfigError(f"{where}: {place}: {shown!r} is not a valid URL ({exc})") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"{where}: {place}: {shown!r} is not an http:// or https:// URL")
+    if "@" in parts.netloc:
+        raise ConfigError(f"{where}: {place}: {shown} carries credentials; SCEP needs none (remove the "
+                          "user:password@ part: it would be copied into every report)")
 
 
 _TABLES: dict[str, type[msgspec.Struct]] = {

@@ -76,9 +76,8 @@ def parse_section(raw: dict[str, Any], where: str, base: Path | None = None) -> 
     """Validate ``[scep]`` (or ``conncheck scep``'s options): the endpoints in order (internal first) and the
     collector's options. Keys and types are site.toml's schema (conncheck.config.ScepSection); what they mean is
     checked here."""
-    checked: ScepSection = section(raw, "scep", where)
-    internal = [_url(u, "urls", where) for u in checked.urls]
-    external = [_url(u, "external_urls", where) for u in checked.external_urls]
+    checked: ScepSection = section(raw, "scep", where)  # URLs included: http(s), with a host, without credentials
+    internal, external = list(checked.urls), list(checked.external_urls)
     if not internal:
         raise ConfigError(f"{where}: [scep] urls must list at least one internal SCEP URL")
     seen: set[str] = set()
@@ -97,36 +96,6 @@ def parse_section(raw: dict[str, Any], where: str, base: Path | None = None) -> 
         addresses=_addresses(checked.addresses, hosts, where),
     )
     return endpoints, options
-
-
-def redacted(url: str) -> str:
-    """``url`` with the password of its ``user:password@`` part replaced by ``***`` (for messages)."""
-    scheme, sep, rest = url.partition("://")
-    if not sep:
-        return url
-    netloc, slash, path = rest.partition("/")
-    userinfo, at, host = netloc.rpartition("@")
-    if not at:
-        return url
-    user, colon, _ = userinfo.partition(":")
-    return f"{scheme}://{user}{':***' if colon else ''}@{host}{slash}{path}"
-
-
-def _url(url: str, key: str, where: str) -> str:
-    """An http(s) URL with a host, a valid port and no credentials: SCEP needs none, and a password in a URL
-    would be repeated in every report, facts file and history row that names the endpoint."""
-    shown = redacted(url)
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018  (raises ValueError for a port that is not a number from 0 to 65535)
-    except ValueError as exc:
-        raise ConfigError(f"{where}: [scep] {key}: {shown!r} is not a valid URL ({exc})") from None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"{where}: [scep] {key}: {shown!r} is not an http:// or https:// URL")
-    if "@" in parts.netloc:
-        raise ConfigError(f"{where}: [scep] {key}: {shown} carries credentials; SCEP needs none (remove the "
-                          "user:password@ part: it would be copied into every report)")
-    return url
 
 
 def _ca_bundle(bundle: str | None, where: str, base: Path | None) -> Path | None:
