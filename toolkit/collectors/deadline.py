@@ -7,8 +7,9 @@ answer within N s" instead of whatever error the interrupted read raised.
 
 Sockets register through ``watch``, which finds the deadline of the exchange running in this thread (``with
 Deadline(...)``): code that opens its own connections (urllib3, see ``WatchedAdapter`` in
-conncheck.collectors.scep_address) takes part through a one-line hook. Name resolution is not a socket and is not
-interrupted; it is bounded by the resolver's own timeouts.
+conncheck.collectors.scep_address) takes part through a one-line hook. The deadline keeps a duplicate descriptor
+of each connection (a TLS wrapper takes over the original socket object), closed when the exchange ends. Name
+resolution is not a socket and is not interrupted; it is bounded by the resolver's own timeouts.
 """
 
 from __future__ import annotations
@@ -46,6 +47,10 @@ class Deadline:
         self._timer.cancel()
         if self._token is not None:
             _current.reset(self._token)
+        with self._lock:
+            for sock in self._sockets:
+                sock.close()
+            self._sockets.clear()
 
     @property
     def expired(self) -> bool:
@@ -57,11 +62,16 @@ class Deadline:
         return max(0.0, self._ends - time.monotonic()) + GRACE_SECONDS
 
     def watch(self, sock: socket.socket) -> None:
+        # A duplicate descriptor of the same connection: wrapping in TLS detaches the caller's socket object, and
+        # the caller may close it; the duplicate still reaches the connection, and is closed when the exchange ends.
+        try:
+            own = sock.dup()
+        except OSError:
+            return
         with self._lock:
+            self._sockets.append(own)
             if self._expired:
-                _shut(sock)
-            else:
-                self._sockets.append(sock)
+                _shut(own)
 
     def _expire(self) -> None:
         with self._lock:
