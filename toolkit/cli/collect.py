@@ -86,6 +86,12 @@ def _collect(site: SiteConfig, role: list[str] | None, host: list[str] | None, p
     return collect_site(site, default_registry(), options)
 
 
+def _facts_json(facts: Facts) -> str:
+    from conncheck import strict_json
+
+    return strict_json.dumps(facts.to_json(), indent=1) + "\n"
+
+
 SaveFactsOpt = Annotated[
     Path | None, typer.Option("--save-facts", help="Also write the collected facts (JSON) to this file.")
 ]
@@ -118,7 +124,7 @@ def check(
     dest = destination(output, site.files_read())
     facts = _collect(site, role, host, parallel, quiet, insecure)
     if facts_dest is not None:
-        facts_dest.write(facts.dumps() + "\n")
+        facts_dest.write(_facts_json(facts))
     only = list(facts.hosts) if (role or host) else None
     report = build_report(facts, site.settings, lang=lang.value, codes=wanted, hosts=only, strict=strict)
     finish(report, fmt, dest)
@@ -141,7 +147,7 @@ def collect(
     """
     site = _site(config)
     dest = destination(output, site.files_read())
-    dest.write(_collect(site, role, host, parallel, quiet, insecure).dumps() + "\n")
+    dest.write(_facts_json(_collect(site, role, host, parallel, quiet, insecure)))
 
 
 @app.command()
