@@ -31,12 +31,17 @@ from __future__ import annotations
 
 import base64
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, ClassVar
 
+import msgspec
+from conncheck.catalog.codes import CA_UNAVAILABLE, SCEP_DESERIALIZE, UNKNOWN_ERROR
+from conncheck.checks._common import judge_validity
+from conncheck.checks.ndes import MSCEP_REGISTRY
 from conncheck.pki import security_descriptor as sdm
-from conncheck.pki.certs import CertificateError, CertInfo, from_b64
-from conncheck.plugin import Context, LdapQuery, Plugin, ProbeUnavailable
-from conncheck.results import Outcome, failed, passed, skipped, unknown, warned
+from conncheck.pki.certs import CertificateError, CertInfo, from_b64, validity
+from conncheck.plugin import Context, LdapQuery, Plugin, Probe, ProbeUnavailable
+from conncheck.results import Outcome, Status, failed, passed, skipped, unknown, warned
+from conncheck.schema import Base64, registry_string
 
 PLUGIN = Plugin("directory")
 DIRECTORY = ("directory",)
@@ -75,63 +80,128 @@ ACCOUNT_ATTRIBUTES = ("sAMAccountName", "userAccountControl", "msDS-User-Account
                       "pwdLastSet", "accountExpires", "servicePrincipalName", "memberOf", "primaryGroupID",
                       "objectSid")
 
-PLUGIN.probe("enrollment_services", roles=DIRECTORY, description="CAs published in AD (pKIEnrollmentService)",
-             ldap=LdapQuery("CN=Enrollment Services,{pki}", "(objectClass=pKIEnrollmentService)",
-                            ("cn", "dNSHostName", "cACertificate", "certificateTemplates", "flags"),
-                            scope="level", binary=("cACertificate",)))
-PLUGIN.probe("certificate_templates", roles=DIRECTORY,
-             description="Certificate templates with their security descriptors",
-             ldap=LdapQuery("CN=Certificate Templates,{pki}", "(objectClass=pKICertificateTemplate)",
-                            ("cn", "name", "displayName", "msPKI-Template-Schema-Version",
-                             "msPKI-Certificate-Name-Flag", "msPKI-Enrollment-Flag", "msPKI-Private-Key-Flag",
-                             "msPKI-RA-Signature", "pKIExtendedKeyUsage", "msPKI-Certificate-Application-Policy",
-                             "pKIKeyUsage", "pKIExpirationPeriod"),
-                            scope="level", security_descriptor=True, binary=("pKIKeyUsage", "pKIExpirationPeriod")))
-PLUGIN.probe("ntauth_certificates", roles=DIRECTORY, description="CA certificates in NTAuthCertificates",
-             ldap=LdapQuery("{pki}", "(&(objectClass=certificationAuthority)(cn=NTAuthCertificates))",
-                            ("cn", "cACertificate"), scope="level", binary=("cACertificate",)))
-PLUGIN.probe("domain_password_policy", roles=DIRECTORY, description="The domain's maxPwdAge",
-             ldap=LdapQuery("{domain}", "(objectClass=*)", ("maxPwdAge", "objectSid"), scope="base",
-                            binary=("objectSid",)))
-PLUGIN.probe("ndes_service_account", roles=DIRECTORY, description="The NDES service account and its groups",
-             ldap=LdapQuery("{domain}", "(&(objectClass=user)(sAMAccountName={ndes_service_account}))",
-                            ACCOUNT_ATTRIBUTES, binary=("objectSid",), nested_groups=True))
-PLUGIN.probe("connector_account", roles=DIRECTORY,
-             description="The connector's account (service account, or its computer account) and its groups",
-             ldap=LdapQuery("{domain}", "(&(objectClass=user)(sAMAccountName={connector_account}))",
-                            ACCOUNT_ATTRIBUTES, binary=("objectSid",), nested_groups=True))
-PLUGIN.probe("ndes_http_spn_holders", roles=DIRECTORY, description="Accounts holding HTTP/<NDES FQDN>",
-             ldap=LdapQuery("{domain}", "(servicePrincipalName=HTTP/{ndes_fqdn})", ("sAMAccountName", "objectSid"),
-                            binary=("objectSid",)))
+
+
+class Group(msgspec.Struct):
+    dn: str
+    objectSid: Base64
+
+
+class Entry(msgspec.Struct):
+    """One LDAP entry: every requested attribute present, values as strings (``[]`` when the entry has none)."""
+
+    dn: str
+    attributes: dict[str, list[str]]
+    REQUIRED: ClassVar[tuple[str, ...]] = ()
+
+    def __post_init__(self) -> None:
+        have = {name.casefold() for name in self.attributes}
+        missing = [name for name in self.REQUIRED if name.casefold() not in have]
+        if missing:
+            raise ValueError(f"the entry {self.dn} lacks requested attributes: {', '.join(missing)}")
+
+
+class EnrollmentService(Entry):
+    REQUIRED = ("cn", "dNSHostName", "cACertificate", "certificateTemplates", "flags")
+
+
+TEMPLATE_ATTRIBUTES = ("cn", "name", "displayName", "msPKI-Template-Schema-Version", "msPKI-Certificate-Name-Flag",
+                       "msPKI-Enrollment-Flag", "msPKI-Private-Key-Flag", "msPKI-RA-Signature",
+                       "pKIExtendedKeyUsage", "msPKI-Certificate-Application-Policy", "pKIKeyUsage",
+                       "pKIExpirationPeriod")
+
+
+class Template(Entry):
+    REQUIRED = (*TEMPLATE_ATTRIBUTES, "nTSecurityDescriptor")
+
+
+class NtAuthObject(Entry):
+    REQUIRED = ("cn", "cACertificate")
+
+
+class DomainPolicy(Entry):
+    REQUIRED = ("maxPwdAge", "objectSid")
+
+
+class Account(Entry):
+    """A user or computer account, with every group it is in, nested ones included."""
+
+    groups: list[Group] = []
+    REQUIRED = ACCOUNT_ATTRIBUTES
+
+
+class SpnHolder(Entry):
+    REQUIRED = ("sAMAccountName", "objectSid")
+
+
+ENROLLMENT_SERVICES = PLUGIN.probe(
+    "enrollment_services", list[EnrollmentService], roles=DIRECTORY,
+    description="CAs published in AD (pKIEnrollmentService)",
+    ldap=LdapQuery("CN=Enrollment Services,{pki}", "(objectClass=pKIEnrollmentService)",
+                   ("cn", "dNSHostName", "cACertificate", "certificateTemplates", "flags"),
+                   scope="level", binary=("cACertificate",)))
+CERTIFICATE_TEMPLATES = PLUGIN.probe(
+    "certificate_templates", list[Template], roles=DIRECTORY,
+    description="Certificate templates with their security descriptors",
+    ldap=LdapQuery("CN=Certificate Templates,{pki}", "(objectClass=pKICertificateTemplate)", TEMPLATE_ATTRIBUTES,
+                   scope="level", security_descriptor=True, binary=("pKIKeyUsage", "pKIExpirationPeriod")))
+NTAUTH_CERTIFICATES = PLUGIN.probe(
+    "ntauth_certificates", list[NtAuthObject], roles=DIRECTORY,
+    description="CA certificates in NTAuthCertificates (an empty list: the object does not exist)",
+    ldap=LdapQuery("{pki}", "(&(objectClass=certificationAuthority)(cn=NTAuthCertificates))",
+                   ("cn", "cACertificate"), scope="level", binary=("cACertificate",)))
+DOMAIN_PASSWORD_POLICY = PLUGIN.probe(
+    "domain_password_policy", list[DomainPolicy], roles=DIRECTORY, description="The domain's maxPwdAge",
+    ldap=LdapQuery("{domain}", "(objectClass=*)", ("maxPwdAge", "objectSid"), scope="base", binary=("objectSid",)))
+NDES_SERVICE_ACCOUNT = PLUGIN.probe(
+    "ndes_service_account", list[Account], roles=DIRECTORY, description="The NDES service account and its groups",
+    ldap=LdapQuery("{domain}", "(&(objectClass=user)(sAMAccountName={ndes_service_account}))",
+                   ACCOUNT_ATTRIBUTES, binary=("objectSid",), nested_groups=True))
+CONNECTOR_ACCOUNT = PLUGIN.probe(
+    "connector_account", list[Account], roles=DIRECTORY,
+    description="The connector's account (service account, or its computer account) and its groups",
+    ldap=LdapQuery("{domain}", "(&(objectClass=user)(sAMAccountName={connector_account}))",
+                   ACCOUNT_ATTRIBUTES, binary=("objectSid",), nested_groups=True))
+NDES_HTTP_SPN_HOLDERS = PLUGIN.probe(
+    "ndes_http_spn_holders", list[SpnHolder], roles=DIRECTORY, description="Accounts holding HTTP/<NDES FQDN>",
+    ldap=LdapQuery("{domain}", "(servicePrincipalName=HTTP/{ndes_fqdn})", ("sAMAccountName", "objectSid"),
+                   binary=("objectSid",)))
 
 
 # --- reading entries ----------------------------------------------------------------------------------------
 
 
-def values(entry: dict[str, Any], name: str) -> list[str]:
-    attrs = entry.get("attributes") or {}
-    for key, found in attrs.items():
-        if key.lower() == name.lower():
-            return [str(v) for v in found]
+def values(entry: Entry, name: str) -> list[str]:
+    for key, found in entry.attributes.items():
+        if key.casefold() == name.casefold():
+            return found
     return []
 
 
-def first(entry: dict[str, Any], name: str) -> str | None:
+def first(entry: Entry, name: str) -> str | None:
     found = values(entry, name)
     return found[0] if found else None
 
 
-def integer(entry: dict[str, Any], name: str) -> int | None:
+def integer(entry: Entry, name: str) -> int | None:
+    """An integer attribute (AD sends decimal text); ProbeMalformed-like ValueError when it is not one."""
     value = first(entry, name)
-    return int(value) if value not in (None, "") else None
+    if value in (None, ""):
+        return None
+    if not value.lstrip("-").isdigit() or len(value) > 20:
+        raise ValueError(f"{entry.dn}: {name} is {value[:40]!r}, not an integer")
+    return int(value)
 
 
-def flags(entry: dict[str, Any], name: str) -> int:
-    """An integer flags attribute as unsigned 32 bits (AD sends them signed)."""
-    return (integer(entry, name) or 0) & 0xFFFFFFFF
+def flags(entry: Entry, name: str) -> int | None:
+    """An integer flags attribute as unsigned 32 bits (AD sends them signed); None when the entry has no value."""
+    value = integer(entry, name)
+    return None if value is None else value & 0xFFFFFFFF
 
 
-def flag_names(value: int, names: dict[int, str]) -> list[str]:
+def flag_names(value: int | None, names: dict[int, str]) -> list[str]:
+    if value is None:
+        return []
     out = [name for bit, name in names.items() if value & bit]
     rest = value & ~sum(names)
     return [*out, f"0x{rest:X}"] if rest else out
@@ -141,67 +211,55 @@ def filetime(value: int) -> datetime:
     return datetime(1601, 1, 1, tzinfo=timezone.utc) + timedelta(microseconds=value // 10)
 
 
-def entries(ctx: Context, probe: str) -> list[dict[str, Any]]:
-    data = ctx.data(probe)
-    if not isinstance(data, list):
-        raise ProbeUnavailable(ctx.host, probe, "probe data is not a list of entries")
-    return data
-
-
 def sid_of(b64: str) -> str:
     return sdm.parse_sid(base64.b64decode(b64))[0]
 
 
-def cert_of(ctx: Context, probe: str, b64: str) -> CertInfo:
+def cert_of(ctx: Context, probe: Probe[Any], b64: str) -> CertInfo:
     try:
         return from_b64(b64)
     except CertificateError as exc:
-        raise ProbeUnavailable(ctx.host, probe, f"unreadable cACertificate: {exc}") from None
-
-
-def expectation(ctx: Context, key: str) -> str | None:
-    value = ctx.site.get(key)
-    return str(value) if value else None
+        raise ProbeUnavailable(ctx.host, probe.name, f"unreadable cACertificate: {exc}") from None
 
 
 def ca_config(ctx: Context) -> tuple[str, str] | None:
     """``ca01.contoso.com\\Contoso Issuing CA`` → (host, CA name)."""
-    value = expectation(ctx, "ca_config")
+    value = ctx.site.ca_config
     if not value or "\\" not in value:
         return None
     host, name = value.split("\\", 1)
     return host.strip(), name.strip()
 
 
-def find_ca(ctx: Context) -> tuple[dict[str, Any] | None, Outcome | None]:
+def find_ca(ctx: Context) -> tuple[EnrollmentService | None, Outcome | None]:
     """The site's CA among the Enrollment Services, or the outcome that says why there is none."""
     expected = ca_config(ctx)
     if expected is None:
         return None, unknown("site.toml [site] ca_config (\"host\\CA name\") is not set: no CA to look for")
     host, name = expected
-    services = entries(ctx, "enrollment_services")
+    services = ctx.read(ENROLLMENT_SERVICES)
     published = [f"{first(e, 'cn')} on {first(e, 'dNSHostName')}" for e in services]
     for entry in services:
         if (first(entry, "cn") or "").casefold() == name.casefold():
             if (first(entry, "dNSHostName") or "").casefold() == host.casefold():
                 return entry, None
             return None, failed(f"{name} is published in Enrollment Services for host "
-                                f"{first(entry, 'dNSHostName')}, not {host}", dn=entry.get("dn"),
-                                published=published)
-    return None, failed(f"{name} is not published in Enrollment Services", expected=f"{host}\\{name}",
-                        published=published)
+                                f"{first(entry, 'dNSHostName')}, not {host}",
+                                {"dn": entry.dn, "published": published})
+    return None, failed(f"{name} is not published in Enrollment Services",
+                        {"expected": f"{host}\\{name}", "published": published})
 
 
-def find_template(ctx: Context, name: str) -> dict[str, Any] | None:
-    for entry in entries(ctx, "certificate_templates"):
+def find_template(ctx: Context, name: str) -> Template | None:
+    for entry in ctx.read(CERTIFICATE_TEMPLATES):
         names = {(first(entry, "cn") or "").casefold(), (first(entry, "name") or "").casefold()}
         if name.casefold() in names:
             return entry
     return None
 
 
-def scep_template(ctx: Context) -> tuple[dict[str, Any] | None, Outcome | None]:
-    name = expectation(ctx, "scep_template")
+def scep_template(ctx: Context) -> tuple[Template | None, Outcome | None]:
+    name = ctx.site.scep_template
     if name is None:
         return None, skipped("no SCEP template in site.toml [site] scep_template: SCEP not used here")
     found = find_template(ctx, name)
@@ -210,40 +268,40 @@ def scep_template(ctx: Context) -> tuple[dict[str, Any] | None, Outcome | None]:
     return found, None
 
 
-def template_evidence(entry: dict[str, Any]) -> dict[str, Any]:
-    return {"template": first(entry, "name") or first(entry, "cn"), "dn": entry.get("dn")}
+def template_evidence(entry: Template) -> dict[str, Any]:
+    return {"template": first(entry, "name") or first(entry, "cn"), "dn": entry.dn}
 
 
 # --- accounts and permissions -------------------------------------------------------------------------------
 
 
-def account(ctx: Context, probe: str, site_key: str) -> tuple[dict[str, Any] | None, Outcome | None]:
-    found = entries(ctx, probe)
-    label = expectation(ctx, site_key) or probe.replace("_", " ")
+def account(ctx: Context, probe: Probe[list[Account]], label: str | None) -> tuple[Account | None, Outcome | None]:
+    found = ctx.read(probe)
+    label = label or probe.name.replace("_", " ")
     if not found:
-        return None, failed(f"account {label} was not found in the directory", account=label)
+        return None, failed(f"account {label} was not found in the directory", {"account": label})
     if len(found) > 1:
-        return None, unknown(f"{len(found)} accounts match {label}", dns=[e.get("dn") for e in found])
+        return None, unknown(f"{len(found)} accounts match {label}", {"dns": [e.dn for e in found]})
     return found[0], None
 
 
-def token_sids(entry: dict[str, Any]) -> tuple[set[str], dict[str, str]]:
+def token_sids(entry: Account) -> tuple[set[str], dict[str, str]]:
     """The SIDs an account's logon token holds: its own, its groups' (nested), its primary group, implicit ones."""
     names: dict[str, str] = {}
     own = sid_of(first(entry, "objectSid") or "")
-    names[own] = first(entry, "sAMAccountName") or entry.get("dn", "")
+    names[own] = first(entry, "sAMAccountName") or entry.dn
     sids = {own, *IMPLICIT_SIDS}
     primary = integer(entry, "primaryGroupID")
     if primary is not None:
         sids.add(f"{own.rsplit('-', 1)[0]}-{primary}")
-    for group in entry.get("groups") or []:
-        sid = sid_of(group["objectSid"])
+    for group in entry.groups:
+        sid = sid_of(group.objectSid)
         sids.add(sid)
-        names[sid] = str(group.get("dn", "")).split(",")[0].removeprefix("CN=")
+        names[sid] = group.dn.split(",")[0].removeprefix("CN=")
     return sids, names
 
 
-def read_and_enroll(template: dict[str, Any], acct: dict[str, Any]) -> tuple[bool, dict[str, Any]]:
+def read_and_enroll(template: Template, acct: Account) -> tuple[bool, dict[str, Any]]:
     """Does the account hold Read (ReadProperty) and the Enroll extended right on the template?"""
     sd_b64 = first(template, "nTSecurityDescriptor")
     if not sd_b64:
@@ -258,20 +316,20 @@ def read_and_enroll(template: dict[str, Any], acct: dict[str, Any]) -> tuple[boo
     return read.granted and enroll.granted, evidence
 
 
-def judge_read_and_enroll(template: dict[str, Any], acct: dict[str, Any], who: str) -> Outcome:
+def judge_read_and_enroll(template: Template, acct: Account, who: str) -> Outcome:
     ok, evidence = read_and_enroll(template, acct)
     name = evidence["template"]
     if ok:
-        return passed(f"{who} {evidence['account']} holds Read and Enroll on {name}", **evidence)
+        return passed(f"{who} {evidence['account']} holds Read and Enroll on {name}", evidence)
     missing = [right for right, key in (("Read", "read"), ("Enroll", "enroll")) if not evidence[key]["granted"]]
-    return failed(f"{who} {evidence['account']} lacks {' and '.join(missing)} on template {name}", **evidence)
+    return failed(f"{who} {evidence['account']} lacks {' and '.join(missing)} on template {name}", evidence)
 
 
 # --- 0x400: the CA in Enrollment Services ---------------------------------------------------------------------
 
 
 @PLUGIN.check("ca_published_in_enrollment_services", "The CA is published in AD Enrollment Services",
-              roles=DIRECTORY, probes=("enrollment_services",), codes=(0x400,),
+              roles=DIRECTORY, reads=(ENROLLMENT_SERVICES,), codes=(CA_UNAVAILABLE,),
               remediation="Publish the CA's enrollment object in AD (an Enterprise CA does it when installed; "
                           "certutil -dspublish -f <CA cert> <CA host> repairs it), and check that ca_config in "
                           "site.toml names the CA exactly (\"host\\CA name\").",
@@ -286,11 +344,11 @@ def ca_published_in_enrollment_services(ctx: Context) -> Outcome:
         return problem
     assert entry is not None
     return passed(f"{first(entry, 'cn')} is published in Enrollment Services on {first(entry, 'dNSHostName')}",
-                  dn=entry.get("dn"), templates=values(entry, "certificateTemplates"))
+                  {"dn": entry.dn, "templates": values(entry, "certificateTemplates")})
 
 
 @PLUGIN.check("ca_certificate_in_directory_valid", "The CA certificate published in AD is valid",
-              roles=DIRECTORY, probes=("enrollment_services",), codes=(0x400,),
+              roles=DIRECTORY, reads=(ENROLLMENT_SERVICES,), codes=(CA_UNAVAILABLE,),
               remediation="Renew the CA certificate and publish the new one (certutil -dspublish), then let "
                           "clients pick it up.",
               title_tr="AD'de yayımlanmış CA sertifikası geçerli",
@@ -304,19 +362,13 @@ def ca_certificate_in_directory_valid(ctx: Context) -> Outcome:
     certs = values(entry, "cACertificate")
     if not certs:
         return failed(f"the Enrollment Services object of {first(entry, 'cn')} has no cACertificate",
-                      dn=entry.get("dn"))
-    cert = max((cert_of(ctx, "enrollment_services", c) for c in certs), key=lambda c: c.not_after)
-    evidence = cert.evidence(ctx.now)
-    if not cert.valid_at(ctx.now):
-        return failed(f"the CA certificate in AD is not valid now (valid {evidence['not_before']} to "
-                      f"{evidence['not_after']})", **evidence)
-    if cert.days_left(ctx.now) < ctx.settings.expiry_warning_days:
-        return warned(f"the CA certificate in AD expires in {evidence['days_left']} days", **evidence)
-    return passed(f"the CA certificate in AD is valid for {evidence['days_left']} more days", **evidence)
+                      {"dn": entry.dn})
+    cert = max((cert_of(ctx, ENROLLMENT_SERVICES, c) for c in certs), key=lambda c: c.not_after)
+    return judge_validity(cert, ctx.now, ctx.settings.expiry_warning_days, "the CA certificate in AD")
 
 
 @PLUGIN.check("pkcs_templates_published_on_ca", "The PKCS templates are published on the CA",
-              roles=DIRECTORY, probes=("enrollment_services",), codes=(0x400,),
+              roles=DIRECTORY, reads=(ENROLLMENT_SERVICES,), codes=(CA_UNAVAILABLE,),
               remediation="On the CA: Certificate Templates > New > Certificate Template to Issue, and pick the "
                           "PKCS template (or certutil -SetCATemplates +<name>).",
               title_tr="PKCS şablonları CA'da yayımlanmış",
@@ -324,7 +376,7 @@ def ca_certificate_in_directory_valid(ctx: Context) -> Outcome:
                              "Şablonu (New > Certificate Template to Issue) ile PKCS şablonunu seçin (ya da certutil "
                              "-SetCATemplates +<ad>).")
 def pkcs_templates_published_on_ca(ctx: Context) -> Outcome:
-    wanted = ctx.site.get("pkcs_templates") or []
+    wanted = ctx.site.pkcs_templates
     if not wanted:
         return skipped("no PKCS templates in site.toml [site] pkcs_templates: PKCS not used here")
     entry, problem = find_ca(ctx)
@@ -335,12 +387,12 @@ def pkcs_templates_published_on_ca(ctx: Context) -> Outcome:
     missing = [t for t in wanted if str(t).casefold() not in published]
     evidence = {"ca": first(entry, "cn"), "published": values(entry, "certificateTemplates"), "expected": wanted}
     if missing:
-        return failed(f"not published on {first(entry, 'cn')}: {', '.join(missing)}", **evidence)
-    return passed(f"published on {first(entry, 'cn')}: {', '.join(wanted)}", **evidence)
+        return failed(f"not published on {first(entry, 'cn')}: {', '.join(missing)}", evidence)
+    return passed(f"published on {first(entry, 'cn')}: {', '.join(wanted)}", evidence)
 
 
 @PLUGIN.check("pkcs_template_enroll_for_connector", "The connector's account may enroll for the PKCS templates",
-              roles=DIRECTORY, probes=("certificate_templates", "connector_account"), codes=(0x400,),
+              roles=DIRECTORY, reads=(CERTIFICATE_TEMPLATES, CONNECTOR_ACCOUNT), codes=(CA_UNAVAILABLE,),
               remediation="On each PKCS template's Security tab, give the connector's account (the computer "
                           "account when the connector runs as SYSTEM) Read and Enroll, and remove any Deny.",
               title_tr="Bağlayıcının hesabı PKCS şablonlarına kaydolabiliyor",
@@ -348,10 +400,10 @@ def pkcs_templates_published_on_ca(ctx: Context) -> Outcome:
                              "SYSTEM olarak çalışıyorsa bilgisayar hesabına) Okuma (Read) ve Kayıt (Enroll) "
                              "izinlerini verin ve her Reddet (Deny) girdisini kaldırın.")
 def pkcs_template_enroll_for_connector(ctx: Context) -> Outcome:
-    wanted = ctx.site.get("pkcs_templates") or []
+    wanted = ctx.site.pkcs_templates
     if not wanted:
         return skipped("no PKCS templates in site.toml [site] pkcs_templates: PKCS not used here")
-    acct, problem = account(ctx, "connector_account", "connector_account")
+    acct, problem = account(ctx, CONNECTOR_ACCOUNT, ctx.site.connector_account)
     if problem:
         return problem
     assert acct is not None
@@ -359,19 +411,20 @@ def pkcs_template_enroll_for_connector(ctx: Context) -> Outcome:
     for name in wanted:
         template = find_template(ctx, str(name))
         if template is None:
-            return failed(f"PKCS template {name} does not exist in the directory", template=name)
+            return failed(f"PKCS template {name} does not exist in the directory", {"template": name})
         verdicts.append(judge_read_and_enroll(template, acct, "the connector's account"))
-    bad = [v for v in verdicts if v.status.value == "FAIL"]
+    bad = [v for v in verdicts if v.status is Status.FAIL]
+    evidence = {"templates": [dict(v.evidence) for v in verdicts]}
     if bad:
-        return failed("; ".join(v.finding for v in bad), templates=[v.evidence for v in verdicts])
-    return passed("; ".join(v.finding for v in verdicts), templates=[v.evidence for v in verdicts])
+        return failed("; ".join(str(v.finding) for v in bad), evidence)
+    return passed("; ".join(str(v.finding) for v in verdicts), evidence)
 
 
 # --- the SCEP template ---------------------------------------------------------------------------------------
 
 
 @PLUGIN.check("scep_template_exists", "The SCEP template exists in AD", roles=DIRECTORY,
-              probes=("certificate_templates",), codes=(0x410,),
+              reads=(CERTIFICATE_TEMPLATES,), codes=(SCEP_DESERIALIZE,),
               remediation="Create the SCEP template (duplicate the User template), or correct scep_template in "
                           "site.toml and the MSCEP registry values to its name (not its display name).",
               title_tr="SCEP şablonu AD'de var",
@@ -379,19 +432,18 @@ def pkcs_template_enroll_for_connector(ctx: Context) -> Outcome:
                              "scep_template değerini ve MSCEP kayıt defteri değerlerini şablonun adına (görünen "
                              "adına değil) düzeltin.")
 def scep_template_exists(ctx: Context) -> Outcome:
-    name = expectation(ctx, "scep_template")
+    name = ctx.site.scep_template
     if name is None:
         return skipped("no SCEP template in site.toml [site] scep_template: SCEP not used here")
     found = find_template(ctx, name)
     if found is None:
-        names = [first(e, "name") or first(e, "cn") for e in entries(ctx, "certificate_templates")]
-        return failed(f"no certificate template named {name}", templates=names)
-    return passed(f"template {name} exists", **template_evidence(found),
-                  display_name=first(found, "displayName"))
+        names = [first(e, "name") or first(e, "cn") for e in ctx.read(CERTIFICATE_TEMPLATES)]
+        return failed(f"no certificate template named {name}", {"templates": names})
+    return passed(f"template {name} exists", {**template_evidence(found), "display_name": first(found, "displayName")})
 
 
 @PLUGIN.check("scep_template_published_on_ca", "The SCEP template is published on the CA", roles=DIRECTORY,
-              probes=("enrollment_services",), codes=(0x410,),
+              reads=(ENROLLMENT_SERVICES,), codes=(SCEP_DESERIALIZE,),
               remediation="On the CA: Certificate Templates > New > Certificate Template to Issue, pick the SCEP "
                           "template, then restart NDES (iisreset).",
               title_tr="SCEP şablonu CA'da yayımlanmış",
@@ -399,7 +451,7 @@ def scep_template_exists(ctx: Context) -> Outcome:
                              "Şablonu (New > Certificate Template to Issue) ile SCEP şablonunu seçin, ardından "
                              "NDES'i yeniden başlatın (iisreset).")
 def scep_template_published_on_ca(ctx: Context) -> Outcome:
-    name = expectation(ctx, "scep_template")
+    name = ctx.site.scep_template
     if name is None:
         return skipped("no SCEP template in site.toml [site] scep_template: SCEP not used here")
     entry, problem = find_ca(ctx)
@@ -408,11 +460,11 @@ def scep_template_published_on_ca(ctx: Context) -> Outcome:
     assert entry is not None
     published = values(entry, "certificateTemplates")
     if name.casefold() not in {t.casefold() for t in published}:
-        return failed(f"{name} is not published on {first(entry, 'cn')}", published=published)
-    return passed(f"{name} is published on {first(entry, 'cn')}", published=published)
+        return failed(f"{name} is not published on {first(entry, 'cn')}", {"published": published})
+    return passed(f"{name} is published on {first(entry, 'cn')}", {"published": published})
 
 
-def template_purpose(entry: dict[str, Any]) -> str | None:
+def template_purpose(entry: Template) -> str | None:
     """signature / encryption / signature and encryption, from pKIKeyUsage."""
     raw = first(entry, "pKIKeyUsage")
     if not raw:
@@ -426,7 +478,7 @@ def template_purpose(entry: dict[str, Any]) -> str | None:
 
 
 @PLUGIN.check("scep_template_in_mscep_registry", "NDES's MSCEP registry value for the template's purpose names it",
-              roles=DIRECTORY, probes=("certificate_templates", "mscep_registry"), codes=(0x410,),
+              roles=DIRECTORY, reads=(CERTIFICATE_TEMPLATES, MSCEP_REGISTRY.on("ndes")), codes=(SCEP_DESERIALIZE,),
               remediation="On NDES set HKLM\\SOFTWARE\\Microsoft\\Cryptography\\MSCEP <value for the purpose> to "
                           "the template's name, then iisreset.",
               title_tr="NDES'te şablonun amacına ait MSCEP kayıt defteri değeri şablonu adlandırıyor",
@@ -438,26 +490,28 @@ def scep_template_in_mscep_registry(ctx: Context) -> Outcome:
         return problem
     assert template is not None
     if not ctx.peers("ndes"):
-        if "ndes" in ctx.site.get("roles_expected", []):
+        if "ndes" in ctx.site.roles_expected:
             return unknown("the site has an NDES server but these facts hold none")
         return skipped("no NDES server in this site's facts")
-    registry = ctx.peer("ndes").data("mscep_registry")
+    registry = ctx.peer("ndes").read(MSCEP_REGISTRY)
     purpose = template_purpose(template)
-    if purpose is None or not isinstance(registry, dict):
-        return unknown("cannot tell the template's purpose (no pKIKeyUsage) or read the MSCEP key",
-                       **template_evidence(template))
+    if purpose is None:
+        return unknown("cannot tell the template's purpose (no pKIKeyUsage)", template_evidence(template))
+    if registry is None:
+        return unknown("the MSCEP registry key does not exist on NDES (mscep_templates_set reports it)",
+                       template_evidence(template))
     value_name = MSCEP_VALUE_BY_PURPOSE[purpose]
     name = first(template, "name") or first(template, "cn") or ""
     evidence = {**template_evidence(template), "purpose": purpose, "registry_value": value_name,
                 "mscep": registry}
-    if str(registry.get(value_name) or "").casefold() != name.casefold():
+    if registry_string(registry, value_name) is None or str(registry.get(value_name)).casefold() != name.casefold():
         return failed(f"MSCEP {value_name} is {registry.get(value_name)!r}, not the {purpose} template {name}",
-                      **evidence)
-    return passed(f"MSCEP {value_name} names {name} ({purpose})", **evidence)
+                      evidence)
+    return passed(f"MSCEP {value_name} names {name} ({purpose})", evidence)
 
 
 @PLUGIN.check("scep_template_schema_version", "The SCEP template is a version 2 or later template",
-              roles=DIRECTORY, probes=("certificate_templates",),
+              roles=DIRECTORY, reads=(CERTIFICATE_TEMPLATES,),
               remediation="Duplicate the template (a duplicate is version 2 or later) and point NDES at it.",
               title_tr="SCEP şablonu sürüm 2 veya üstü bir şablon",
               remediation_tr="Şablonu çoğaltın (çoğaltılan şablon sürüm 2 veya üstüdür) ve NDES'i yeni şablona "
@@ -470,12 +524,12 @@ def scep_template_schema_version(ctx: Context) -> Outcome:
     version = integer(template, "msPKI-Template-Schema-Version")
     evidence = {**template_evidence(template), "schema_version": version}
     if version is None or version < 2:
-        return failed(f"template schema version is {version or 1}, need 2 or later", **evidence)
-    return passed(f"template schema version {version}", **evidence)
+        return failed(f"template schema version is {version or 1}, need 2 or later", evidence)
+    return passed(f"template schema version {version}", evidence)
 
 
 @PLUGIN.check("scep_template_subject_from_request", "The SCEP template takes the subject from the request",
-              roles=DIRECTORY, probes=("certificate_templates",),
+              roles=DIRECTORY, reads=(CERTIFICATE_TEMPLATES,),
               remediation="Template > Subject Name: select \"Supply in the request\".",
               title_tr="SCEP şablonu konu adını istekten alıyor",
               remediation_tr="Şablon > Konu Adı (Subject Name): \"İstekte sağla\" (Supply in the request) seçeneğini "
@@ -487,13 +541,15 @@ def scep_template_subject_from_request(ctx: Context) -> Outcome:
     assert template is not None
     value = flags(template, "msPKI-Certificate-Name-Flag")
     evidence = {**template_evidence(template), "name_flags": flag_names(value, NAME_FLAGS)}
+    if value is None:
+        return unknown("the template has no msPKI-Certificate-Name-Flag", evidence)
     if not value & ENROLLEE_SUPPLIES_SUBJECT:
-        return failed("the template builds the subject from AD, not from the request", **evidence)
-    return passed("the subject is supplied in the request (ENROLLEE_SUPPLIES_SUBJECT)", **evidence)
+        return failed("the template builds the subject from AD, not from the request", evidence)
+    return passed("the subject is supplied in the request (ENROLLEE_SUPPLIES_SUBJECT)", evidence)
 
 
 @PLUGIN.check("scep_template_client_auth", "The SCEP template issues Client Authentication certificates",
-              roles=DIRECTORY, probes=("certificate_templates",),
+              roles=DIRECTORY, reads=(CERTIFICATE_TEMPLATES,),
               remediation="Template > Extensions > Application Policies: add Client Authentication.",
               title_tr="SCEP şablonu İstemci Kimlik Doğrulaması (Client Authentication) sertifikaları veriyor",
               remediation_tr="Şablon > Uzantılar (Extensions) > Uygulama İlkeleri (Application Policies): İstemci "
@@ -509,12 +565,12 @@ def scep_template_client_auth(ctx: Context) -> Outcome:
     # A v2+ template's application policies are what the CA issues; pKIExtendedKeyUsage mirrors them.
     effective = policies or ekus
     if CLIENT_AUTH in effective or ANY_PURPOSE in effective:
-        return passed("Client Authentication is among the template's application policies", **evidence)
-    return failed("Client Authentication is not among the template's application policies", **evidence)
+        return passed("Client Authentication is among the template's application policies", evidence)
+    return failed("Client Authentication is not among the template's application policies", evidence)
 
 
 @PLUGIN.check("scep_template_validity", "The SCEP template's validity is at least 5 days", roles=DIRECTORY,
-              probes=("certificate_templates",),
+              reads=(CERTIFICATE_TEMPLATES,),
               remediation="Template > General: set the validity period to 5 days or more (Intune rejects less).",
               title_tr="SCEP şablonunun geçerlilik süresi en az 5 gün",
               remediation_tr="Şablon > Genel (General): geçerlilik süresini 5 gün veya daha uzun yapın (Intune daha "
@@ -526,17 +582,17 @@ def scep_template_validity(ctx: Context) -> Outcome:
     assert template is not None
     raw = first(template, "pKIExpirationPeriod")
     if not raw:
-        return unknown("the template has no pKIExpirationPeriod", **template_evidence(template))
+        return unknown("the template has no pKIExpirationPeriod", template_evidence(template))
     interval = -int.from_bytes(base64.b64decode(raw), "little", signed=True)
     days = round(interval / 10_000_000 / 86400, 2)
     evidence = {**template_evidence(template), "validity_days": days}
     if days < MIN_SCEP_VALIDITY_DAYS:
-        return failed(f"validity is {days} days, under {MIN_SCEP_VALIDITY_DAYS}", **evidence)
-    return passed(f"validity is {days} days", **evidence)
+        return failed(f"validity is {days} days, under {MIN_SCEP_VALIDITY_DAYS}", evidence)
+    return passed(f"validity is {days} days", evidence)
 
 
 @PLUGIN.check("scep_template_enroll_for_ndes_account", "The NDES service account may enroll for the SCEP template",
-              roles=DIRECTORY, probes=("certificate_templates", "ndes_service_account"),
+              roles=DIRECTORY, reads=(CERTIFICATE_TEMPLATES, NDES_SERVICE_ACCOUNT),
               remediation="Template > Security: give the NDES service account (or a group it is in) Read and "
                           "Enroll, and remove any Deny that reaches it.",
               title_tr="NDES hizmet hesabı SCEP şablonuna kaydolabiliyor",
@@ -548,7 +604,7 @@ def scep_template_enroll_for_ndes_account(ctx: Context) -> Outcome:
     if problem:
         return problem
     assert template is not None
-    acct, problem = account(ctx, "ndes_service_account", "ndes_service_account")
+    acct, problem = account(ctx, NDES_SERVICE_ACCOUNT, ctx.site.ndes_service_account)
     if problem:
         return problem
     assert acct is not None
@@ -558,19 +614,19 @@ def scep_template_enroll_for_ndes_account(ctx: Context) -> Outcome:
 # --- the NDES service account (0x0FFFFFFF) -------------------------------------------------------------------
 
 
-def ndes_account(ctx: Context) -> tuple[dict[str, Any] | None, Outcome | None]:
-    if expectation(ctx, "ndes_service_account") is None:
+def ndes_account(ctx: Context) -> tuple[Account | None, Outcome | None]:
+    if ctx.site.ndes_service_account is None:
         return None, skipped("no NDES service account in site.toml [site] ndes_service_account")
-    return account(ctx, "ndes_service_account", "ndes_service_account")
+    return account(ctx, NDES_SERVICE_ACCOUNT, ctx.site.ndes_service_account)
 
 
-def account_evidence(acct: dict[str, Any]) -> dict[str, Any]:
-    return {"account": first(acct, "sAMAccountName"), "dn": acct.get("dn"),
+def account_evidence(acct: Account) -> dict[str, Any]:
+    return {"account": first(acct, "sAMAccountName"), "dn": acct.dn,
             "user_account_control": flag_names(flags(acct, "userAccountControl"), UAC_FLAGS)}
 
 
 @PLUGIN.check("ndes_account_enabled", "The NDES service account is enabled and not expired", roles=DIRECTORY,
-              probes=("ndes_service_account",), codes=(0x0FFFFFFF,),
+              reads=(NDES_SERVICE_ACCOUNT,), codes=(UNKNOWN_ERROR,),
               remediation="Enable the NDES service account (Enable-ADAccount) and clear its expiry date.",
               title_tr="NDES hizmet hesabı etkin ve süresi dolmamış",
               remediation_tr="NDES hizmet hesabını etkinleştirin (Enable-ADAccount) ve hesabın son kullanma tarihini "
@@ -581,19 +637,22 @@ def ndes_account_enabled(ctx: Context) -> Outcome:
         return problem
     assert acct is not None
     evidence = account_evidence(acct)
-    if flags(acct, "userAccountControl") & UF_ACCOUNTDISABLE:
-        return failed(f"{evidence['account']} is disabled", **evidence)
+    uac = flags(acct, "userAccountControl")
+    if uac is None:
+        return unknown(f"the DC returned no userAccountControl for {evidence['account']}", evidence)
+    if uac & UF_ACCOUNTDISABLE:
+        return failed(f"{evidence['account']} is disabled", evidence)
     expires = integer(acct, "accountExpires")
     if expires not in (None, *NEVER):
         assert expires is not None
         evidence["account_expires"] = filetime(expires).strftime("%Y-%m-%dT%H:%M:%SZ")
         if filetime(expires) <= ctx.now:
-            return failed(f"{evidence['account']} expired on {evidence['account_expires']}", **evidence)
-    return passed(f"{evidence['account']} is enabled", **evidence)
+            return failed(f"{evidence['account']} expired on {evidence['account_expires']}", evidence)
+    return passed(f"{evidence['account']} is enabled", evidence)
 
 
 @PLUGIN.check("ndes_account_not_locked_out", "The NDES service account is not locked out", roles=DIRECTORY,
-              probes=("ndes_service_account",), codes=(0x0FFFFFFF,),
+              reads=(NDES_SERVICE_ACCOUNT,), codes=(UNKNOWN_ERROR,),
               remediation="Unlock the account (Unlock-ADAccount) and find what keeps using an old password.",
               title_tr="NDES hizmet hesabı kilitli değil",
               remediation_tr="Hesabın kilidini açın (Unlock-ADAccount) ve hâlâ eski bir parolayı kullanan kaynağı "
@@ -604,18 +663,22 @@ def ndes_account_not_locked_out(ctx: Context) -> Outcome:
         return problem
     assert acct is not None
     evidence = account_evidence(acct)
-    computed = integer(acct, "msDS-User-Account-Control-Computed")
-    lockout = integer(acct, "lockoutTime") or 0
+    computed = flags(acct, "msDS-User-Account-Control-Computed")
+    lockout_time = integer(acct, "lockoutTime")
+    if computed is None and lockout_time is None:
+        return unknown(f"the DC returned neither msDS-User-Account-Control-Computed nor lockoutTime for "
+                       f"{evidence['account']}", evidence)
+    lockout = lockout_time or 0
     evidence["lockout_time"] = filetime(lockout).strftime("%Y-%m-%dT%H:%M:%SZ") if lockout else None
     # The computed flag accounts for the lockout duration; lockoutTime alone stays set until the next logon.
     locked = bool(computed & UF_LOCKOUT) if computed is not None else lockout > 0
     if locked:
-        return failed(f"{evidence['account']} is locked out", **evidence)
-    return passed(f"{evidence['account']} is not locked out", **evidence)
+        return failed(f"{evidence['account']} is locked out", evidence)
+    return passed(f"{evidence['account']} is not locked out", evidence)
 
 
 @PLUGIN.check("ndes_account_password_not_expired", "The NDES service account's password has not expired",
-              roles=DIRECTORY, probes=("ndes_service_account", "domain_password_policy"), codes=(0x0FFFFFFF,),
+              roles=DIRECTORY, reads=(NDES_SERVICE_ACCOUNT, DOMAIN_PASSWORD_POLICY), codes=(UNKNOWN_ERROR,),
               remediation="Set a new password on the NDES service account and in the SCEP app pool identity, "
                           "or exempt the account from expiry by a password policy fit for service accounts.",
               title_tr="NDES hizmet hesabının parolasının süresi dolmamış",
@@ -629,32 +692,36 @@ def ndes_account_password_not_expired(ctx: Context) -> Outcome:
     assert acct is not None
     evidence = account_evidence(acct)
     last_set = integer(acct, "pwdLastSet")
-    computed = integer(acct, "msDS-User-Account-Control-Computed") or 0
+    computed = flags(acct, "msDS-User-Account-Control-Computed")
+    uac = flags(acct, "userAccountControl")
+    if computed is None or uac is None:
+        return unknown("the DC returned no userAccountControl or msDS-User-Account-Control-Computed for "
+                       f"{evidence['account']}", evidence)
     if last_set == 0:
-        return failed(f"{evidence['account']} must change its password at next logon (pwdLastSet 0)", **evidence)
-    if (computed & 0xFFFFFFFF) & UF_PASSWORD_EXPIRED:
-        return failed(f"{evidence['account']}: the DC reports the password expired", **evidence)
-    if flags(acct, "userAccountControl") & UF_DONT_EXPIRE_PASSWD:
-        return passed(f"{evidence['account']}'s password never expires", **evidence)
-    policy = entries(ctx, "domain_password_policy")
+        return failed(f"{evidence['account']} must change its password at next logon (pwdLastSet 0)", evidence)
+    if computed & UF_PASSWORD_EXPIRED:
+        return failed(f"{evidence['account']}: the DC reports the password expired", evidence)
+    if uac & UF_DONT_EXPIRE_PASSWD:
+        return passed(f"{evidence['account']}'s password never expires", evidence)
+    policy = ctx.read(DOMAIN_PASSWORD_POLICY)
     max_age = integer(policy[0], "maxPwdAge") if policy else None
     if last_set is None or max_age is None:
-        return unknown("pwdLastSet or the domain's maxPwdAge was not read", **evidence)
+        return unknown("pwdLastSet or the domain's maxPwdAge was not read", evidence)
     if max_age in (0, -0x8000000000000000):
-        return passed("the domain's passwords never expire (maxPwdAge)", **evidence)
+        return passed("the domain's passwords never expire (maxPwdAge)", evidence)
     expires = filetime(last_set) + timedelta(microseconds=abs(max_age) // 10)
     evidence.update(password_last_set=filetime(last_set).strftime("%Y-%m-%dT%H:%M:%SZ"),
                     password_expires=expires.strftime("%Y-%m-%dT%H:%M:%SZ"))
     if expires <= ctx.now:
-        return failed(f"{evidence['account']}'s password expired on {evidence['password_expires']}", **evidence)
+        return failed(f"{evidence['account']}'s password expired on {evidence['password_expires']}", evidence)
     days = (expires - ctx.now).total_seconds() / 86400
-    if days < ctx.settings.expiry_warning_days:
-        return warned(f"{evidence['account']}'s password expires in {days:.1f} days", **evidence)
-    return passed(f"{evidence['account']}'s password is valid until {evidence['password_expires']}", **evidence)
+    if validity(filetime(last_set), expires, ctx.now, ctx.settings.expiry_warning_days) == "expiring":
+        return warned(f"{evidence['account']}'s password expires in {days:.1f} days", evidence)
+    return passed(f"{evidence['account']}'s password is valid until {evidence['password_expires']}", evidence)
 
 
 @PLUGIN.check("ndes_http_spn_registered", "HTTP/<NDES FQDN> is registered on the NDES service account, only there",
-              roles=DIRECTORY, probes=("ndes_service_account", "ndes_http_spn_holders"), codes=(0x0FFFFFFF,),
+              roles=DIRECTORY, reads=(NDES_SERVICE_ACCOUNT, NDES_HTTP_SPN_HOLDERS), codes=(UNKNOWN_ERROR,),
               remediation="setspn -S HTTP/<NDES FQDN> <DOMAIN>\\<NDES service account>; remove the SPN from every "
                           "other account (setspn -D): a duplicate SPN breaks Kerberos to NDES.",
               title_tr="HTTP/<NDES FQDN> NDES hizmet hesabında, yalnızca orada kayıtlı",
@@ -662,7 +729,7 @@ def ndes_account_password_not_expired(ctx: Context) -> Outcome:
                              "hesaptan kaldırın (setspn -D): yinelenen bir SPN, NDES'e Kerberos kimlik doğrulamasını "
                              "bozar.")
 def ndes_http_spn_registered(ctx: Context) -> Outcome:
-    fqdn = expectation(ctx, "ndes_fqdn")
+    fqdn = ctx.site.ndes_fqdn
     if fqdn is None:
         return skipped("no NDES FQDN in site.toml [site] ndes_fqdn")
     acct, problem = ndes_account(ctx)
@@ -670,24 +737,24 @@ def ndes_http_spn_registered(ctx: Context) -> Outcome:
         return problem
     assert acct is not None
     spn = f"HTTP/{fqdn}"
-    holders = entries(ctx, "ndes_http_spn_holders")
-    names = [first(h, "sAMAccountName") or h.get("dn") for h in holders]
+    holders = ctx.read(NDES_HTTP_SPN_HOLDERS)
+    names = [first(h, "sAMAccountName") or h.dn for h in holders]
     evidence = {"spn": spn, "holders": names, "account": first(acct, "sAMAccountName"),
                 "account_spns": values(acct, "servicePrincipalName")}
-    others = [h for h in holders if h.get("dn", "").casefold() != str(acct.get("dn", "")).casefold()]
+    others = [h for h in holders if h.dn.casefold() != acct.dn.casefold()]
     if others:
         return failed(f"{spn} is registered on {len(holders)} accounts (duplicate SPN): {', '.join(map(str, names))}",
-                      **evidence)
+                      evidence)
     if spn.casefold() not in {v.casefold() for v in values(acct, "servicePrincipalName")}:
-        return failed(f"{spn} is not registered on {evidence['account']}", **evidence)
-    return passed(f"{spn} is registered on {evidence['account']} only", **evidence)
+        return failed(f"{spn} is not registered on {evidence['account']}", evidence)
+    return passed(f"{spn} is registered on {evidence['account']} only", evidence)
 
 
 # --- NTAuth (0x0FFFFFFF) ------------------------------------------------------------------------------------
 
 
 @PLUGIN.check("ca_certificate_in_ntauth", "The CA certificate is in NTAuthCertificates", roles=DIRECTORY,
-              probes=("enrollment_services", "ntauth_certificates"), codes=(0x0FFFFFFF,),
+              reads=(ENROLLMENT_SERVICES, NTAUTH_CERTIFICATES), codes=(UNKNOWN_ERROR,),
               remediation="certutil -dspublish -f <CA certificate> NTAuthCA (as an Enterprise Admin).",
               title_tr="CA sertifikası NTAuthCertificates içinde",
               remediation_tr="certutil -dspublish -f <CA sertifikası> NTAuthCA (Enterprise Admins grubunun bir üyesi "
@@ -697,14 +764,14 @@ def ca_certificate_in_ntauth(ctx: Context) -> Outcome:
     if problem:
         return unknown(f"no CA object to take the certificate from: {problem.finding}")
     assert entry is not None
-    ca_thumbprints = {cert_of(ctx, "enrollment_services", c).thumbprint for c in values(entry, "cACertificate")}
-    ntauth = entries(ctx, "ntauth_certificates")
+    ca_thumbprints = {cert_of(ctx, ENROLLMENT_SERVICES, c).thumbprint for c in values(entry, "cACertificate")}
+    ntauth = ctx.read(NTAUTH_CERTIFICATES)
     if not ntauth:
         return failed("there is no NTAuthCertificates object in Public Key Services")
-    present = {cert_of(ctx, "ntauth_certificates", c).thumbprint for e in ntauth for c in values(e, "cACertificate")}
+    present = {cert_of(ctx, NTAUTH_CERTIFICATES, c).thumbprint for e in ntauth for c in values(e, "cACertificate")}
     evidence = {"ca_thumbprints": sorted(ca_thumbprints), "ntauth_thumbprints": sorted(present)}
     if not ca_thumbprints:
-        return unknown("the CA object carries no certificate to look for", **evidence)
+        return unknown("the CA object carries no certificate to look for", evidence)
     if ca_thumbprints & present:
-        return passed("the CA certificate is in NTAuthCertificates", **evidence)
-    return failed("the CA certificate is not in NTAuthCertificates", **evidence)
+        return passed("the CA certificate is in NTAuthCertificates", evidence)
+    return failed("the CA certificate is not in NTAuthCertificates", evidence)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from conncheck.catalog import load
-from conncheck.events.live import LiveEvents, LiveShapeError, parse_probe
+from conncheck.events.live import EventsData, LiveEvents, live_events
 from conncheck.events.operations import OPERATION_CODES
 from conncheck.events.record import EventRecord, events_index
 from conncheck.events.summary import Summary
@@ -23,21 +23,18 @@ PLUGIN = Plugin("events")
 ROLES = ("connector",)  # the connector logs live where the connector runs (with SCEP: the NDES server)
 SERVICE_STOPS_FAIL = 3  # stops of the connector service in the window that mean a crash or restart loop
 
-PLUGIN.probe(
-    "events", roles=ROLES, powershell="ps/events.ps1",
+EVENTS = PLUGIN.probe(
+    "events", EventsData, roles=ROLES, powershell="ps/events.ps1",
     description="The connector's event records of the look-back window (legacy log, Admin, Operational)",
 )
 
 
 def _window(ctx: Context) -> tuple[LiveEvents | None, list[EventRecord], Outcome | None]:
     """The host's connector records inside the look-back window, or the UNKNOWN outcome that stops the check."""
-    try:
-        live = parse_probe(ctx.data("events"), load(), ctx.host)
-    except LiveShapeError as exc:
-        return None, [], unknown(f"the events probe's data is malformed: {exc}")
+    live = live_events(ctx.read(EVENTS), load(), ctx.host)
     if not live.logs_found:
         errors = {log.name: log.error or "log not found" for log in live.logs}
-        return live, [], unknown("none of the connector's event logs could be read on this host", logs=errors)
+        return live, [], unknown("none of the connector's event logs could be read on this host", {"logs": errors})
     since = ctx.now - timedelta(days=ctx.settings.event_lookback_days)
     return live, [r for r in live.records if since <= r.time <= ctx.now], None
 
@@ -63,12 +60,14 @@ def _recovery_check(operation: str, label: str) -> CheckFunc:
             doc = last.to_json(summary.names)
             return failed(
                 f"{label}: {sum(r.count for r in open_runs)} failure(s) since {doc['first']} with no later success",
-                unrecovered=[r.to_json(summary.names) for r in open_runs],
-                **evidence,
+                {**evidence, "unrecovered": [r.to_json(summary.names) for r in open_runs]},
             )
+        if live and live.truncated:
+            return unknown(f"{label}: the read of {', '.join(live.truncated)} stopped at its cap, so older records "
+                           "were not seen; no verdict from part of a log", evidence)
         if runs:
-            return passed(f"{label}: {len(runs)} failure run(s) in {days} days, each followed by a success", **evidence)
-        return passed(f"{label}: no failure in the last {days} days", **evidence)
+            return passed(f"{label}: {len(runs)} failure run(s) in {days} days, each followed by a success", evidence)
+        return passed(f"{label}: no failure in the last {days} days", evidence)
 
     return check
 
@@ -128,7 +127,7 @@ def _register_recovery_checks() -> None:
         label = names.get("en", operation)
         PLUGIN.check(
             check_id, f"No unrecovered failure in the connector's events: {label}",
-            roles=ROLES, probes=("events",), codes=OPERATION_CODES[operation], remediation=remediation,
+            roles=ROLES, reads=(EVENTS,), codes=OPERATION_CODES[operation], remediation=remediation,
             title_tr=f"Bağlayıcı olaylarında sonradan düzelmeyen hata yok: {names.get('tr', label)}",
             remediation_tr=remediation_tr,
         )(_recovery_check(operation, label))
@@ -139,7 +138,7 @@ _register_recovery_checks()
 
 @PLUGIN.check(
     "events_connector_service_not_churning", "The connector service is not stopping and starting over and over",
-    roles=ROLES, probes=("events",), codes=OPERATION_CODES["service"],
+    roles=ROLES, reads=(EVENTS,), codes=OPERATION_CODES["service"],
     remediation="Find why the connector service stops (Application and System logs around the stops); "
                 "check its account's password and the .NET and TLS prerequisites.",
     title_tr="Bağlayıcı hizmeti sürekli durup yeniden başlamıyor",
@@ -148,7 +147,7 @@ _register_recovery_checks()
                    "önkoşullarını denetleyin.",
 )
 def events_connector_service_not_churning(ctx: Context) -> Outcome:
-    _, records, stop = _window(ctx)
+    live, records, stop = _window(ctx)
     if stop is not None:
         return stop
     names = events_index(load())
@@ -156,5 +155,8 @@ def events_connector_service_not_churning(ctx: Context) -> Outcome:
     starts = [r for r in records if (e := names.get(r.event_id)) and e.operation == "service" and "Started" in e.name]
     evidence = {"stops": len(stops), "starts": len(starts), "window_days": ctx.settings.event_lookback_days}
     if len(stops) >= SERVICE_STOPS_FAIL:
-        return failed(f"the connector service stopped {len(stops)} times in the window", **evidence)
-    return passed(f"the connector service stopped {len(stops)} time(s) in the window", **evidence)
+        return failed(f"the connector service stopped {len(stops)} times in the window", evidence)
+    if live and live.truncated:
+        return unknown(f"the read of {', '.join(live.truncated)} stopped at its cap: stops in the older records "
+                       "were not seen", evidence)
+    return passed(f"the connector service stopped {len(stops)} time(s) in the window", evidence)

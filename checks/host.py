@@ -2,62 +2,105 @@
 
 from __future__ import annotations
 
-from conncheck.checks._common import certificates, registry_int
-from conncheck.facts import parse_time
+from datetime import datetime
+from typing import Annotated, Literal
+
+import msgspec
+from conncheck.checks._common import certificates
 from conncheck.plugin import Context, Plugin
 from conncheck.results import Outcome, failed, passed, unknown, warned
+from conncheck.schema import RegistryKey, StoreCertificate, UtcTime, registry_dword
 
 PLUGIN = Plugin("host")
 WINDOWS = ("connector", "ca", "ndes")
+UNKNOWN_ERROR = 0x0FFFFFFF
 
-PLUGIN.probe(
-    "host_info",
-    roles=WINDOWS,
-    powershell="ps/host_info.ps1",
+
+class HostInfo(msgspec.Struct):
+    computer_name: str
+    fqdn: str
+    domain: str
+    os_caption: str
+    os_version: str
+    domain_role: Annotated[int, msgspec.Meta(ge=0, le=5, description="Win32_ComputerSystem.DomainRole; 4, 5: DC")]
+    last_boot_utc: UtcTime
+
+
+class Clock(msgspec.Struct):
+    utc: Annotated[UtcTime, msgspec.Meta(description="the host's clock, read first in the script")]
+    utc_end: Annotated[UtcTime | None, msgspec.Meta(description="the host's clock after the last probe")] = None
+    reference_window: Annotated[
+        list[UtcTime],
+        msgspec.Meta(min_length=2, max_length=2,
+                     description="added by the live collector: conncheck's clock before sending, after receiving"),
+    ] | None = None
+
+
+ServiceState = Literal[
+    "Running", "Stopped", "Start Pending", "Stop Pending", "Continue Pending", "Pause Pending", "Paused", "Unknown"
+]
+StartType = Literal["Automatic", "Manual", "Disabled", "Boot", "System"]
+
+
+class Service(msgspec.Struct):
+    """A Win32_Service: State and StartMode are WMI's own (English) values, not localized text."""
+
+    name: str
+    display_name: str
+    status: ServiceState
+    start_type: StartType
+    account: Annotated[str, msgspec.Meta(description="StartName: LocalSystem, NT AUTHORITY\\..., DOMAIN\\user")]
+
+
+class InstalledProduct(msgspec.Struct):
+    display_name: str
+    display_version: str
+    publisher: str
+
+
+class DotNet(msgspec.Struct):
+    release: Annotated[int | None, msgspec.Meta(description="NDP\\v4\\Full Release (REG_DWORD); null: none")]
+
+
+class TlsConfig(msgspec.Struct):
+    schannel: Annotated[dict[str, RegistryKey | None], msgspec.Meta(description="'TLS 1.2\\Client', ...")]
+    netfx: Annotated[dict[str, RegistryKey | None], msgspec.Meta(description="'v4.0.30319', 'Wow6432Node\\...'")]
+
+
+HOST_INFO = PLUGIN.probe(
+    "host_info", HostInfo, roles=WINDOWS, powershell="ps/host_info.ps1",
     description="Computer name, FQDN, domain, OS, domain role, last boot",
 )
-PLUGIN.probe("clock", roles=WINDOWS, powershell="ps/clock.ps1", description="The host's UTC clock")
-PLUGIN.probe(
-    "services",
-    roles=WINDOWS,
-    powershell="ps/services.ps1",
+CLOCK = PLUGIN.probe("clock", Clock, roles=WINDOWS, powershell="ps/clock.ps1", description="The host's UTC clock")
+SERVICES = PLUGIN.probe(
+    "services", list[Service], roles=WINDOWS, powershell="ps/services.ps1",
     description="Every service: name, status, start type, account",
 )
-PLUGIN.probe(
-    "certs_my",
-    roles=WINDOWS,
-    powershell="ps/certs_my.ps1",
+CERTS_MY = PLUGIN.probe(
+    "certs_my", list[StoreCertificate], roles=WINDOWS, powershell="ps/certs_my.ps1",
     description="Certificates of LocalMachine\\My as base64 DER with HasPrivateKey",
 )
-PLUGIN.probe(
-    "certs_root",
-    roles=WINDOWS,
-    powershell="ps/certs_root.ps1",
+CERTS_ROOT = PLUGIN.probe(
+    "certs_root", list[StoreCertificate], roles=WINDOWS, powershell="ps/certs_root.ps1",
     description="Certificates of LocalMachine\\Root as base64 DER",
 )
-PLUGIN.probe(
-    "installed_software",
-    roles=WINDOWS,
-    powershell="ps/installed_software.ps1",
+INSTALLED_SOFTWARE = PLUGIN.probe(
+    "installed_software", list[InstalledProduct], roles=WINDOWS, powershell="ps/installed_software.ps1",
     description="Uninstall entries (64- and 32-bit): display name, version, publisher",
 )
-PLUGIN.probe(
-    "windows_features",
-    roles=("ca", "ndes"),
-    powershell="ps/windows_features.ps1",
+WINDOWS_FEATURES = PLUGIN.probe(
+    "windows_features", list[str], roles=("ca", "ndes"), powershell="ps/windows_features.ps1",
     description="Installed Windows features",
 )
-PLUGIN.probe(
-    "dotnet", roles=("connector", "ndes"), powershell="ps/dotnet.ps1", description=".NET Framework 4 Release value"
+DOTNET = PLUGIN.probe(
+    "dotnet", DotNet, roles=("connector", "ndes"), powershell="ps/dotnet.ps1",
+    description=".NET Framework 4 Release value",
 )
-PLUGIN.probe(
-    "tls_config",
-    roles=("connector", "ndes"),
-    powershell="ps/tls_config.ps1",
+TLS_CONFIG = PLUGIN.probe(
+    "tls_config", TlsConfig, roles=("connector", "ndes"), powershell="ps/tls_config.ps1",
     description="SCHANNEL TLS 1.2 and .NET strong-crypto registry values",
 )
 
-UNKNOWN_ERROR = 0x0FFFFFFF
 NET_472_RELEASE = 461808  # the lowest .NET Framework 4.x Release value that is 4.7.2
 NET_RELEASES = (
     (533320, "4.8.1"),
@@ -74,11 +117,34 @@ NET_RELEASES = (
 )
 
 
+def service(ctx: Context, name: str) -> Service | None:
+    """The service named ``name`` (Windows compares service names without regard to case)."""
+    return next((s for s in ctx.read(SERVICES) if s.name.casefold() == name.casefold()), None)
+
+
+def _iso(value: datetime) -> str:
+    return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")[:-4] + "Z"
+
+
+def skew_bounds(clock: Clock) -> tuple[float, float] | None:
+    """The host clock's offset from conncheck's, as an interval of seconds every consistent offset lies in.
+
+    The host read ``utc`` at some moment between our send (t0) and our receive (t1). When it also read ``utc_end``
+    after its last probe, that first reading happened at least (utc_end - utc) before t1, which narrows the window
+    to the network and start-up time alone. None without a reference window (a script run by hand)."""
+    if not clock.reference_window:
+        return None
+    t0, t1 = clock.reference_window
+    after_first = (clock.utc_end - clock.utc).total_seconds() if clock.utc_end is not None else 0.0
+    latest = max(t0.timestamp(), t1.timestamp() - max(after_first, 0.0))
+    return clock.utc.timestamp() - latest, clock.utc.timestamp() - t0.timestamp()
+
+
 @PLUGIN.check(
     "clock_within_skew",
     "Host clock agrees with the toolkit's clock",
     roles=("connector", "ndes"),
-    probes=("clock",),
+    reads=(CLOCK,),
     codes=(0x411,),
     remediation="Sync the host's clock with the domain hierarchy (w32tm /resync; check the PDC emulator's source). "
     "SCEP challenges are time-limited: a skewed NDES or connector clock rejects them as expired.",
@@ -88,42 +154,41 @@ NET_RELEASES = (
     "süresi dolmuş sayıp reddeder.",
 )
 def clock_within_skew(ctx: Context) -> Outcome:
-    clock = ctx.data("clock")
-    host_time = parse_time(str(clock["utc"]))
-    window = clock.get("reference_window")
-    if not window:
+    clock = ctx.read(CLOCK)
+    bounds = skew_bounds(clock)
+    if bounds is None:
         return unknown(
             "no reference clock in the facts (a script run by hand); run conncheck check live to judge skew",
-            host_utc=clock["utc"],
+            {"host_utc": _iso(clock.utc)},
         )
-    start, end = parse_time(window[0]), parse_time(window[1])
-    # The host read its clock somewhere between our send (start) and our receive (end).
-    if host_time < start:
-        skew = (host_time - start).total_seconds()
-    elif host_time > end:
-        skew = (host_time - end).total_seconds()
-    else:
-        skew = 0.0
+    low, high = bounds
+    limit = ctx.settings.clock_skew_seconds
     evidence = {
-        "host_utc": clock["utc"],
-        "reference_window": list(window),
-        "skew_seconds": round(skew, 1),
-        "limit_seconds": ctx.settings.clock_skew_seconds,
+        "host_utc": _iso(clock.utc),
+        "reference_window": [_iso(t) for t in clock.reference_window or ()],
+        "skew_seconds": [round(low, 1), round(high, 1)],
+        "limit_seconds": limit,
     }
-    if abs(skew) > ctx.settings.clock_skew_seconds:
+    if low > limit or high < -limit:
+        skew = low if low > limit else high
         direction = "ahead of" if skew > 0 else "behind"
-        return failed(
-            f"clock is {abs(skew):.0f} s {direction} the toolkit's clock (limit {ctx.settings.clock_skew_seconds} s)",
-            **evidence,
+        return failed(f"clock is at least {abs(skew):.0f} s {direction} the toolkit's clock (limit {limit} s)",
+                      evidence)
+    if low < -limit or high > limit:
+        return unknown(
+            f"cannot tell whether the clock is within {limit} s: the answer took so long that the skew lies "
+            f"between {low:.0f} s and {high:.0f} s; run the check again",
+            evidence,
         )
-    return passed(f"clock within {abs(skew):.0f} s of the toolkit's clock", **evidence)
+    worst = max(abs(low), abs(high))
+    return passed(f"clock within {worst:.0f} s of the toolkit's clock", evidence)
 
 
 @PLUGIN.check(
     "dotnet_472_or_later",
     ".NET Framework 4.7.2 or later is installed",
     roles=("connector", "ndes"),
-    probes=("dotnet",),
+    reads=(DOTNET,),
     codes=(UNKNOWN_ERROR,),
     remediation="Install .NET Framework 4.7.2 or later (4.8 recommended), then restart the connector services.",
     title_tr=".NET Framework 4.7.2 veya üstü kurulu",
@@ -131,22 +196,21 @@ def clock_within_skew(ctx: Context) -> Outcome:
     "başlatın.",
 )
 def dotnet_472_or_later(ctx: Context) -> Outcome:
-    release = ctx.data("dotnet").get("release")
-    if not isinstance(release, int):
-        return failed(".NET Framework 4.5 or later is not installed (no Release value)", release=release)
+    release = ctx.read(DOTNET).release
+    if release is None:
+        return failed(".NET Framework 4.5 or later is not installed (no Release value)", {"release": None})
     version = next((name for minimum, name in NET_RELEASES if release >= minimum), "older than 4.5")
+    evidence = {"release": release, "version": version}
     if release < NET_472_RELEASE:
-        return failed(
-            f".NET Framework {version} is older than the 4.7.2 the connector needs", release=release, version=version
-        )
-    return passed(f".NET Framework {version} installed", release=release, version=version)
+        return failed(f".NET Framework {version} is older than the 4.7.2 the connector needs", evidence)
+    return passed(f".NET Framework {version} installed", evidence)
 
 
 @PLUGIN.check(
     "tls12_enabled",
     "TLS 1.2 is enabled for SCHANNEL and .NET",
     roles=("connector", "ndes"),
-    probes=("tls_config",),
+    reads=(TLS_CONFIG,),
     codes=(UNKNOWN_ERROR,),
     remediation="Enable TLS 1.2: under SCHANNEL\\Protocols\\TLS 1.2\\Client set Enabled=1, DisabledByDefault=0; "
     "under both .NETFramework\\v4.0.30319 keys set SchUseStrongCrypto=1 and SystemDefaultTlsVersions=1.",
@@ -156,32 +220,32 @@ def dotnet_472_or_later(ctx: Context) -> Outcome:
     "SystemDefaultTlsVersions=1 ayarlayın.",
 )
 def tls12_enabled(ctx: Context) -> Outcome:
-    tls = ctx.data("tls_config")
-    client = (tls.get("schannel") or {}).get("TLS 1.2\\Client")
-    if registry_int(client, "Enabled") == 0 or registry_int(client, "DisabledByDefault") == 1:
-        return failed("TLS 1.2 is disabled for SCHANNEL clients", schannel_client=client)
-    netfx = tls.get("netfx") or {}
+    tls = ctx.read(TLS_CONFIG)
+    client = tls.schannel.get("TLS 1.2\\Client")
+    # SCHANNEL reads these as REG_DWORD; a value of another type is ignored, as if absent (the default: enabled).
+    if registry_dword(client, "Enabled") == 0 or registry_dword(client, "DisabledByDefault") == 1:
+        return failed("TLS 1.2 is disabled for SCHANNEL clients", {"schannel_client": client})
     weak = [
         view
         for view in ("v4.0.30319", "Wow6432Node\\v4.0.30319")
-        if registry_int(netfx.get(view), "SchUseStrongCrypto") != 1
-        and registry_int(netfx.get(view), "SystemDefaultTlsVersions") != 1
+        if registry_dword(tls.netfx.get(view), "SchUseStrongCrypto") != 1
+        and registry_dword(tls.netfx.get(view), "SystemDefaultTlsVersions") != 1
     ]
-    evidence = {"schannel_client": client, "netfx": netfx}
+    evidence = {"schannel_client": client, "netfx": tls.netfx}
     if weak:
         return warned(
             ".NET may not offer TLS 1.2 by default: neither SchUseStrongCrypto nor "
-            f"SystemDefaultTlsVersions is 1 under {', '.join(weak)}",
-            **evidence,
+            f"SystemDefaultTlsVersions is 1 (REG_DWORD) under {', '.join(weak)}",
+            evidence,
         )
-    return passed("TLS 1.2 enabled for SCHANNEL and .NET strong crypto on", **evidence)
+    return passed("TLS 1.2 enabled for SCHANNEL and .NET strong crypto on", evidence)
 
 
 @PLUGIN.check(
     "no_intermediate_in_root",
     "No intermediate CA certificate in the Trusted Root store",
     roles=WINDOWS,
-    probes=("certs_root",),
+    reads=(CERTS_ROOT,),
     codes=(UNKNOWN_ERROR,),
     remediation="Move every certificate that is not self-signed from Trusted Root Certification Authorities "
     "to Intermediate Certification Authorities (certlm.msc). On NDES it stops the SCEP app pool (503).",
@@ -191,11 +255,11 @@ def tls12_enabled(ctx: Context) -> Outcome:
     "deposuna taşıyın (certlm.msc). NDES'te böyle bir sertifika SCEP uygulama havuzunu durdurur (503).",
 )
 def no_intermediate_in_root(ctx: Context) -> Outcome:
-    misplaced = [c for c in certificates(ctx, "certs_root") if not c.self_signed]
+    misplaced = [c for c in certificates(ctx, CERTS_ROOT) if not c.self_signed]
     if misplaced:
         return failed(
             f"{len(misplaced)} certificate(s) in LocalMachine\\Root are not self-signed: "
             + "; ".join(c.subject for c in misplaced),
-            misplaced=[{"subject": c.subject, "issuer": c.issuer, "thumbprint": c.thumbprint} for c in misplaced],
+            {"misplaced": [{"subject": c.subject, "issuer": c.issuer, "thumbprint": c.thumbprint} for c in misplaced]},
         )
     return passed("every certificate in LocalMachine\\Root is self-signed")

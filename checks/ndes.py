@@ -3,37 +3,64 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Literal
 
-from conncheck.checks._common import certificates, judge_validity, newest, registry_int, service
-from conncheck.pki.certs import OID_CERTIFICATE_REQUEST_AGENT, OID_SERVER_AUTH, CertInfo, normalize_thumbprint
+import msgspec
+from conncheck.catalog.codes import SCEP_DESERIALIZE, UNKNOWN_ERROR
+from conncheck.checks._common import certificates, judge_validity, newest
+from conncheck.checks.host import CERTS_MY, HOST_INFO, SERVICES, WINDOWS_FEATURES, service
+from conncheck.pki.certs import (
+    OID_CERTIFICATE_REQUEST_AGENT,
+    OID_SERVER_AUTH,
+    CertInfo,
+    host_name_match,
+    normalize_thumbprint,
+)
 from conncheck.plugin import Context, Plugin
 from conncheck.results import Outcome, failed, passed, unknown, warned
+from conncheck.schema import RegistryKey, registry_dword, registry_kind, registry_string
 from defusedxml import ElementTree
 
 PLUGIN = Plugin("ndes")
 
-PLUGIN.probe(
-    "mscep_registry",
-    roles=("ndes",),
-    powershell="ps/mscep_registry.ps1",
-    description="HKLM\\SOFTWARE\\Microsoft\\Cryptography\\MSCEP template values",
-)
-PLUGIN.probe(
-    "httpsys_parameters",
-    roles=("ndes",),
-    powershell="ps/httpsys_parameters.ps1",
-    description="HTTP.sys Parameters: MaxFieldLength, MaxRequestBytes",
-)
-PLUGIN.probe("iis_config", roles=("ndes",), powershell="ps/iis_config.ps1", description="applicationHost.config text")
-PLUGIN.probe(
-    "ssl_bindings", roles=("ndes",), powershell="ps/ssl_bindings.ps1", description="netsh http show sslcert output"
-)
-PLUGIN.probe("app_pools", roles=("ndes",), powershell="ps/app_pools.ps1", description="IIS application pool states")
 
-UNKNOWN_ERROR = 0x0FFFFFFF
-DESERIALIZE_FAILED = 0x410
+class IisConfig(msgspec.Struct):
+    path: str
+    text: str | None  # null: the file does not exist; cut at 4 MiB
+
+
+class SslBindings(msgspec.Struct):
+    output: str  # netsh http show sslcert
+
+
+class AppPool(msgspec.Struct):
+    name: str
+    state: Literal["Starting", "Started", "Stopping", "Stopped", "Unknown"]  # ObjectState
+
+
+MSCEP_REGISTRY = PLUGIN.probe(
+    "mscep_registry", RegistryKey | None, roles=("ndes",), powershell="ps/mscep_registry.ps1",
+    description="HKLM\\SOFTWARE\\Microsoft\\Cryptography\\MSCEP (template values); null: the key does not exist",
+)
+HTTPSYS_PARAMETERS = PLUGIN.probe(
+    "httpsys_parameters", RegistryKey | None, roles=("ndes",), powershell="ps/httpsys_parameters.ps1",
+    description="HKLM\\SYSTEM\\CurrentControlSet\\Services\\HTTP\\Parameters (MaxFieldLength, MaxRequestBytes)",
+)
+IIS_CONFIG = PLUGIN.probe(
+    "iis_config", IisConfig, roles=("ndes",), powershell="ps/iis_config.ps1",
+    description="applicationHost.config text (capped at 4 MiB)",
+)
+SSL_BINDINGS = PLUGIN.probe(
+    "ssl_bindings", SslBindings, roles=("ndes",), powershell="ps/ssl_bindings.ps1",
+    description="netsh http show sslcert output",
+)
+APP_POOLS = PLUGIN.probe(
+    "app_pools", list[AppPool], roles=("ndes",), powershell="ps/app_pools.ps1",
+    description="IIS application pool states",
+)
+
 LONG_URL_LIMIT = 65534  # what Intune's SCEP guidance sets for IIS and HTTP.sys: PKIOperation queries are long
+HTTPSYS_DEFAULT = 16384  # MaxFieldLength's default when the value is absent (or not a REG_DWORD)
 MSCEP_VALUES = ("EncryptionTemplate", "GeneralPurposeTemplate", "SignatureTemplate")
 MSCEP_DEFAULT = "IPSECIntermediateOffline"
 SCEP_APP_POOL = "SCEP"
@@ -51,12 +78,12 @@ def ra_certificates(certs: list[CertInfo], purpose: str) -> list[CertInfo]:
 
 def _ra_cert_valid(ctx: Context, purpose: str) -> Outcome:
     label = RA_LABELS[purpose]
-    found = ra_certificates(certificates(ctx, "certs_my"), purpose)
+    found = ra_certificates(certificates(ctx, CERTS_MY), purpose)
     if not found:
         return failed(f"no {label} RA certificate (Certificate Request Agent EKU) in LocalMachine\\My")
     usable = [c for c in found if c.has_private_key]
     if not usable:
-        return failed(f"the {label} RA certificate has no private key", **newest(found).evidence(ctx.now))
+        return failed(f"the {label} RA certificate has no private key", newest(found).evidence(ctx.now))
     return judge_validity(newest(usable), ctx.now, ctx.settings.expiry_warning_days, f"the {label} RA certificate")
 
 
@@ -75,7 +102,7 @@ RA_RENEW_TR = (
     "ra_encryption_cert_valid",
     "NDES holds a valid CEP Encryption RA certificate with its private key",
     roles=("ndes",),
-    probes=("certs_my",),
+    reads=(CERTS_MY,),
     codes=(0x408,),
     remediation=RA_RENEW,
     title_tr="NDES'te özel anahtarlı geçerli bir CEP Encryption RA sertifikası var",
@@ -89,7 +116,7 @@ def ra_encryption_cert_valid(ctx: Context) -> Outcome:
     "ra_signing_cert_valid",
     "NDES holds a valid Exchange Enrollment Agent (Offline request) RA certificate with its private key",
     roles=("ndes",),
-    probes=("certs_my",),
+    reads=(CERTS_MY,),
     codes=(0x409,),
     remediation=RA_RENEW,
     title_tr="NDES'te özel anahtarlı geçerli bir Exchange Enrollment Agent (Offline request) RA sertifikası var",
@@ -112,8 +139,11 @@ def request_limits(config_text: str) -> dict[str, int]:
     for scope in scopes:
         for element in scope.findall("./system.webServer/security/requestFiltering/requestLimits"):
             for name in limits:
-                if element.get(name) is not None:
-                    limits[name] = int(element.get(name))
+                value = element.get(name)
+                if value is not None:
+                    if not value.isascii() or not value.isdigit() or len(value) > 10:
+                        raise ValueError(f"requestLimits {name}={value[:20]!r} is not a number")
+                    limits[name] = int(value)
     return limits
 
 
@@ -121,8 +151,8 @@ def request_limits(config_text: str) -> dict[str, int]:
     "iis_request_limits",
     "IIS request filtering allows SCEP's long URLs and queries",
     roles=("ndes",),
-    probes=("iis_config",),
-    codes=(DESERIALIZE_FAILED,),
+    reads=(IIS_CONFIG,),
+    codes=(SCEP_DESERIALIZE,),
     remediation="In IIS Manager > Default Web Site > Request Filtering > Edit Feature Settings set Maximum URL "
     "length and Maximum query string to 65534 (or appcmd set config … requestLimits), then iisreset.",
     title_tr="IIS istek filtreleme SCEP'in uzun URL ve sorgularına izin veriyor",
@@ -132,28 +162,30 @@ def request_limits(config_text: str) -> dict[str, int]:
     "iisreset çalıştırın.",
 )
 def iis_request_limits(ctx: Context) -> Outcome:
-    config = ctx.data("iis_config")
+    config = ctx.read(IIS_CONFIG)
+    if config.text is None:
+        return unknown(f"{config.path} was not found: is IIS installed?", {"path": config.path})
     try:
-        limits = request_limits(str(config.get("text") or ""))
+        limits = request_limits(config.text)
     except (ElementTree.ParseError, ValueError) as exc:
-        return unknown(f"applicationHost.config is not readable: {exc}")
+        return unknown(f"applicationHost.config is not readable (or was cut at the 4 MiB cap): {exc}")
     short = {k: v for k, v in limits.items() if v < LONG_URL_LIMIT}
     if short:
         return failed(
             "request limits too small for SCEP: "
             + ", ".join(f"{k}={v}" for k, v in short.items())
             + f" (need {LONG_URL_LIMIT})",
-            **limits,
+            limits,
         )
-    return passed(f"maxUrl={limits['maxUrl']} and maxQueryString={limits['maxQueryString']}", **limits)
+    return passed(f"maxUrl={limits['maxUrl']} and maxQueryString={limits['maxQueryString']}", limits)
 
 
 @PLUGIN.check(
     "httpsys_limits",
     "HTTP.sys accepts SCEP's long request lines",
     roles=("ndes",),
-    probes=("httpsys_parameters",),
-    codes=(DESERIALIZE_FAILED,),
+    reads=(HTTPSYS_PARAMETERS,),
+    codes=(SCEP_DESERIALIZE,),
     remediation="Set MaxFieldLength and MaxRequestBytes (REG_DWORD) to 65534 under "
     "HKLM\\SYSTEM\\CurrentControlSet\\Services\\HTTP\\Parameters and restart the server.",
     title_tr="HTTP.sys SCEP'in uzun istek satırlarını kabul ediyor",
@@ -161,24 +193,31 @@ def iis_request_limits(ctx: Context) -> Outcome:
     "MaxRequestBytes (REG_DWORD) değerlerini 65534 yapın ve sunucuyu yeniden başlatın.",
 )
 def httpsys_limits(ctx: Context) -> Outcome:
-    key = ctx.data("httpsys_parameters")
-    values = {name: registry_int(key, name) for name in ("MaxFieldLength", "MaxRequestBytes")}
-    short = [
-        f"{name}={'default (16384)' if v is None else v}"
-        for name, v in values.items()
-        if v is None or v < LONG_URL_LIMIT
-    ]
+    key = ctx.read(HTTPSYS_PARAMETERS)
+    names = ("MaxFieldLength", "MaxRequestBytes")
+    evidence: dict[str, Any] = {name: (key or {}).get(name) for name in names}
+    evidence["types"] = {name: registry_kind((key or {}).get(name)) for name in names}
+    short = []
+    for name in names:
+        value = registry_dword(key, name)
+        if value is None and (key or {}).get(name) is not None:
+            # HTTP.sys reads these as REG_DWORD only; a REG_SZ "65534" is ignored and the default applies.
+            short.append(f"{name} is {registry_kind((key or {}).get(name))}, which HTTP.sys ignores "
+                         f"(default {HTTPSYS_DEFAULT} applies)")
+        elif value is None or value < LONG_URL_LIMIT:
+            short.append(f"{name}={'default (16384)' if value is None else value}")
     if short:
-        return failed("HTTP.sys limits too small: " + ", ".join(short) + f" (need {LONG_URL_LIMIT})", **values)
-    return passed("MaxFieldLength and MaxRequestBytes are at least 65534", **values)
+        return failed("HTTP.sys limits too small: " + "; ".join(short) + f" (need {LONG_URL_LIMIT}, REG_DWORD)",
+                      evidence)
+    return passed("MaxFieldLength and MaxRequestBytes are at least 65534 (REG_DWORD)", evidence)
 
 
 @PLUGIN.check(
     "mscep_templates_set",
     "NDES's MSCEP registry names the site's SCEP template",
     roles=("ndes",),
-    probes=("mscep_registry",),
-    codes=(DESERIALIZE_FAILED,),
+    reads=(MSCEP_REGISTRY,),
+    codes=(SCEP_DESERIALIZE,),
     remediation="Set EncryptionTemplate, GeneralPurposeTemplate and SignatureTemplate under "
     "HKLM\\SOFTWARE\\Microsoft\\Cryptography\\MSCEP to the SCEP template's name (not its display name), "
     "then iisreset.",
@@ -188,36 +227,37 @@ def httpsys_limits(ctx: Context) -> Outcome:
     "ardından iisreset çalıştırın.",
 )
 def mscep_templates_set(ctx: Context) -> Outcome:
-    key = ctx.data("mscep_registry")
+    key = ctx.read(MSCEP_REGISTRY)
     if key is None:
         return failed("the MSCEP registry key does not exist: NDES is not configured")
-    values = {name: key.get(name) for name in MSCEP_VALUES}
+    values = {name: registry_string(key, name) for name in MSCEP_VALUES}
+    evidence: dict[str, Any] = dict(values)
     missing = [n for n, v in values.items() if not v]
     if missing:
-        return failed("MSCEP values missing: " + ", ".join(missing), **values)
-    expected = ctx.site.get("scep_template")
+        return failed("MSCEP values missing (or not REG_SZ): " + ", ".join(missing), evidence)
+    expected = ctx.site.scep_template
     if all(v == MSCEP_DEFAULT for v in values.values()):
-        return failed(f"all MSCEP values are still the default {MSCEP_DEFAULT}", **values)
+        return failed(f"all MSCEP values are still the default {MSCEP_DEFAULT}", evidence)
     if expected:
-        matching = [n for n, v in values.items() if str(v).lower() == str(expected).lower()]
+        evidence["expected"] = expected
+        matching = [n for n, v in values.items() if str(v).casefold() == expected.casefold()]
         if not matching:
-            return failed(f"no MSCEP value names the site's SCEP template {expected}", expected=expected, **values)
+            return failed(f"no MSCEP value names the site's SCEP template {expected}", evidence)
         if len(matching) < len(values):
             others = [n for n in values if n not in matching]
             return warned(
                 f"{', '.join(others)} do not name {expected}; fine only if the template's purpose "
                 "matches the values that do",
-                expected=expected,
-                **values,
+                evidence,
             )
-    return passed("MSCEP values set: " + ", ".join(f"{n}={v}" for n, v in values.items()), **values)
+    return passed("MSCEP values set: " + ", ".join(f"{n}={v}" for n, v in values.items()), evidence)
 
 
 @PLUGIN.check(
     "ndes_not_on_ca_or_dc",
     "NDES runs on its own member server, not on the CA or a domain controller",
     roles=("ndes",),
-    probes=("host_info", "windows_features", "services"),
+    reads=(HOST_INFO, WINDOWS_FEATURES, SERVICES),
     codes=(UNKNOWN_ERROR,),
     remediation="Install NDES and the connector on a dedicated member server; Microsoft does not support NDES on "
     "the issuing CA or on a domain controller.",
@@ -226,15 +266,13 @@ def mscep_templates_set(ctx: Context) -> Outcome:
     "sertifika veren CA'da veya bir etki alanı denetleyicisinde desteklemez.",
 )
 def ndes_not_on_ca_or_dc(ctx: Context) -> Outcome:
-    info = ctx.data("host_info")
-    role = info.get("domain_role")
-    if not isinstance(role, int):
-        return unknown("the host's domain role is not known", domain_role=role)
+    role = ctx.read(HOST_INFO).domain_role
+    evidence = {"domain_role": role}
     if role >= 4:
-        return failed("NDES is installed on a domain controller", domain_role=role)
-    if "ADCS-Cert-Authority" in ctx.data("windows_features") or service(ctx, "CertSvc") is not None:
-        return failed("NDES is installed on the certification authority", domain_role=role)
-    return passed("NDES runs on a member server without the CA role", domain_role=role)
+        return failed("NDES is installed on a domain controller", evidence)
+    if "ADCS-Cert-Authority" in ctx.read(WINDOWS_FEATURES) or service(ctx, "CertSvc") is not None:
+        return failed("NDES is installed on the certification authority", evidence)
+    return passed("NDES runs on a member server without the CA role", evidence)
 
 
 _BINDING = re.compile(r"^\s*(IP:port|Hostname:port)\s*:\s*(?P<endpoint>\S+)", re.M)
@@ -251,20 +289,12 @@ def https_bindings(netsh_output: str) -> dict[str, str]:
     return out
 
 
-def name_matches(cert: CertInfo, host: str) -> bool:
-    host = host.lower().rstrip(".")
-    names = [n.lower() for n in cert.dns_names] or [cert.subject_cn.lower()]
-    for name in names:
-        if name == host or (name.startswith("*.") and host.split(".", 1)[-1] == name[2:] and "." in host):
-            return True
-    return False
-
 
 @PLUGIN.check(
     "tls_binding_cert_valid",
     "The NDES HTTPS binding's certificate is valid for the NDES name",
     roles=("ndes",),
-    probes=("ssl_bindings", "certs_my"),
+    reads=(SSL_BINDINGS, CERTS_MY, HOST_INFO),
     codes=(UNKNOWN_ERROR,),
     remediation="Bind a certificate to port 443 of the Default Web Site that is valid, has Server Authentication, "
     "and names the NDES FQDN (internal and external) in its SAN.",
@@ -274,27 +304,33 @@ def name_matches(cert: CertInfo, host: str) -> bool:
     "bağlayın.",
 )
 def tls_binding_cert_valid(ctx: Context) -> Outcome:
-    bindings = https_bindings(str(ctx.data("ssl_bindings").get("output") or ""))
+    output = ctx.read(SSL_BINDINGS).output
+    bindings = https_bindings(output)
+    if not bindings and output.strip():
+        return unknown("netsh's output could not be read (it is localized on this server)", {"output": output[:300]})
     on_443 = {e: t for e, t in bindings.items() if e.endswith(":443")}
     if not on_443:
-        return failed("no HTTPS certificate is bound to port 443", bindings=bindings)
-    store = {c.thumbprint: c for c in certificates(ctx, "certs_my")}
+        return failed("no HTTPS certificate is bound to port 443", {"bindings": bindings})
+    store = {c.thumbprint: c for c in certificates(ctx, CERTS_MY)}
     endpoint, thumbprint = next(iter(sorted(on_443.items())))
     cert = store.get(thumbprint)
     if cert is None:
         return failed(
             f"the certificate bound to {endpoint} ({thumbprint}) is not in LocalMachine\\My",
-            binding=endpoint,
-            thumbprint=thumbprint,
+            {"binding": endpoint, "thumbprint": thumbprint},
         )
-    fqdn = str(ctx.site.get("ndes_fqdn") or ctx.data("host_info").get("fqdn") or ctx.host)
+    fqdn = ctx.site.ndes_fqdn or ctx.read(HOST_INFO).fqdn or ctx.host
     evidence: dict[str, Any] = {"binding": endpoint, "expected_name": fqdn, **cert.evidence(ctx.now)}
     if not cert.has_eku(OID_SERVER_AUTH) and cert.ekus:
-        return failed("the bound certificate lacks Server Authentication", **evidence)
-    if not name_matches(cert, fqdn):
+        return failed("the bound certificate lacks Server Authentication", evidence)
+    match = host_name_match(cert, fqdn)
+    if match == "no":
         return failed(
-            f"the bound certificate does not name {fqdn} (SAN: {', '.join(cert.dns_names) or 'none'})", **evidence
+            f"the bound certificate does not name {fqdn} (SAN: {', '.join(cert.dns_names) or 'none'})", evidence
         )
+    if match == "cn only":
+        return warned(f"the bound certificate names {fqdn} only in its CN, which Apple devices and browsers ignore: "
+                      "put the name in the Subject Alternative Name", evidence)
     return judge_validity(cert, ctx.now, ctx.settings.expiry_warning_days, "the NDES TLS certificate")
 
 
@@ -302,7 +338,7 @@ def tls_binding_cert_valid(ctx: Context) -> Outcome:
     "scep_app_pool_started",
     "The SCEP application pool is started",
     roles=("ndes",),
-    probes=("app_pools",),
+    reads=(APP_POOLS,),
     codes=(UNKNOWN_ERROR,),
     remediation="Start the SCEP application pool in IIS Manager; if it stops again, look for an intermediate CA in "
     "the Trusted Root store, a locked NDES service account or an expired RA certificate.",
@@ -312,20 +348,20 @@ def tls_binding_cert_valid(ctx: Context) -> Outcome:
     "arayın.",
 )
 def scep_app_pool_started(ctx: Context) -> Outcome:
-    pools = {str(p.get("name")): str(p.get("state")) for p in ctx.data("app_pools")}
+    pools = {p.name: p.state for p in ctx.read(APP_POOLS)}
     state = pools.get(SCEP_APP_POOL)
     if state is None:
-        return failed("there is no SCEP application pool: NDES is not installed or not configured", pools=pools)
-    if state.lower() != "started":
-        return failed(f"the SCEP application pool is {state}", pools=pools)
-    return passed("the SCEP application pool is started", pools=pools)
+        return failed("there is no SCEP application pool: NDES is not installed or not configured", {"pools": pools})
+    if state != "Started":
+        return failed(f"the SCEP application pool is {state}", {"pools": pools})
+    return passed("the SCEP application pool is started", {"pools": pools})
 
 
 @PLUGIN.check(
     "iis_running",
     "IIS (W3SVC and WAS) is running on NDES",
     roles=("ndes",),
-    probes=("services",),
+    reads=(SERVICES,),
     codes=(UNKNOWN_ERROR,),
     remediation="Start the World Wide Web Publishing Service (W3SVC) and Windows Process Activation Service (WAS) "
     "and set both to Automatic.",
@@ -339,8 +375,8 @@ def iis_running(ctx: Context) -> Outcome:
     missing = [n for n, s in states.items() if s is None]
     if missing:
         return failed("not installed: " + ", ".join(missing))
-    down = [n for n, s in states.items() if s is not None and str(s.get("status")).lower() != "running"]
-    evidence = {n: s.get("status") for n, s in states.items() if s is not None}
+    evidence = {n: s.status for n, s in states.items() if s is not None}
+    down = [n for n, status in evidence.items() if status != "Running"]
     if down:
-        return failed("not running: " + ", ".join(down), **evidence)
-    return passed("W3SVC and WAS are running", **evidence)
+        return failed("not running: " + ", ".join(down), evidence)
+    return passed("W3SVC and WAS are running", evidence)

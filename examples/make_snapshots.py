@@ -30,7 +30,7 @@ def main() -> None:
     now = parse_time(args.at) if args.at else samples.default_now()
     args.out.mkdir(parents=True, exist_ok=True)
     healthy = samples.healthy_site(now)
-    healthy.facts.site["example_expect"] = {"fails": [], "unknown": [], "warns": []}
+    healthy.facts.site.example_expect = {"fails": [], "unknown": [], "warns": []}
     documents = {"healthy": healthy.facts}
     documents.update({v.name: samples.variant_site(v.name, now).facts for v in samples.VARIANTS})
     for name, facts in documents.items():

@@ -36,9 +36,9 @@ def facts_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
     where = tmp_path_factory.mktemp("audit-facts")
     healthy = samples.healthy_site(NOW)
-    healthy.facts.site["name"] = SITE
+    healthy.facts.site.name = SITE
     expired = samples.variant_site("expired-connector-cert", NOW)
-    expired.facts.site["name"] = SITE
+    expired.facts.site.name = SITE
     out = {"healthy": where / "healthy.json", "expired": where / "expired.json"}
     out["healthy"].write_text(healthy.facts.dumps(), encoding="utf-8")
     out["expired"].write_text(expired.facts.dumps(), encoding="utf-8")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
+import msgspec
 from conncheck import facts as facts_mod
 from conncheck.facts import Facts
 from conncheck.plugin import Context, Plugin
@@ -53,6 +54,11 @@ def make_facts(*args: Any, **kwargs: Any) -> Facts:
     return facts_mod.from_json(facts_doc(*args, **kwargs), "test facts")
 
 
+class Flag(msgspec.Struct):
+    verdict: str
+    crash: bool = False
+
+
 def flag_plugin() -> Plugin:
     """Checks whose verdict is read straight from a probe's ``verdict`` field, so tests choose every status.
 
@@ -64,73 +70,73 @@ def flag_plugin() -> Plugin:
     * ``crashing_check`` (code 0x411, connector): raises on purpose when ``flag.crash`` is true.
     """
     plugin = Plugin("flags")
-    plugin.probe("flag", roles=("connector",), description="test flag")
-    plugin.probe("other_flag", roles=("connector",), description="test flag")
-    plugin.probe("ndes_flag", roles=("ndes",), description="test flag")
+    flag = plugin.probe("flag", Flag, roles=("connector",), description="test flag")
+    other_flag = plugin.probe("other_flag", Flag, roles=("connector",), description="test flag")
+    ndes_flag = plugin.probe("ndes_flag", Flag, roles=("ndes",), description="test flag")
 
-    def judge(value: dict[str, Any]) -> Outcome:
-        verdict = value["verdict"]
+    def judge(value: Flag) -> Outcome:
+        verdict = value.verdict
         if verdict == "pass":
-            return passed("flag set", value=verdict)
+            return passed("flag set", {"value": verdict})
         if verdict == "warn":
-            return warned("flag set, but soon not", value=verdict)
-        return failed("flag not set", value=verdict)
+            return warned("flag set, but soon not", {"value": verdict})
+        return failed("flag not set", {"value": verdict})
 
     @plugin.check(
         "flag_is_set",
         "The flag is set",
         roles=("connector",),
-        probes=("flag",),
+        reads=(flag,),
         codes=(0x403,),
         remediation="Set the flag.",
         title_tr="Bayrak ayarlı",
         remediation_tr="Bayrağı ayarlayın.",
     )
     def flag_is_set(ctx: Context) -> Outcome:
-        return judge(ctx.data("flag"))
+        return judge(ctx.read(flag))
 
     @plugin.check(
         "other_flag_is_set",
         "The other flag is set",
         roles=("connector",),
-        probes=("other_flag",),
+        reads=(other_flag,),
         codes=(0x405,),
         remediation="Set the other flag.",
     )
     def other_flag_is_set(ctx: Context) -> Outcome:
-        return judge(ctx.data("other_flag"))
+        return judge(ctx.read(other_flag))
 
     @plugin.check(
         "ndes_flag_is_set",
         "NDES's flag is set",
         roles=("ndes",),
-        probes=("ndes_flag",),
+        reads=(ndes_flag,),
         codes=(0x410,),
         remediation="Set NDES's flag.",
     )
     def ndes_flag_is_set(ctx: Context) -> Outcome:
-        return judge(ctx.data("ndes_flag"))
+        return judge(ctx.read(ndes_flag))
 
     @plugin.check(
         "general_flag_is_set",
         "Some flag is set",
         roles=("connector", "ndes"),
-        probes=("flag", "ndes_flag"),
+        reads=(flag, ndes_flag),
         remediation="Set any flag.",
     )
     def general_flag_is_set(ctx: Context) -> Outcome:
-        return judge(ctx.data("ndes_flag" if "ndes" in ctx.target.roles else "flag"))
+        return judge(ctx.read(ndes_flag if "ndes" in ctx.target.roles else flag))
 
     @plugin.check(
         "crashing_check",
         "A check with a bug",
         roles=("connector",),
-        probes=("flag",),
+        reads=(flag,),
         codes=(0x411,),
         remediation="Fix the bug.",
     )
     def crashing_check(ctx: Context) -> Outcome:
-        if ctx.data("flag").get("crash"):
+        if ctx.read(flag).crash:
             raise KeyError("thumbprint")
         return passed("no crash")
 

@@ -19,6 +19,7 @@ from conncheck.collectors.scep import Endpoint, Options, collect
 from conncheck.evaluate import evaluate
 from conncheck.facts import Facts
 from conncheck.registry import default_registry
+from conncheck.site import facts_site
 
 PORT = 18080
 
@@ -48,7 +49,7 @@ def main(depot: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
-    facts = Facts(datetime.now(timezone.utc), {}, {"roles_expected": ["scep"]}, {}, scep=targets)
+    facts = Facts(datetime.now(timezone.utc), {}, facts_site({"roles_expected": ["scep"]}), {}, scep=targets)
     results = evaluate(facts, default_registry(), hosts=list(targets))
     print(json.dumps({"targets": facts.to_json()["scep"], "results": [r.to_json() for r in results]}))
 

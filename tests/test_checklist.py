@@ -17,6 +17,7 @@ from conncheck.checklist import (
 )
 from conncheck.evaluate import evaluate
 from conncheck.results import Result, Status, worst
+from conncheck.site import facts_site
 
 from tests.engine_fixtures import NOW_DT, flag_host, flag_registry, make_facts
 
@@ -121,7 +122,7 @@ def test_exit_codes(statuses: list[Status], strict: bool, expected: int) -> None
 def test_report_from_evaluated_facts() -> None:
     facts = make_facts(
         {"c1": flag_host("connector", "pass", other="warn"), "n1": flag_host("ndes", "fail")},
-        site={"name": "contoso"},
+        site=facts_site({"name": "contoso"}),
     )
     results = evaluate(facts, flag_registry())
     report = build_report("contoso", results, load(), generated_at=NOW_DT, collected_at=facts.collected_at)

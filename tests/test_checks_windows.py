@@ -15,6 +15,7 @@ from conncheck.evaluate import evaluate
 from conncheck.facts import ProbeResult
 from conncheck.lab import samples
 from conncheck.lab.samples import CA_HOST, CONNECTOR_HOST, CONNECTOR_REGISTRY, NDES_HOST, SampleSite
+from conncheck.pki.security_descriptor import sid_to_bytes
 from conncheck.registry import default_registry
 from conncheck.results import Result, Status
 from cryptography import x509
@@ -164,14 +165,14 @@ def ca_aces(aces: list[tuple[int, int, str]], trustees: dict[str, str] | None = 
 
 
 def run_as_system(s: SampleSite) -> None:
-    s.facts.site.pop("connector_account")
+    s.facts.site.connector_account = None
     registry = s.data(CONNECTOR_HOST, "connector_registry")
     registry[CONNECTOR_REGISTRY + "\\CA01"] = {"UseSystemAccount": 1, "Username": ""}
 
 
 def digicert_site(thumbprint: Callable[[SampleSite], str] | None = None) -> Mutation:
     def mutate(s: SampleSite) -> None:
-        s.facts.site["digicert"] = True
+        s.facts.site.digicert = True
         ra = samples.issue(
             "digicert-ra",
             "Contoso DigiCert RA",
@@ -190,6 +191,23 @@ def digicert_site(thumbprint: Callable[[SampleSite], str] | None = None) -> Muta
                 f'<add key="RACertThumbprint" value="{value}" /></appSettings></configuration>',
             },
         )
+
+    return mutate
+
+
+def no_directory(s: SampleSite) -> None:
+    """A site without [ldap]: the connector account's groups are not known."""
+    s.facts.directory = None
+    s.facts.site.roles_expected = [r for r in s.facts.site.roles_expected if r != "directory"]
+
+
+def in_group(sid: str, name: str) -> Mutation:
+    """The directory lists ``name`` (``sid``) among the connector account's groups, as a nested group would be."""
+    def mutate(s: SampleSite) -> None:
+        assert s.facts.directory is not None
+        account = s.facts.directory.probes["connector_account"].data[0]
+        group_sid = base64.b64encode(sid_to_bytes(sid)).decode()
+        account["groups"].append({"dn": f"CN={name},CN=Users,DC=contoso,DC=com", "objectSid": group_sid})
 
     return mutate
 
@@ -247,9 +265,9 @@ CASES: list[tuple[str, str, str, Mutation | None, Status, str]] = [
         "root garbage",
         "no_intermediate_in_root",
         A,
-        set_data(A, "certs_root", [{"der_b64": "bm90IGEgY2VydA==", "has_private_key": False}]),
+        set_data(A, "certs_root", [{"der_b64": "bm90IGEgY2VydA==", "has_private_key": False, "store": "Root"}]),
         UNKNOWN,
-        "unreadable",
+        "not a readable X.509 certificate",
     ),
     ("connector cert", "connector_cert_present", C, None, PASS, "present"),
     ("connector cert absent", "connector_cert_present", C, set_data(C, "certs_my", []), FAIL, "no certificate"),
@@ -511,21 +529,66 @@ CASES: list[tuple[str, str, str, Mutation | None, Status, str]] = [
         "deny",
     ),
     (
-        "manage via group",
+        "manage via group, no directory",
+        "connector_can_manage_certificates",
+        A,
+        both(
+            no_directory,
+            ca_aces(
+                [(0, samples.CA_ISSUE_AND_MANAGE_CERTIFICATES, f"{samples.DOMAIN_SID}-3001")],
+                {f"{samples.DOMAIN_SID}-3001": "CONTOSO\\PKI Connectors"},
+            ),
+        ),
+        UNKNOWN,
+        "PKI Connectors",
+    ),
+    (
+        "manage via a nested group the directory lists",
+        "connector_can_manage_certificates",
+        A,
+        both(
+            in_group(f"{samples.DOMAIN_SID}-3001", "PKI Connectors"),
+            ca_aces(
+                [(0, samples.CA_ISSUE_AND_MANAGE_CERTIFICATES, f"{samples.DOMAIN_SID}-3001")],
+                {f"{samples.DOMAIN_SID}-3001": "CONTOSO\\PKI Connectors"},
+            ),
+        ),
+        PASS,
+        "holds",
+    ),
+    (
+        "manage via a group the account is not in",
         "connector_can_manage_certificates",
         A,
         ca_aces(
             [(0, samples.CA_ISSUE_AND_MANAGE_CERTIFICATES, f"{samples.DOMAIN_SID}-3001")],
             {f"{samples.DOMAIN_SID}-3001": "CONTOSO\\PKI Connectors"},
         ),
-        UNKNOWN,
-        "PKI Connectors",
+        FAIL,
+        "through any of its groups",
     ),
     (
-        "manage as SYSTEM",
+        "manage denied on a group the account is in",
         "connector_can_manage_certificates",
         A,
         both(
+            in_group(f"{samples.DOMAIN_SID}-3002", "Deny PKI"),
+            ca_aces(
+                [
+                    (1, samples.CA_ISSUE_AND_MANAGE_CERTIFICATES, f"{samples.DOMAIN_SID}-3002"),
+                    (0, samples.CA_ISSUE_AND_MANAGE_CERTIFICATES, samples.CONNECTOR_ACCOUNT_SID),
+                ]
+            ),
+        ),
+        FAIL,
+        "deny",
+    ),
+    (
+        "manage as SYSTEM, no directory",
+        "connector_can_manage_certificates",
+        A,
+        both(
+            no_directory,
             run_as_system,
             ca_aces(
                 [(0, samples.CA_ISSUE_AND_MANAGE_CERTIFICATES, f"{samples.DOMAIN_SID}-4001")],
@@ -533,6 +596,14 @@ CASES: list[tuple[str, str, str, Mutation | None, Status, str]] = [
             ),
         ),
         PASS,
+        "CONN01$",
+    ),
+    (
+        "manage as SYSTEM, the directory holds another account",
+        "connector_can_manage_certificates",
+        A,
+        run_as_system,
+        UNKNOWN,
         "CONN01$",
     ),
     (
@@ -699,7 +770,7 @@ CASES: list[tuple[str, str, str, Mutation | None, Status, str]] = [
         "binding wrong name",
         "tls_binding_cert_valid",
         N,
-        lambda s: s.facts.site.update(ndes_fqdn="scep.contoso.com"),
+        lambda s: setattr(s.facts.site, "ndes_fqdn", "scep.contoso.com"),
         FAIL,
         "does not name scep.contoso.com",
     ),

@@ -45,9 +45,9 @@ name = "ndes.lab.test"
 roles = ["ndes", "connector"]
 """))
     section = site.facts_site()
-    assert section["scep_template"] == "IntuneSCEP" and section["digicert"] is True
-    assert section["event_lookback_days"] == 14
-    assert section["roles_expected"] == ["connector", "ndes"]
+    assert section.scep_template == "IntuneSCEP" and section.digicert is True
+    assert section.event_lookback_days == 14
+    assert section.roles_expected == ["connector", "ndes"]
 
 
 def test_the_fact_script_reads_the_event_window_from_site_toml(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from conncheck.lab.samples import directory as sd
 from conncheck.plugin import Settings
 from conncheck.registry import default_registry
 from conncheck.results import Status
+from conncheck.site import facts_site
 
 from tests.peers.samba import make_ca_certificate
 
@@ -30,13 +31,13 @@ def directory(**kwargs) -> Target:
 
 
 def results(target: Target, site: dict | None = None, hosts: dict | None = None) -> dict[str, Status]:
-    facts = Facts(NOW, {}, dict(SITE if site is None else site), hosts or {}, target)
+    facts = Facts(NOW, {}, facts_site(dict(SITE if site is None else site)), hosts or {}, target)
     return {r.check_id: r.status for r in evaluate(facts, default_registry(), Settings())
             if r.check_id in DIRECTORY_CHECKS}
 
 
 def run(target: Target, check: str, site: dict | None = None, hosts: dict | None = None):
-    facts = Facts(NOW, {}, dict(SITE if site is None else site), hosts or {}, target)
+    facts = Facts(NOW, {}, facts_site(dict(SITE if site is None else site)), hosts or {}, target)
     return next(r for r in evaluate(facts, default_registry(), Settings()) if r.check_id == check)
 
 
@@ -123,7 +124,7 @@ def _spn_missing(t: Target) -> None:
 
 def _spn_duplicate(t: Target) -> None:
     data(t, "ndes_http_spn_holders").append(sd.entry("CN=NDES01,CN=Computers,DC=contoso,DC=com",
-                                                      sAMAccountName="NDES01$"))
+                                                      sAMAccountName="NDES01$", objectSid=[]))
 
 
 def _not_in_ntauth(t: Target) -> None:
@@ -240,10 +241,10 @@ def test_every_check_is_unknown_when_the_directory_was_not_read(check: str) -> N
 
 
 def test_directory_expected_but_absent_is_unknown_and_not_expected_is_skip() -> None:
-    facts = Facts(NOW, {}, dict(SITE), {}, None)
+    facts = Facts(NOW, {}, facts_site(dict(SITE)), {}, None)
     got = {r.check_id: r.status for r in evaluate(facts, default_registry()) if r.check_id in DIRECTORY_CHECKS}
     assert set(got.values()) == {Status.UNKNOWN}
-    facts.site["roles_expected"] = []
+    facts.site.roles_expected = []
     got = {r.check_id: r.status for r in evaluate(facts, default_registry()) if r.check_id in DIRECTORY_CHECKS}
     assert set(got.values()) == {Status.SKIP}
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from conncheck.errors import InputError
 from conncheck.evaluate import NO_HOST, evaluate, run_check
 from conncheck.facts import Facts
-from conncheck.plugin import Context, Plugin, Settings
+from conncheck.plugin import Context, Plugin, ReadCache, Settings
 from conncheck.registry import Registry
 from conncheck.results import Outcome, Result, Status, passed
 
@@ -74,15 +75,15 @@ def test_crashing_check_is_unknown_not_pass_and_not_a_crash() -> None:
 
 def test_check_returning_something_else_is_unknown() -> None:
     plugin = Plugin("sloppy")
-    plugin.probe("p", roles=("ca",), description="x")
+    p = plugin.probe("p", int, roles=("ca",), description="x")
 
-    @plugin.check("returns_bool", "Returns a bool", roles=("ca",), probes=("p",), remediation="-")
+    @plugin.check("returns_bool", "Returns a bool", roles=("ca",), reads=(p,), remediation="-")
     def returns_bool(ctx: Context) -> Any:
         return True
 
     check = plugin.checks["returns_bool"]
     facts = make_facts({"ca1": {"roles": ["ca"], "probes": {"p": ok(1)}}})
-    outcome = run_check(check, Context(facts.hosts["ca1"], facts, Settings()))
+    outcome = run_check(check, Context(facts.hosts["ca1"], facts, Settings(), check, ReadCache()))
     assert outcome.status is Status.UNKNOWN and "bool" in outcome.finding
 
 
@@ -143,8 +144,14 @@ def test_host_filter_keeps_only_that_host_and_drops_checks_it_does_not_run() -> 
     assert "ndes_flag_is_set" not in {r.check_id for r in results}  # not SKIP: c2 was never an ndes
 
 
-def test_host_filter_on_an_unknown_host_gives_nothing() -> None:
-    assert evaluate(all_facts(), flag_registry(), hosts=["nobody"]) == []
+def test_host_filter_on_an_unknown_host_is_an_input_error_naming_the_hosts() -> None:
+    with pytest.raises(InputError, match=r"--host nobody: no such host in these facts \(they hold: c1, c2, n1\)"):
+        evaluate(all_facts(), flag_registry(), hosts=["nobody"])
+
+
+def test_host_filter_ignores_case() -> None:
+    results = evaluate(all_facts(), flag_registry(), hosts=["C1"])
+    assert results and {r.host for r in results} == {"c1"}
 
 
 def test_turkish_titles_and_fixes() -> None:
@@ -158,12 +165,12 @@ def test_turkish_titles_and_fixes() -> None:
 def test_settings_and_now_reach_the_check() -> None:
     seen: dict[str, Any] = {}
     plugin = Plugin("spy")
-    plugin.probe("p", roles=("ca",), description="x")
+    p = plugin.probe("p", int, roles=("ca",), description="x")
 
-    @plugin.check("spy_check", "Spy", roles=("ca",), probes=("p",), remediation="-")
+    @plugin.check("spy_check", "Spy", roles=("ca",), reads=(p,), remediation="-")
     def spy_check(ctx: Context) -> Outcome:
         seen.update(
-            now=ctx.now, skew=ctx.settings.clock_skew_seconds, site=ctx.site.get("name"), host=ctx.host
+            now=ctx.now, skew=ctx.settings.clock_skew_seconds, site=ctx.site.name, host=ctx.host
         )
         return passed("seen")
 
@@ -176,11 +183,11 @@ def test_settings_and_now_reach_the_check() -> None:
 
 def test_peer_without_that_role_is_unknown() -> None:
     plugin = Plugin("peers")
-    plugin.probe("p", roles=("connector",), description="x")
+    p = plugin.probe("p", int, roles=("connector", "ca"), description="x")
 
-    @plugin.check("ca_seen_from_connector", "CA seen", roles=("connector",), probes=("p",), remediation="-")
+    @plugin.check("ca_seen_from_connector", "CA seen", roles=("connector",), reads=(p, p.on("ca")), remediation="-")
     def ca_seen_from_connector(ctx: Context) -> Outcome:
-        return passed("ca answers", ca=ctx.peer("ca").data("p"))
+        return passed("ca answers", {"ca": ctx.peer("ca").read(p)})
 
     registry = Registry()
     registry.add(plugin)

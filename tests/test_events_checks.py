@@ -11,6 +11,7 @@ from conncheck.facts import Facts, ProbeResult, Target
 from conncheck.plugin import Settings
 from conncheck.registry import default_registry
 from conncheck.results import Status
+from conncheck.site import FactsSite
 
 from tests.events_samples import Ev, incident, legacy
 
@@ -32,7 +33,7 @@ def live(events: list[Ev], logs: list[dict[str, Any]] | None = None) -> dict[str
 
 
 def results(probe: ProbeResult, check_id: str) -> list:
-    facts = Facts(NOW, {}, {}, {"conn01.contoso.com": Target("conn01.contoso.com", ("connector",),
+    facts = Facts(NOW, {}, FactsSite(), {"conn01.contoso.com": Target("conn01.contoso.com", ("connector",),
                                                               {"events": probe})})
     registry = default_registry()
     picked = [r for r in evaluate(facts, registry, Settings()) if r.check_id == check_id]
@@ -100,7 +101,7 @@ def test_facts_file_feeds_conncheck_events(tmp_path: Any) -> None:
     from conncheck.catalog import load
     from conncheck.events.triage import triage
 
-    facts = Facts(NOW, {}, {}, {"conn01.contoso.com": Target("conn01.contoso.com", ("connector",),
+    facts = Facts(NOW, {}, FactsSite(), {"conn01.contoso.com": Target("conn01.contoso.com", ("connector",),
                                                               {"events": ProbeResult.success(live(incident()))})})
     path = tmp_path / "facts.json"
     path.write_text(facts.dumps())

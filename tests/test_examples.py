@@ -30,7 +30,7 @@ def report_of(path: Path) -> Report:
     facts = facts_mod.load(path)
     results = evaluate(facts, default_registry())
     return build_report(
-        str(facts.site.get("name")),
+        facts.site.name,
         results,
         catalog.load(),
         generated_at=datetime.now(timezone.utc),

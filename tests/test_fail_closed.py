@@ -1,5 +1,6 @@
 """Fail closed, as a property: for EVERY registered check, knocking out any non-empty subset of the probes it
-reads (missing, or errored) on a healthy site never gives PASS.
+reads (missing, or errored) on a healthy site never gives PASS. "Reads" is what the check read on the healthy site
+(recorded), a subset of what it declares: a declared fallback it did not need there is not its input there.
 
 The base is conncheck.lab.samples' healthy site (real certificates), where each check has the input it wants; a check
 that still PASSes without some of its declared input either declared a probe it does not need, or judges on input
@@ -10,11 +11,14 @@ from __future__ import annotations
 
 import copy
 from functools import lru_cache
+from typing import Any
 
 import pytest
+from conncheck import evaluate as evaluate_module
 from conncheck.evaluate import NO_HOST, evaluate
-from conncheck.facts import Facts, ProbeResult
+from conncheck.facts import Facts, ProbeResult, Target
 from conncheck.lab import samples
+from conncheck.plugin import Probe, ReadCache
 from conncheck.registry import Registry, default_registry
 from conncheck.results import Status
 from hypothesis import given, settings
@@ -50,6 +54,27 @@ def knocked_out(base: Facts, knock: dict[str, str]) -> Facts:
 CHECK_IDS = sorted(default_registry().checks)
 
 
+@lru_cache(maxsize=1)
+def probes_read() -> dict[str, set[str]]:
+    """check id → names of the probes it read while judging the healthy site."""
+    read: dict[str, set[str]] = {}
+
+    class Recording(ReadCache):
+        def read(self, target: Target, probe: Probe[Any]) -> Any:
+            read.setdefault(current[0], set()).add(probe.name)
+            return super().read(target, probe)
+
+    current = [""]
+    registry = default_registry()
+    for check_id in CHECK_IDS:
+        current[0] = check_id
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(evaluate_module, "ReadCache", Recording)
+            evaluate(healthy(), only(check_id))
+    assert set(read) <= set(registry.checks)
+    return read
+
+
 def test_the_base_gives_the_checks_their_input() -> None:
     """Otherwise the property is empty: a check with no target in the base SKIPs whatever is knocked out."""
     results = evaluate(healthy(), default_registry())
@@ -64,9 +89,11 @@ def test_the_base_gives_the_checks_their_input() -> None:
 @given(data=st.data())
 def test_no_pass_without_input(check_id: str, data: st.DataObject) -> None:
     check = default_registry().checks[check_id]
-    if not check.probes:
-        return  # reads nothing: nothing to knock out
-    probes = data.draw(st.sets(st.sampled_from(check.probes), min_size=1), label="probes")
+    read = sorted(probes_read().get(check_id, ()))
+    assert set(read) <= set(check.probes), f"{check_id} read {read}, declared {check.probes}"
+    if not read:
+        return  # read nothing on the healthy site: nothing to knock out
+    probes = data.draw(st.sets(st.sampled_from(read), min_size=1), label="probes")
     knock = {p: data.draw(st.sampled_from(KNOCKOUTS), label=p) for p in sorted(probes)}
     results = evaluate(knocked_out(healthy(), knock), only(check_id))
     passing = [r for r in results if r.status is Status.PASS]

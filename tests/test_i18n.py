@@ -43,15 +43,15 @@ def test_every_translated_plugin_is_loaded_with_checks() -> None:
 
 @pytest.mark.parametrize("check", translated_checks(), ids=lambda c: c.id)
 def test_check_has_its_own_turkish_title_and_fix(check: Check) -> None:
-    assert check.title_tr and check.title_tr.strip() and check.title_tr != check.title
-    assert check.remediation_tr and check.remediation_tr.strip() and check.remediation_tr != check.remediation
-    assert (check.title_in("tr"), check.remediation_in("tr")) == (check.title_tr, check.remediation_tr)
-    assert (check.title_in("en"), check.remediation_in("en")) == (check.title, check.remediation)
+    assert check.title.tr and check.title.tr.strip() and check.title.tr != check.title.en
+    assert check.remediation.tr and check.remediation.tr.strip() and check.remediation.tr != check.remediation.en
+    assert (check.title_in("tr"), check.remediation_in("tr")) == (check.title.tr, check.remediation.tr)
+    assert (check.title_in("en"), check.remediation_in("en")) == (check.title.en, check.remediation.en)
 
 
 @pytest.mark.parametrize("check", translated_checks(), ids=lambda c: c.id)
 def test_turkish_fix_keeps_the_technical_identifiers(check: Check) -> None:
-    lost = [name for name in identifiers(check.remediation) if name not in (check.remediation_tr or "")]
+    lost = [name for name in identifiers(check.remediation.en) if name not in (check.remediation.tr or "")]
     assert not lost, f"{check.id}: the Turkish fix lost {lost}"
 
 
@@ -67,7 +67,7 @@ def test_identifier_pattern_sees_paths_cmdlets_and_settings() -> None:
 
 
 def test_turkish_titles_are_distinct() -> None:
-    titles = [c.title_tr for c in translated_checks()]
+    titles = [c.title.tr for c in translated_checks()]
     assert len(set(titles)) == len(titles)
 
 
@@ -78,7 +78,7 @@ def test_events_titles_name_the_operation_in_turkish() -> None:
     recovery = [c for c in translated_checks() if c.plugin == "events" and c.id.endswith("_recovered")]
     assert recovery
     for check in recovery:
-        assert check.title_tr and check.title_tr.split(": ", 1)[1] in labels, check.title_tr
+        assert check.title.tr and check.title.tr.split(": ", 1)[1] in labels, check.title.tr
 
 
 def test_cli_prints_the_turkish_fix_and_title() -> None:
@@ -86,16 +86,16 @@ def test_cli_prints_the_turkish_fix_and_title() -> None:
     runner = CliRunner()
     text = runner.invoke(app, ["evaluate", str(MISSING_MANAGE), "--lang", "tr"])
     assert text.exit_code == 1, text.output
-    assert check.remediation_tr and check.remediation_tr in text.output
+    assert check.remediation.tr and check.remediation.tr in text.output
     assert "Sertifika Verme ve Yönetme (Issue and Manage Certificates)" in text.output
-    assert check.remediation not in text.output
+    assert check.remediation.en not in text.output
 
     as_json = runner.invoke(app, ["evaluate", str(MISSING_MANAGE), "--lang", "tr", "-f", "json"])
     assert as_json.exit_code == 1, as_json.output
     rows = json.loads(as_json.output)["checklist"]
     failing = [r for row in rows for r in row["checks"] if r["status"] == "FAIL"]
     assert [(r["id"], r["title"], r["remediation"]) for r in failing] == [
-        (check.id, check.title_tr, check.remediation_tr)
+        (check.id, check.title.tr, check.remediation.tr)
     ]
 
 
@@ -103,5 +103,5 @@ def test_cli_in_english_is_unchanged() -> None:
     check = default_registry().checks["connector_can_manage_certificates"]
     result = CliRunner().invoke(app, ["evaluate", str(MISSING_MANAGE)])
     assert result.exit_code == 1, result.output
-    assert check.remediation in result.output
-    assert check.remediation_tr not in result.output
+    assert check.remediation.en in result.output
+    assert check.remediation.tr not in result.output

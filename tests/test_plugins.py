@@ -53,16 +53,21 @@ def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 
 TINY = """
+import msgspec
 from conncheck.plugin import Plugin
 from conncheck.results import failed, passed
 
 PLUGIN = Plugin("tiny")
-PLUGIN.probe("tiny_marker", roles=("ca",), description="a marker file on the CA")
 
-@PLUGIN.check("tiny_marker_present", "The marker is present", roles=("ca",), probes=("tiny_marker",),
+class Marker(msgspec.Struct):
+    present: bool
+
+MARKER = PLUGIN.probe("tiny_marker", Marker, roles=("ca",), description="a marker file on the CA")
+
+@PLUGIN.check("tiny_marker_present", "The marker is present", roles=("ca",), reads=(MARKER,),
               codes=(0x400,), remediation="Create the marker.")
 def tiny_marker_present(ctx):
-    return passed("marker found") if ctx.data("tiny_marker")["present"] else failed("marker missing")
+    return passed("marker found") if ctx.read(MARKER).present else failed("marker missing")
 """
 
 
@@ -145,28 +150,32 @@ def test_module_without_plugin_is_one_line(site: Path) -> None:
 
 
 def test_check_reading_an_undeclared_probe_is_one_line(site: Path) -> None:
-    make_distribution(site, "tiny_undeclared", TINY.replace('probes=("tiny_marker",)', 'probes=("nobody_has",)'))
-    assert "reads probe 'nobody_has', which no plugin declares" in one_line_error(site)
+    make_distribution(site, "tiny_undeclared", TINY.replace("ctx.read(MARKER)", "ctx.read(OTHER)").replace(
+        "@PLUGIN.check", "OTHER = PLUGIN.probe('tiny_other', Marker, roles=('ca',), description='x')\n@PLUGIN.check"))
+    message = one_line_error(site)
+    assert "check tiny_marker_present reads tiny_other without declaring it in reads=" in message
 
 
 def test_plugin_api_refuses_bad_declarations() -> None:
     from conncheck.plugin import Plugin
 
     plugin = Plugin("api")
-    plugin.probe("p", roles=("ndes",), description="x")
+    p = plugin.probe("p", int, roles=("ndes",), description="x")
     with pytest.raises(ValueError, match="declared twice"):
-        plugin.probe("p", roles=("ndes",), description="x")
+        plugin.probe("p", int, roles=("ndes",), description="x")
     with pytest.raises(ValueError, match="roles must be among"):
-        plugin.probe("q", roles=("webserver",), description="x")
+        plugin.probe("q", int, roles=("webserver",), description="x")
     with pytest.raises(ValueError, match="roles must be among"):
-        plugin.probe("r", roles=(), description="x")
+        plugin.probe("r", int, roles=(), description="x")
+    with pytest.raises(ValueError, match="roles must be among"):
+        p.on("webserver")
 
     def judge(ctx: Any) -> Any:
         return None
 
-    plugin.check("c", "t", roles=("ndes",), probes=("p",), remediation="-")(judge)
+    plugin.check("c", "t", roles=("ndes",), reads=(p,), remediation="-")(judge)
     with pytest.raises(ValueError, match="declared twice"):
-        plugin.check("c", "t", roles=("ndes",), probes=("p",), remediation="-")(judge)
+        plugin.check("c", "t", roles=("ndes",), reads=(p,), remediation="-")(judge)
 
 
 def conncheck(*args: str, pythonpath: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -269,7 +278,7 @@ def example_module(monkeypatch: pytest.MonkeyPatch) -> Any:
         ({**DOMAIN_SYNC, "service_status": "Stopped"}, Status.FAIL),
         ({**DOMAIN_SYNC, "source": "The following error occurred: The service has not been started. (0x80070426)"},
          Status.FAIL),
-        ({}, Status.FAIL),
+        ({}, Status.UNKNOWN),  # not the probe's shape: nothing was verified
     ],
 )  # fmt: skip
 def test_example_check_verdicts(example_module: Any, data: dict[str, Any], status: Status) -> None:

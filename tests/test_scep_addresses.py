@@ -20,6 +20,7 @@ from conncheck.facts import Facts, Target
 from conncheck.lab import scep as sr
 from conncheck.registry import default_registry
 from conncheck.results import Result, Status
+from conncheck.site import facts_site
 
 NAME = "ndes.lab.test"
 PATH = sr.SCEP_PATH
@@ -33,7 +34,7 @@ def pki() -> sr.Pki:
 def _collect(section: dict, tmp_path: Path) -> tuple[dict[str, Target], dict[tuple[str, str], Result]]:
     config = parse({"scep": {"timeout_seconds": 5, **section}}, path=tmp_path / "site.toml")
     targets = collect_endpoints(config, default_registry())
-    facts = Facts(datetime.now(timezone.utc), {}, {"roles_expected": ["scep"]}, {}, scep=targets)
+    facts = Facts(datetime.now(timezone.utc), {}, facts_site({"roles_expected": ["scep"]}), {}, scep=targets)
     results = evaluate(facts, default_registry(), hosts=list(targets))
     return targets, {(r.host, r.check_id): r for r in results}
 

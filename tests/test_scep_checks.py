@@ -16,6 +16,7 @@ from conncheck.lab.samples import scep as samples_scep
 from conncheck.pki import pkcs7
 from conncheck.registry import default_registry
 from conncheck.results import Result, Status
+from conncheck.site import facts_site
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 NOW = datetime(2026, 11, 25, 9, tzinfo=timezone.utc)
@@ -67,7 +68,7 @@ def endpoint(pki: Pki, url: str = URL, exposure: str = "internal") -> Target:
 
 
 def judge(*targets: Target) -> dict[tuple[str, str], Result]:
-    facts = Facts(NOW, {}, {"roles_expected": ["scep"]}, {}, scep={t.name: t for t in targets})
+    facts = Facts(NOW, {}, facts_site({"roles_expected": ["scep"]}), {}, scep={t.name: t for t in targets})
     return {(r.host, r.check_id): r for r in evaluate(facts, default_registry(), hosts=[t.name for t in targets])}
 
 

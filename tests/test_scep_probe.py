@@ -17,6 +17,7 @@ from conncheck.facts import Facts, Target
 from conncheck.lab import scep as sr
 from conncheck.registry import default_registry
 from conncheck.results import Result, Status
+from conncheck.site import facts_site
 from cryptography.hazmat.primitives import serialization
 
 OPTIONS = Options(timeout=5.0)
@@ -34,7 +35,7 @@ def trust(pki: sr.Pki, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def probe(*endpoints: Endpoint, options: Options = OPTIONS) -> tuple[dict[str, Target], dict[tuple[str, str], Result]]:
     targets = collect(list(endpoints), default_registry(), options)
-    facts = Facts(datetime.now(timezone.utc), {}, {"roles_expected": ["scep"]}, {}, scep=targets)
+    facts = Facts(datetime.now(timezone.utc), {}, facts_site({"roles_expected": ["scep"]}), {}, scep=targets)
     results = evaluate(facts, default_registry(), hosts=list(targets))
     return targets, {(r.host, r.check_id): r for r in results}
 

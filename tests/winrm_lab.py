@@ -16,6 +16,7 @@ from conncheck.facts import Facts
 from conncheck.lab import PASSWORD_ENV, Faults, Lab, hosts_from_facts, samples
 from conncheck.registry import default_registry
 from conncheck.results import Result
+from conncheck.site import site_table
 
 CONNECTOR, CA, NDES = samples.CONNECTOR_HOST, samples.CA_HOST, samples.NDES_HOST
 
@@ -25,7 +26,7 @@ def sample_site() -> samples.SampleSite:
 
 
 def site_keys(facts: Facts) -> dict[str, Any]:
-    return {k: v for k, v in facts.site.items() if k != "roles_expected"}
+    return site_table(facts.site)
 
 
 @contextmanager

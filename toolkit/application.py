@@ -9,6 +9,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from conncheck.site import FactsSite, merged
+
 if TYPE_CHECKING:
     from conncheck.checklist import Report
     from conncheck.facts import Facts
@@ -22,15 +24,22 @@ def load_facts(paths: list[Path]) -> Facts:
     return facts_mod.merge([facts_mod.load(p) for p in paths])
 
 
-def site_settings(config: Path | None) -> tuple[Settings, dict[str, object]]:
-    """The thresholds and the facts ``site`` section of site.toml, or the defaults without one."""
+def site_settings(config: Path | None) -> tuple[Settings, FactsSite | None]:
+    """The thresholds and the facts ``site`` section of site.toml, or the defaults (and None) without one."""
     from conncheck.config import load as load_config
     from conncheck.plugin import Settings
 
     if config is None:
-        return Settings(), {}
+        return Settings(), None
     site = load_config(config)
     return site.settings, site.facts_site()
+
+
+def with_site(facts: Facts, site: FactsSite | None) -> Facts:
+    """The facts judged by site.toml's expectations: every key site.toml sets wins over the facts' own."""
+    if site is not None:
+        facts.site = merged(facts.site, site)
+    return facts
 
 
 def build_report(
@@ -44,7 +53,7 @@ def build_report(
 
     results = evaluate(facts, default_registry(), settings, codes=codes, hosts=hosts, lang=lang)
     return checklist_report(
-        str(facts.site.get("name") or "site"),
+        facts.site.name,
         results,
         catalog.load(),
         generated_at=datetime.now(timezone.utc),

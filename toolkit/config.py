@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 import msgspec
 from conncheck.errors import ConfigError
 from conncheck.plugin import Settings
-from conncheck.site import Name, SiteSection
+from conncheck.site import FactsSite, Name, SiteSection, facts_site
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -176,17 +176,17 @@ class SiteConfig:
         ]
         return [*([self.path] if self.path else []), *(base / Path(v).expanduser() for v in named)]
 
-    def facts_site(self) -> dict[str, Any]:
+    def facts_site(self) -> FactsSite:
         """The ``site`` section written into facts: expectations, so facts evaluate alone later.
 
         It also carries the event look-back window, which the fact script's events probe reads.
         """
-        return {
+        return facts_site({
             **self.site,
             "name": self.name,
             "roles_expected": self.roles_expected(),
             "event_lookback_days": self.settings.event_lookback_days,
-        }
+        })
 
 
 def parse(doc: dict[str, Any], where: str = "site.toml", path: Path | None = None) -> SiteConfig:

@@ -4,65 +4,84 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from conncheck.errors import InputError
 from conncheck.facts import Facts, Target
-from conncheck.plugin import Check, Context, ProbeUnavailable, Settings
+from conncheck.plugin import Check, Context, ProbeMalformed, ProbeUnavailable, ReadCache, Settings, UndeclaredRead
 from conncheck.registry import Registry
-from conncheck.results import Outcome, Result, Status
+from conncheck.results import Fix, Outcome, Result, Status, text_in, unknown
 
 NO_HOST = "-"
-UNKNOWN_FIX = {
-    "en": "Make sure conncheck can collect this input (reachability, permissions), then run it again.",
-    "tr": "conncheck'in bu girdiyi toplayabildiğinden emin olun (erişilebilirlik, izinler) ve yeniden çalıştırın.",
-}
+UNKNOWN_FIX = Fix(
+    "Make sure conncheck can collect this input (reachability, permissions), then run it again.",
+    "conncheck'in bu girdiyi toplayabildiğinden emin olun (erişilebilirlik, izinler) ve yeniden çalıştırın.",
+)
+MALFORMED_FIX = Fix(
+    "The facts were not written by this conncheck's fact script as it is (edited, truncated, or from another "
+    "version): collect them again with `conncheck collect` or `conncheck script`.",
+    "Olgular bu conncheck'in olgu betiğiyle olduğu gibi yazılmamış (düzenlenmiş, kesilmiş ya da başka bir sürümden): "
+    "`conncheck collect` veya `conncheck script` ile yeniden toplayın.",
+)
 
 
 def run_check(check: Check, ctx: Context) -> Outcome:
-    """One check on one target, failing closed: missing input or a crashing check is UNKNOWN, never PASS."""
+    """One check on one target, failing closed: missing, malformed input or a crashing check is UNKNOWN."""
     try:
         outcome = check.func(ctx)
+    except ProbeMalformed as exc:
+        return unknown(str(exc), {"probe": exc.probe, "reason": exc.reason, "malformed": True}, fix=MALFORMED_FIX)
     except ProbeUnavailable as exc:
-        return Outcome(Status.UNKNOWN, str(exc), {"probe": exc.probe, "reason": exc.reason})
+        return unknown(str(exc), {"probe": exc.probe, "reason": exc.reason})
+    except UndeclaredRead as exc:
+        return unknown(f"plugin bug: {exc}", {"error": str(exc)})
     except Exception as exc:  # a check that cannot judge its input has not verified anything
-        return Outcome(
-            Status.UNKNOWN,
-            f"check could not evaluate the facts: {type(exc).__name__}: {exc}",
-            {"error": f"{type(exc).__name__}: {exc}"},
-        )
+        error = f"{type(exc).__name__}: {exc}"
+        return unknown(f"check could not evaluate the facts: {error}", {"error": error})
     if not isinstance(outcome, Outcome):
-        return Outcome(Status.UNKNOWN, f"check returned {type(outcome).__name__}, not an Outcome", {})
+        return unknown(f"check returned {type(outcome).__name__}, not an Outcome")
     return outcome
 
 
 def _result(check: Check, host: str, outcome: Outcome, lang: str) -> Result:
-    remediation = outcome.remediation
-    if remediation is None and outcome.status in (Status.FAIL, Status.WARN):
-        remediation = check.remediation_in(lang)
-    if remediation is None and outcome.status is Status.UNKNOWN:
-        remediation = UNKNOWN_FIX.get(lang, UNKNOWN_FIX["en"])
+    fix = outcome.fix
+    if fix is None and outcome.status in (Status.FAIL, Status.WARN):
+        fix = check.remediation
+    if fix is None and outcome.status is Status.UNKNOWN:
+        fix = UNKNOWN_FIX
     return Result(
         check.id,
         check.title_in(lang),
         host,
         outcome.status,
-        outcome.finding,
-        outcome.evidence,
-        remediation,
+        text_in(outcome.finding, lang),
+        dict(outcome.evidence),
+        None if fix is None else fix.in_lang(lang),
         check.codes,
     )
 
 
-def _absent_role_outcome(check: Check, facts: Facts) -> Outcome:
-    roles = " or ".join(check.roles)
-    expected = [r for r in check.roles if r in facts.roles_expected]
-    if expected:
-        return Outcome(Status.UNKNOWN, f"the site has a {expected[0]} but these facts hold none", {"roles": expected})
-    return Outcome(Status.SKIP, f"not applicable: no {roles} in this site's facts", {})
+def _missing_roles(check: Check, facts: Facts) -> list[str]:
+    """Roles the check involves that the site expects but the facts hold no target for."""
+    present = {role for t in facts.targets() for role in t.roles}
+    return [r for r in check.involved_roles if r in facts.roles_expected and r not in present]
 
 
 def selected_checks(registry: Registry, codes: Iterable[int] | None = None) -> list[Check]:
     """All checks, or those behind the given codes (general prerequisites are kept only with no filter)."""
     wanted = set(codes) if codes is not None else None
     return [c for c in registry.checks.values() if wanted is None or wanted.intersection(c.codes)]
+
+
+def select_targets(facts: Facts, names: Iterable[str]) -> set[str]:
+    """The targets ``--host`` names, matched without regard to case; InputError naming what exists otherwise."""
+    by_name = {t.name.casefold(): t.name for t in facts.targets()}
+    chosen = set()
+    for name in names:
+        found = by_name.get(name.strip().casefold())
+        if found is None:
+            known = ", ".join(sorted(by_name.values())) or "none"
+            raise InputError(f"--host {name}: no such host in these facts (they hold: {known})")
+        chosen.add(found)
+    return chosen
 
 
 def evaluate(
@@ -75,18 +94,24 @@ def evaluate(
     lang: str = "en",
 ) -> list[Result]:
     settings = settings or Settings()
-    host_filter = set(hosts) if hosts is not None else None
+    host_filter = select_targets(facts, hosts) if hosts is not None else None
+    cache = ReadCache()
     results: list[Result] = []
     for check in selected_checks(registry, codes):
         targets: list[Target] = [t for t in facts.targets() if set(check.roles) & set(t.roles)]
         if host_filter is not None:
-            targets = [t for t in targets if t.name in host_filter]
-            if not targets:
-                continue
-        if not targets:
-            results.append(_result(check, NO_HOST, _absent_role_outcome(check, facts), lang))
+            for target in (t for t in targets if t.name in host_filter):
+                results.append(_result(check, target.name, run_check(check, Context(target, facts, settings, check,
+                                                                                   cache)), lang))
             continue
+        for role in _missing_roles(check, facts):
+            outcome = unknown(f"the site expects a {role} host but these facts hold none", {"role": role})
+            results.append(_result(check, NO_HOST, outcome, lang))
+        if not targets and not _missing_roles(check, facts):
+            roles = " or ".join(check.roles)
+            outcome = Outcome(Status.SKIP, f"not applicable: no {roles} in this site's facts")
+            results.append(_result(check, NO_HOST, outcome, lang))
         for target in targets:
-            outcome = run_check(check, Context(target, facts, settings))
+            outcome = run_check(check, Context(target, facts, settings, check, cache))
             results.append(_result(check, target.name, outcome, lang))
     return results

@@ -230,11 +230,12 @@ def list_checks_text(fmt: str = "table", registry: Registry | None = None) -> st
         doc = [
             {
                 "id": c.id,
-                "title": c.title,
+                "title": c.title.en,
                 "codes": _hex_codes(c),
                 "events": list(c.events),
                 "roles": list(c.roles),
                 "probes": list(c.probes),
+                "references": list(c.references),
                 "plugin": c.plugin,
             }
             for c in checks
@@ -245,7 +246,7 @@ def list_checks_text(fmt: str = "table", registry: Registry | None = None) -> st
     from tabulate import tabulate
 
     rows = [
-        [c.id, c.title, " ".join(_hex_codes(c)) or "prerequisite", ", ".join(c.roles), ", ".join(c.probes)]
+        [c.id, c.title.en, " ".join(_hex_codes(c)) or "prerequisite", ", ".join(c.roles), ", ".join(c.probes)]
         for c in checks
     ]
     table = tabulate(rows, headers=["id", "title", "codes", "roles", "probes"], tablefmt="simple")

@@ -4,65 +4,166 @@ Collectors write it, checks read it, nothing in it is interpreted on the way. Th
 
     {"schema": "conncheck.facts/1",
      "collected_at": "2026-11-25T09:00:00Z",
-     "collector": {"version": "0.1.0", "vantage": "linux:auditbox01"},
+     "collector": {"version": "0.2.0", "vantage": "linux:auditbox01"},
      "site": {"name": "contoso", "roles_expected": ["connector", "ca", "ndes"], ...},
      "hosts": {"ca01.contoso.com": {"roles": ["ca"], "probes": {"services": {"ok": true, "data": [...], "ms": 12}}}},
      "directory": {"server": "dc01.contoso.com", "probes": {...}},
      "scep": {"https://ndes.contoso.com/certsrv/mscep/mscep.dll": {"exposure": "internal", "probes": {...}}}}
 
-Every probe is ``{"ok": true, "data": ...}`` or ``{"ok": false, "error": "..."}`` (``ms`` optional). Probe names and
-the shape of each probe's ``data`` are documented in ``docs/facts.md``; the plugin that declares a probe owns its shape.
-Facts hold no secrets.
+Every probe is ``{"ok": true, "data": ...}`` or ``{"ok": false, "error": "..."}`` (``ms`` optional). The document's
+frame is decoded strictly here (msgspec); each probe's ``data`` is kept as the raw JSON it arrived as and decoded
+into its probe's schema when a check reads it (``conncheck.plugin.Context.read``): a document loads within about
+its own size in memory, and a malformed probe makes only the checks reading it UNKNOWN. Facts hold no secrets.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, TypeVar, cast
 
+import msgspec
 from conncheck.errors import InputError
+from conncheck.schema import UtcTime
+from conncheck.site import ALL_ROLES, DIRECTORY_ROLE, HOST_ROLES, SCEP_ROLE, FactsSite, merged
+
+__all__ = [
+    "ALL_ROLES", "DIRECTORY_ROLE", "HOST_ROLES", "SCEP_ROLE", "Facts", "ProbeResult", "Target", "format_time",
+    "load", "merge", "parse", "parse_time",
+]
 
 SCHEMA = "conncheck.facts/1"
 SCHEMA_FAMILY = "conncheck.facts/"
 MAX_FACTS_BYTES = 256 * 1024 * 1024
+# The evaluation's "now" is collected_at: a time outside these bounds is a typo or an attack, not a collection.
+EARLIEST = datetime(1990, 1, 1, tzinfo=timezone.utc)
+LATEST = datetime(2200, 1, 1, tzinfo=timezone.utc)
 
-# Roles a target can play. Windows hosts are reached over WinRM; the directory over LDAP; SCEP endpoints over HTTP.
-HOST_ROLES = ("connector", "ca", "ndes")
-DIRECTORY_ROLE = "directory"
-SCEP_ROLE = "scep"
-ALL_ROLES = (*HOST_ROLES, DIRECTORY_ROLE, SCEP_ROLE)
+HostRole = Literal["connector", "ca", "ndes"]
+T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class ProbeResult:
-    """One probe's answer: data when ok, the reason when not."""
+# --- the wire frame -------------------------------------------------------------------------------------------
 
+
+class _ProbeDoc(msgspec.Struct, omit_defaults=True):
     ok: bool
-    data: Any = None
+    data: msgspec.Raw | msgspec.UnsetType = msgspec.UNSET
     error: str | None = None
     ms: float | None = None
 
+
+# Nested parts stay raw until their turn, so that a mismatch is reported with the host's and probe's names.
+Probes = dict[str, msgspec.Raw]
+
+
+class _HostDoc(msgspec.Struct, omit_defaults=True):
+    roles: list[HostRole]
+    probes: Probes = {}
+    reported_name: str | None = None
+
+
+class _DirectoryDoc(msgspec.Struct, omit_defaults=True):
+    server: str
+    probes: Probes = {}
+    tls: str | None = None
+    auth: str | None = None
+
+
+class _ScepDoc(msgspec.Struct, omit_defaults=True):
+    probes: Probes = {}
+    exposure: Literal["internal", "external"] | None = None
+
+
+class _Collector(msgspec.Struct, omit_defaults=True):
+    version: str = ""
+    vantage: str = ""
+
+
+class _SchemaOnly(msgspec.Struct):
+    schema: Any = None
+
+
+class _FactsDoc(msgspec.Struct, omit_defaults=True):
+    schema: str
+    collected_at: UtcTime
+    collector: _Collector = msgspec.field(default_factory=_Collector)
+    site: FactsSite = msgspec.field(default_factory=FactsSite)
+    hosts: dict[str, msgspec.Raw] = {}
+    directory: msgspec.Raw | msgspec.UnsetType = msgspec.UNSET
+    scep: dict[str, msgspec.Raw] = {}
+
+
+# --- what the engine works with -------------------------------------------------------------------------------
+
+
+class ProbeResult:
+    """One probe's answer: its data when ok (the raw JSON it arrived as, or the value a collector built), the reason
+    when not."""
+
+    __slots__ = ("_raw", "_value", "error", "ms", "ok")
+
+    def __init__(
+        self, ok: bool, raw: msgspec.Raw | None = None, error: str | None = None, ms: float | None = None,
+        *, value: Any = msgspec.UNSET,
+    ) -> None:
+        self.ok = ok
+        self._raw = raw
+        self._value = value
+        self.error = error
+        self.ms = ms
+
     @classmethod
     def success(cls, data: Any, ms: float | None = None) -> ProbeResult:
-        return cls(True, data, None, ms)
+        """A probe that answered ``data`` (JSON-able values or msgspec Structs: a probe's schema type)."""
+        return cls(True, None, None, ms, value=data)
 
     @classmethod
     def failure(cls, error: str, ms: float | None = None) -> ProbeResult:
         return cls(False, None, error, ms)
 
+    @property
+    def raw(self) -> msgspec.Raw | None:
+        """The data as JSON, as checks decode it into the probe's schema."""
+        if self._raw is None and self.ok:
+            return msgspec.Raw(msgspec.json.encode(self._value))
+        return self._raw
+
+    @property
+    def data(self) -> Any:
+        """The data as plain values (untyped; checks read typed data through ``Context.read``). A value a collector
+        or the samples built is returned as it is (the samples edit it to break one precondition)."""
+        if self._value is not msgspec.UNSET:
+            return self._value
+        return None if self._raw is None else msgspec.json.decode(self._raw)
+
+    def __repr__(self) -> str:
+        return f"ProbeResult(ok={self.ok}, error={self.error!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ProbeResult):
+            return NotImplemented
+        return (self.ok, self.error, self.ms, self.data) == (other.ok, other.error, other.ms, other.data)
+
+    __hash__ = None  # type: ignore[assignment]
+
     def to_json(self) -> dict[str, Any]:
+        """The probe as its facts entry, in plain values."""
         out: dict[str, Any] = {"ok": self.ok}
         if self.ok:
-            out["data"] = self.data
+            out["data"] = msgspec.to_builtins(self.data)
         else:
             out["error"] = self.error
         if self.ms is not None:
             out["ms"] = self.ms
         return out
+
+    def _doc(self) -> _ProbeDoc:
+        if self.ok:
+            return _ProbeDoc(True, self.raw or msgspec.Raw(b"null"), None, self.ms)
+        return _ProbeDoc(False, msgspec.UNSET, self.error, self.ms)
 
 
 @dataclass
@@ -72,14 +173,15 @@ class Target:
     name: str
     roles: tuple[str, ...]
     probes: dict[str, ProbeResult] = field(default_factory=dict)
-    attributes: dict[str, Any] = field(default_factory=dict)
+    # reported_name (hosts), tls and auth (the directory), exposure (SCEP endpoints)
+    attributes: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
 class Facts:
     collected_at: datetime
-    collector: dict[str, Any]
-    site: dict[str, Any]
+    collector: dict[str, str]
+    site: FactsSite
     hosts: dict[str, Target]
     directory: Target | None = None
     scep: dict[str, Target] = field(default_factory=dict)
@@ -97,35 +199,49 @@ class Facts:
 
     @property
     def roles_expected(self) -> tuple[str, ...]:
-        return tuple(self.site.get("roles_expected") or ())
+        return tuple(self.site.roles_expected)
 
-    def to_json(self) -> dict[str, Any]:
-        doc: dict[str, Any] = {
-            "schema": SCHEMA,
-            "collected_at": format_time(self.collected_at),
-            "collector": self.collector,
-            "site": self.site,
-            "hosts": {
-                name: {"roles": list(t.roles), "probes": _probes_json(t), **t.attributes}
+    def _doc(self) -> _FactsDoc:
+        return _FactsDoc(
+            schema=SCHEMA,
+            collected_at=self.collected_at.astimezone(timezone.utc).replace(microsecond=0),
+            collector=_Collector(self.collector.get("version", ""), self.collector.get("vantage", "")),
+            site=self.site,
+            hosts={
+                name: _raw(_HostDoc(
+                    cast(list[HostRole], [r for r in t.roles if r in HOST_ROLES]),
+                    _probes_out(t),
+                    t.attributes.get("reported_name"),
+                ))
                 for name, t in self.hosts.items()
             },
-        }
-        if self.directory is not None:
-            doc["directory"] = {
-                "server": self.directory.name,
-                "probes": _probes_json(self.directory),
-                **self.directory.attributes,
-            }
-        if self.scep:
-            doc["scep"] = {url: {"probes": _probes_json(t), **t.attributes} for url, t in self.scep.items()}
-        return doc
+            directory=msgspec.UNSET if self.directory is None else _raw(_DirectoryDoc(
+                self.directory.name, _probes_out(self.directory),
+                self.directory.attributes.get("tls"), self.directory.attributes.get("auth"),
+            )),
+            scep={
+                url: _raw(_ScepDoc(
+                    _probes_out(t), cast(Literal["internal", "external"] | None, t.attributes.get("exposure"))
+                ))
+                for url, t in self.scep.items()
+            },
+        )
 
     def dumps(self) -> str:
-        return json.dumps(self.to_json(), indent=1, sort_keys=False)
+        """The document as JSON text (one key per line, as before: diff-friendly)."""
+        return msgspec.json.format(msgspec.json.encode(self._doc()), indent=1).decode()
+
+    def to_json(self) -> Any:
+        """The document as plain JSON values."""
+        return msgspec.json.decode(msgspec.json.encode(self._doc()))
 
 
-def _probes_json(target: Target) -> dict[str, Any]:
-    return {name: probe.to_json() for name, probe in target.probes.items()}
+def _raw(value: Any) -> msgspec.Raw:
+    return msgspec.Raw(msgspec.json.encode(value))
+
+
+def _probes_out(target: Target) -> Probes:
+    return {name: _raw(result._doc()) for name, result in target.probes.items()}
 
 
 def format_time(value: datetime) -> str:
@@ -140,98 +256,121 @@ def parse_time(value: str) -> datetime:
     return parsed.astimezone(timezone.utc)
 
 
-def _parse_probe(where: str, raw: Any) -> ProbeResult:
-    if not isinstance(raw, dict) or not isinstance(raw.get("ok"), bool):
-        raise InputError(f"{where}: a probe must be an object with a boolean 'ok'")
-    ms = raw.get("ms")
-    ms = float(ms) if isinstance(ms, (int, float)) and not isinstance(ms, bool) else None
-    if raw["ok"]:
-        if "data" not in raw:
-            raise InputError(f"{where}: an ok probe must carry 'data'")
-        return ProbeResult(True, raw["data"], None, ms)
-    error = raw.get("error")
-    return ProbeResult(False, None, str(error) if error else "probe failed without a reason", ms)
+_AT = re.compile(r"^(?P<message>.*?)(?: - at `\$\.?(?P<path>[^`]*)`)?$", re.S)
 
 
-def _parse_probes(where: str, raw: Any) -> dict[str, ProbeResult]:
-    if raw is None:
-        return {}
-    if not isinstance(raw, dict):
-        raise InputError(f"{where}.probes must be an object")
-    return {str(name): _parse_probe(f"{where}.probes.{name}", value) for name, value in raw.items()}
+def _frame_error(exc: msgspec.ValidationError, where: str = "") -> str:
+    """msgspec's 'Expected `array`, got `int` - at `$.roles`' as 'hosts.h.roles: expected array, got int'."""
+    match = _AT.match(str(exc))
+    assert match is not None
+    message = match.group("message").replace("`", "")
+    message = message[:1].lower() + message[1:]
+    path = match.group("path") or ""
+    if where and path and not path.startswith("["):
+        path = "." + path
+    place = where + path
+    return f"{place}: {message}" if place else message
 
 
-def _roles(where: str, raw: Any) -> tuple[str, ...]:
-    if not isinstance(raw, list) or not all(isinstance(r, str) for r in raw):
-        raise InputError(f"{where}.roles must be a list of role names")
-    bad = [r for r in raw if r not in HOST_ROLES]
-    if bad:
-        raise InputError(f"{where}.roles: unknown role {bad[0]!r} (expected one of {', '.join(HOST_ROLES)})")
-    return tuple(raw)
-
-
-def _extras(raw: dict[str, Any], known: set[str]) -> dict[str, Any]:
-    return {k: v for k, v in raw.items() if k not in known}
-
-
-def from_json(doc: Any, source: str = "facts") -> Facts:
-    """Validate a decoded facts document; raise InputError with one clear line when it is not one."""
-    if not isinstance(doc, dict):
-        raise InputError(f"{source}: not a conncheck facts document (top level is not a JSON object)")
-    schema = doc.get("schema")
+def _check_schema(raw: bytes, source: str) -> None:
+    try:
+        schema = msgspec.json.decode(raw, type=_SchemaOnly).schema
+    except msgspec.ValidationError:
+        schema = None
     if not isinstance(schema, str) or not schema.startswith(SCHEMA_FAMILY):
         raise InputError(f"{source}: not a conncheck facts document (no 'schema': {SCHEMA!r})")
     if schema != SCHEMA:
-        match = re.fullmatch(r"conncheck\.facts/(\d+)", schema)
+        match = re.fullmatch(r"conncheck\.facts/(\d{1,6})", schema)
         if match and int(match.group(1)) > 1:
             raise InputError(
                 f"{source}: written in {schema}, newer than this conncheck reads ({SCHEMA}); upgrade conncheck"
             )
-        raise InputError(f"{source}: unsupported facts schema {schema!r} (this conncheck reads {SCHEMA})")
+        raise InputError(f"{source}: unsupported facts schema {schema[:60]!r} (this conncheck reads {SCHEMA})")
+
+
+def _part(raw: msgspec.Raw, kind: type[T], where: str, source: str) -> T:
+    """One nested part of the document, decoded strictly; InputError naming where it sits."""
     try:
-        collected_at = parse_time(str(doc.get("collected_at", "")))
-    except ValueError:
-        raise InputError(f"{source}: 'collected_at' must be an ISO 8601 time") from None
-    collector = doc.get("collector") or {}
-    site = doc.get("site") or {}
-    if not isinstance(collector, dict) or not isinstance(site, dict):
-        raise InputError(f"{source}: 'collector' and 'site' must be objects")
-    raw_hosts = doc.get("hosts") or {}
-    if not isinstance(raw_hosts, dict):
-        raise InputError(f"{source}: 'hosts' must be an object keyed by host name")
-    hosts: dict[str, Target] = {}
-    for name, raw in raw_hosts.items():
-        where = f"{source}: hosts.{name}"
-        if not isinstance(raw, dict):
-            raise InputError(f"{where} must be an object")
-        hosts[name] = Target(
-            name,
-            _roles(where, raw.get("roles")),
-            _parse_probes(where, raw.get("probes")),
-            _extras(raw, {"roles", "probes"}),
+        return msgspec.json.decode(raw, type=kind, strict=True)
+    except msgspec.ValidationError as exc:
+        raise InputError(f"{source}: {_frame_error(exc, where)}") from None
+
+
+def _probes(probes: Probes, where: str, source: str) -> dict[str, ProbeResult]:
+    out = {}
+    for name, raw in probes.items():
+        doc = _part(raw, _ProbeDoc, f"{where}.probes.{name}", source)
+        if doc.ok:
+            if doc.data is msgspec.UNSET:
+                raise InputError(f"{source}: {where}.probes.{name}: an ok probe must carry 'data'")
+            out[name] = ProbeResult(True, cast(msgspec.Raw, doc.data), None, doc.ms)
+        else:
+            out[name] = ProbeResult(False, None, doc.error or "probe failed without a reason", doc.ms)
+    return out
+
+
+def _utc(value: datetime, source: str) -> datetime:
+    try:
+        utc = value.astimezone(timezone.utc)
+    except OverflowError:
+        utc = None
+    if utc is None or not EARLIEST <= utc <= LATEST:
+        raise InputError(
+            f"{source}: collected_at {value.isoformat()} is outside {EARLIEST.year}–{LATEST.year - 1}"
         )
+    return utc
+
+
+def parse(raw: bytes | str, source: str = "facts") -> Facts:
+    """Decode and validate a facts document; raise InputError with one clear line when it is not one."""
+    if isinstance(raw, str):
+        raw = raw.encode("utf-8")
+    try:
+        _check_schema(raw, source)
+        doc = msgspec.json.decode(raw, type=_FactsDoc, strict=True)
+    except msgspec.ValidationError as exc:
+        raise InputError(f"{source}: {_frame_error(exc)}") from None
+    except msgspec.DecodeError as exc:
+        raise InputError(f"{source}: not valid JSON ({str(exc).removeprefix('JSON is malformed: ')})") from None
+    except RecursionError:
+        raise InputError(f"{source}: nested too deeply to be a facts document") from None
+    hosts = {}
+    for name, raw_host in doc.hosts.items():
+        host = _part(raw_host, _HostDoc, f"hosts.{name}", source)
+        hosts[name] = Target(name, tuple(host.roles), _probes(host.probes, f"hosts.{name}", source),
+                             {"reported_name": host.reported_name} if host.reported_name else {})
     directory = None
-    raw_dir = doc.get("directory")
-    if raw_dir is not None:
-        if not isinstance(raw_dir, dict) or not isinstance(raw_dir.get("server"), str):
-            raise InputError(f"{source}: 'directory' must be an object with a 'server' name")
-        directory = Target(
-            raw_dir["server"],
-            (DIRECTORY_ROLE,),
-            _parse_probes(f"{source}: directory", raw_dir.get("probes")),
-            _extras(raw_dir, {"server", "probes"}),
-        )
-    scep: dict[str, Target] = {}
-    raw_scep = doc.get("scep") or {}
-    if not isinstance(raw_scep, dict):
-        raise InputError(f"{source}: 'scep' must be an object keyed by endpoint URL")
-    for url, raw in raw_scep.items():
-        if not isinstance(raw, dict):
-            raise InputError(f"{source}: scep.{url} must be an object")
-        scep[url] = Target(
-            url, (SCEP_ROLE,), _parse_probes(f"{source}: scep.{url}", raw.get("probes")), _extras(raw, {"probes"})
-        )
-    return Facts(collected_at, collector, site, hosts, directory, scep)
+    if isinstance(doc.directory, msgspec.Raw) and bytes(doc.directory).strip() != b"null":
+        found = _part(doc.directory, _DirectoryDoc, "directory", source)
+        connection = {"tls": found.tls, "auth": found.auth}
+        directory = Target(found.server, (DIRECTORY_ROLE,), _probes(found.probes, "directory", source),
+                           {k: v for k, v in connection.items() if v})
+    scep = {}
+    for url, raw_endpoint in doc.scep.items():
+        endpoint = _part(raw_endpoint, _ScepDoc, f"scep.{url}", source)
+        scep[url] = Target(url, (SCEP_ROLE,), _probes(endpoint.probes, f"scep.{url}", source),
+                           {"exposure": endpoint.exposure} if endpoint.exposure else {})
+    collector = {"version": doc.collector.version, "vantage": doc.collector.vantage}
+    return Facts(_utc(doc.collected_at, source), collector, doc.site, hosts, directory, scep)
+
+
+def from_json(doc: Any, source: str = "facts") -> Facts:
+    """A facts document given as plain JSON values (tests, the lab)."""
+    return parse(msgspec.json.encode(doc), source)
+
+
+def _text(raw: bytes, source: str) -> bytes:
+    """UTF-8 JSON bytes from what Windows writes: PowerShell 5.1's `>` is UTF-16 LE with a BOM, Out-File -Encoding
+    utf8 has a UTF-8 BOM."""
+    try:
+        if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            return raw.decode("utf-16").encode("utf-8")
+        if raw[:3] == b"\xef\xbb\xbf":
+            return raw[3:]
+        raw.decode("utf-8")
+        return raw
+    except UnicodeDecodeError:
+        raise InputError(f"{source}: not text (expected a facts JSON document)") from None
 
 
 def load(path: Path) -> Facts:
@@ -252,21 +391,7 @@ def load(path: Path) -> Facts:
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from None
-    doc = decode(raw, str(path))
-    return from_json(doc, str(path))
-
-
-def decode(raw: bytes | str, source: str) -> Any:
-    """JSON text of a facts document to Python values; one InputError line when it is not JSON."""
-    try:
-        if isinstance(raw, bytes):
-            # PowerShell 5.1's `>` writes UTF-16 LE with a BOM; Out-File -Encoding utf8 writes a UTF-8 BOM.
-            raw = raw.decode("utf-16") if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else raw.decode("utf-8-sig")
-        return json.loads(raw)
-    except UnicodeDecodeError:
-        raise InputError(f"{source}: not text (expected a facts JSON document)") from None
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{source}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    return parse(_text(raw, str(path)), str(path))
 
 
 def merge(documents: list[Facts]) -> Facts:
@@ -274,30 +399,26 @@ def merge(documents: list[Facts]) -> Facts:
     if not documents:
         raise InputError("no facts documents to evaluate")
     first = documents[0]
-    merged = Facts(
+    merged_facts = Facts(
         collected_at=max(d.collected_at for d in documents),
         collector=dict(first.collector),
-        site={},
+        site=first.site,
         hosts={},
     )
     for doc in documents:
-        site = dict(doc.site)
-        expected = set(merged.site.get("roles_expected") or ()) | set(site.get("roles_expected") or ())
-        merged.site.update(site)
-        if expected:
-            merged.site["roles_expected"] = sorted(expected)
+        merged_facts.site = merged(merged_facts.site, doc.site)
         for name, target in doc.hosts.items():
-            into = merged.hosts.setdefault(name, Target(name, ()))
+            into = merged_facts.hosts.setdefault(name, Target(name, ()))
             into.roles = tuple(dict.fromkeys(into.roles + target.roles))
             into.probes.update(target.probes)
             into.attributes.update(target.attributes)
         if doc.directory is not None:
-            if merged.directory is None:
-                merged.directory = Target(doc.directory.name, doc.directory.roles)
-            merged.directory.probes.update(doc.directory.probes)
-            merged.directory.attributes.update(doc.directory.attributes)
+            if merged_facts.directory is None:
+                merged_facts.directory = Target(doc.directory.name, doc.directory.roles)
+            merged_facts.directory.probes.update(doc.directory.probes)
+            merged_facts.directory.attributes.update(doc.directory.attributes)
         for url, target in doc.scep.items():
-            into = merged.scep.setdefault(url, Target(url, target.roles))
+            into = merged_facts.scep.setdefault(url, Target(url, target.roles))
             into.probes.update(target.probes)
             into.attributes.update(target.attributes)
-    return merged
+    return merged_facts

@@ -1,9 +1,16 @@
-"""What a check says: a status, a one-line finding, the evidence seen and the fix."""
+"""What a check says: a status, a one-line finding, the evidence seen and the fix for the cause it found.
+
+A check returns an ``Outcome`` made by ``passed``, ``warned``, ``failed``, ``unknown`` or ``skipped``: the finding
+first, then the evidence as one mapping, then (keyword only) the fix. Evidence cannot bind to the fix by accident.
+Text shown to the admin is a ``Msg`` (English and Turkish) or plain English.
+"""
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 
@@ -32,32 +39,68 @@ def worst(statuses: list[Status]) -> Status:
 
 
 @dataclass(frozen=True)
+class Msg:
+    """Text in English and, where written, Turkish (``--lang tr``)."""
+
+    en: str
+    tr: str | None = None
+
+    def __str__(self) -> str:
+        return self.en
+
+    def in_lang(self, lang: str) -> str:
+        return self.tr if lang == "tr" and self.tr else self.en
+
+
+Text = Msg | str
+
+
+def text_in(value: Text, lang: str) -> str:
+    return value.in_lang(lang) if isinstance(value, Msg) else value
+
+
+@dataclass(frozen=True)
+class Fix:
+    """What to do about one cause, in the operator's words."""
+
+    en: str
+    tr: str | None = None
+
+    def in_lang(self, lang: str) -> str:
+        return self.tr if lang == "tr" and self.tr else self.en
+
+
+Evidence = Mapping[str, Any]
+NO_EVIDENCE: Evidence = MappingProxyType({})
+
+
+@dataclass(frozen=True)
 class Outcome:
-    """What a check function returns; the engine adds the check id and host."""
+    """What a check function returns; the engine adds the check id and host. ``fix`` None: the check's default."""
 
     status: Status
-    finding: str
-    evidence: dict[str, Any] = field(default_factory=dict)
-    remediation: str | None = None
+    finding: Text
+    evidence: Evidence = field(default_factory=dict)
+    fix: Fix | None = None
 
 
-def passed(finding: str, **evidence: Any) -> Outcome:
+def passed(finding: Text, evidence: Evidence = NO_EVIDENCE) -> Outcome:
     return Outcome(Status.PASS, finding, evidence)
 
 
-def warned(finding: str, remediation: str | None = None, **evidence: Any) -> Outcome:
-    return Outcome(Status.WARN, finding, evidence, remediation)
+def warned(finding: Text, evidence: Evidence = NO_EVIDENCE, *, fix: Fix | None = None) -> Outcome:
+    return Outcome(Status.WARN, finding, evidence, fix)
 
 
-def failed(finding: str, remediation: str | None = None, **evidence: Any) -> Outcome:
-    return Outcome(Status.FAIL, finding, evidence, remediation)
+def failed(finding: Text, evidence: Evidence = NO_EVIDENCE, *, fix: Fix | None = None) -> Outcome:
+    return Outcome(Status.FAIL, finding, evidence, fix)
 
 
-def unknown(finding: str, **evidence: Any) -> Outcome:
-    return Outcome(Status.UNKNOWN, finding, evidence)
+def unknown(finding: Text, evidence: Evidence = NO_EVIDENCE, *, fix: Fix | None = None) -> Outcome:
+    return Outcome(Status.UNKNOWN, finding, evidence, fix)
 
 
-def skipped(finding: str, **evidence: Any) -> Outcome:
+def skipped(finding: Text, evidence: Evidence = NO_EVIDENCE) -> Outcome:
     return Outcome(Status.SKIP, finding, evidence)
 
 

@@ -54,6 +54,20 @@ class FactsSite(SiteSection, forbid_unknown_fields=False):
 DEFAULT = FactsSite()
 
 
+def site_table(site: SiteSection) -> dict[str, object]:
+    """The keys of site.toml's [site] as plain values (what site.toml would say to give these expectations)."""
+    values = msgspec.to_builtins(site)
+    return {k: v for k, v in values.items() if k in SiteSection.__struct_fields__}
+
+
+def facts_site(values: dict[str, object]) -> FactsSite:
+    """Plain values (site.toml's tables, a test's dict) as the facts' site section; ValueError when malformed."""
+    try:
+        return msgspec.convert(values, FactsSite)
+    except msgspec.ValidationError as exc:
+        raise ValueError(f"site: {exc}") from None
+
+
 def merged(base: FactsSite, later: FactsSite) -> FactsSite:
     """``later`` over ``base``: every key ``later`` sets (differs from the default) wins; expected roles add up."""
     changes = {

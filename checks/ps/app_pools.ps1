@@ -1,9 +1,10 @@
+# conncheck-data: list
 # IIS application pools through Microsoft.Web.Administration (read only: nothing is committed).
-$assembly = Join-Path $env:SystemRoot 'System32\inetsrv\Microsoft.Web.Administration.dll'
-[void][System.Reflection.Assembly]::LoadFrom($assembly)
+Assert-Conncheck64BitSession 'Reading IIS application pools (Microsoft.Web.Administration)'
+[void][System.Reflection.Assembly]::LoadFrom((Get-ConncheckSystemPath 'inetsrv\Microsoft.Web.Administration.dll'))
 $manager = [Microsoft.Web.Administration.ServerManager]::new()
 try {
-    , @($manager.ApplicationPools | ForEach-Object { [ordered]@{ name = [string]$_.Name; state = [string]$_.State } })
+    foreach ($pool in $manager.ApplicationPools) { [ordered]@{ name = [string]$pool.Name; state = [string]$pool.State } }
 } finally {
     $manager.Dispose()
 }

@@ -8,18 +8,4 @@ try {
 } finally {
     $key.Close()
 }
-$descriptor = [System.Security.AccessControl.RawSecurityDescriptor]::new($bytes, 0)
-$sids = @($descriptor.Owner, $descriptor.Group)
-if ($null -ne $descriptor.DiscretionaryAcl) {
-    $sids += @($descriptor.DiscretionaryAcl | ForEach-Object { $_.SecurityIdentifier })
-}
-$trustees = [ordered]@{}
-foreach ($sid in $sids) {
-    if ($null -eq $sid -or $trustees.Contains($sid.Value)) { continue }
-    try {
-        $trustees[$sid.Value] = $sid.Translate([System.Security.Principal.NTAccount]).Value
-    } catch {
-        $trustees[$sid.Value] = $null
-    }
-}
-[ordered]@{ security_b64 = [Convert]::ToBase64String($bytes); trustees = $trustees }
+[ordered]@{ security_b64 = [Convert]::ToBase64String($bytes); trustees = Get-ConncheckSidNames $bytes }

@@ -1,1 +1,2 @@
+# conncheck-data: list
 Get-ConncheckStoreCertificates 'My'

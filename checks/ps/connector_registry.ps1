@@ -3,6 +3,7 @@ $tree = [ordered]@{}
 $pending = [System.Collections.Generic.Queue[string]]::new()
 $pending.Enqueue('SOFTWARE\Microsoft\MicrosoftIntune')
 while ($pending.Count -gt 0) {
+    Assert-ConncheckBudget
     $path = $pending.Dequeue()
     $tree["HKLM\$path"] = Get-ConncheckRegistryKey $path
     $key = Get-ConncheckHklmKey $path

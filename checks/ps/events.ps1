@@ -1,59 +1,63 @@
-# Probe "events": the connector's event records of the look-back window, raw (Python normalises them).
-# Windows PowerShell 5.1. Read-only: Get-WinEvent only reads the logs.
-# $ConncheckSite.event_lookback_days (optional) sets the window; default 7 days. At most $max records per log.
+# conncheck-budget: 60
+# The connector's event records of the look-back window, raw (Python normalises them). Read-only: Get-WinEvent only
+# reads the logs. The event log service filters (XPath): the window, and the connector's event IDs (Microsoft's
+# ranges: 1-4999 for the current connector, 10000-20999 for the legacy one) or any critical, error or warning record.
+# Newest first, at most $max records per log (truncated), no FormatDescription (message is null: Python names events
+# from the catalog); the probe stops at its time budget rather than hold up the host's other probes.
 $days = 7
-if ($ConncheckSite -and $ConncheckSite.event_lookback_days) { $days = [int]$ConncheckSite.event_lookback_days }
-$max = 20000
-$start = (Get-Date).AddDays(-$days)
+if ($ConncheckSite -and $ConncheckSite['event_lookback_days']) { $days = [int]$ConncheckSite['event_lookback_days'] }
+$max = 5000
+$windowMs = [long]$days * 86400000
+$filter = "*[System[TimeCreated[timediff(@SystemTime) <= $windowMs] and ((Level >= 1 and Level <= 3) or " +
+    '(EventID >= 1 and EventID <= 4999) or (EventID >= 10000 and EventID <= 20999))]]'
 $logNames = @('Microsoft Intune Connector',
               'Microsoft-Intune-CertificateConnectors/Admin',
               'Microsoft-Intune-CertificateConnectors/Operational')
-$logs = New-Object System.Collections.ArrayList
-$records = New-Object System.Collections.ArrayList
+$logs = [System.Collections.Generic.List[object]]::new()
+$records = [System.Collections.Generic.List[object]]::new()
 foreach ($logName in $logNames) {
     $state = [ordered]@{ name = $logName; found = $false; error = $null; truncated = $false }
+    $logs.Add($state)
     try {
-        $null = Get-WinEvent -ListLog $logName -ErrorAction Stop
-        $state.found = $true
+        $null = Get-WinEvent -ListLog $logName
+        $state['found'] = $true
     } catch {
-        $state.error = 'log not found'
+        # FullyQualifiedErrorId is language-neutral; the message is not.
+        if ($_.FullyQualifiedErrorId -like 'NoMatchingLogsFound*') { $state['error'] = 'log not found' }
+        else { $state['error'] = Get-ConncheckErrorText $_.Exception }
+        continue
     }
-    if ($state.found) {
-        try {
-            $events = @(Get-WinEvent -FilterHashtable @{ LogName = $logName; StartTime = $start } -MaxEvents ($max + 1) -ErrorAction Stop)
-        } catch [System.Exception] {
-            if ($_.FullyQualifiedErrorId -like 'NoMatchingEventsFound*') { $events = @() }
-            else { $events = @(); $state.error = $_.Exception.Message }
-        }
-        if ($events.Count -gt $max) { $state.truncated = $true; $events = $events[0..($max - 1)] }
-        foreach ($e in $events) {
+    $count = 0
+    try {
+        Get-WinEvent -LogName $logName -FilterXPath $filter -MaxEvents ($max + 1) | ForEach-Object {
+            Assert-ConncheckBudget
+            $count++
+            if ($count -gt $max) { $state['truncated'] = $true; return }
             $data = [ordered]@{}
             $n = 0
-            try {
-                $xml = [xml]$e.ToXml()
-                if ($xml.Event.EventData) {
-                    foreach ($d in @($xml.Event.EventData.Data)) {
-                        $n++
-                        $name = $d.Name
-                        if (-not $name) { $name = "Data$n" }
-                        if ($d -is [string]) { $data[$name] = $d } else { $data[$name] = $d.'#text' }
-                    }
+            $xml = [xml]$_.ToXml()
+            if ($xml.Event.EventData) {
+                foreach ($item in @($xml.Event.EventData.Data)) {
+                    $n++
+                    $name = $item.Name
+                    if (-not $name) { $name = "Data$n" }
+                    if ($item -is [string]) { $data[$name] = $item } else { $data[$name] = $item.'#text' }
                 }
-            } catch { }
-            $message = $null
-            try { $message = $e.FormatDescription() } catch { }
-            $null = $records.Add([ordered]@{
-                time_utc = $e.TimeCreated.ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ss.fffffffZ')
-                provider = $e.ProviderName
-                channel  = $e.LogName
-                event_id = $e.Id
-                level    = [int]$e.Level
-                computer = $e.MachineName
-                message  = $message
+            }
+            $records.Add([ordered]@{
+                time_utc = $_.TimeCreated  # a DateTime: the JSON writer formats it (invariant culture, ISO 8601 UTC)
+                provider = $_.ProviderName
+                channel  = $_.LogName
+                event_id = $_.Id
+                level    = [int]$_.Level
+                computer = $_.MachineName
+                message  = $null
                 data     = $data
             })
         }
+    } catch {
+        if ($ConncheckProbeWatch.ElapsedMilliseconds -gt $ConncheckBudgetMs) { throw }
+        if ($_.FullyQualifiedErrorId -notlike 'NoMatchingEventsFound*') { $state['error'] = Get-ConncheckErrorText $_.Exception }
     }
-    $null = $logs.Add($state)
 }
-[ordered]@{ window_days = $days; logs = @($logs); records = @($records) }
+[ordered]@{ window_days = $days; logs = $logs; records = $records }

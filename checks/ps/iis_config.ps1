@@ -1,2 +1,2 @@
-$path = Join-Path $env:SystemRoot 'System32\inetsrv\config\applicationHost.config'
+$path = Get-ConncheckSystemPath 'inetsrv\config\applicationHost.config'
 [ordered]@{ path = $path; text = Read-ConncheckText $path 4194304 }

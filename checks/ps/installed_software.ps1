@@ -1,12 +1,15 @@
+# conncheck-data: list
+# Both Uninstall keys (64- and 32-bit programs), read through the 64-bit registry view.
 $roots = @(
     'SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall',
     'SOFTWARE\WOW6432Node\Microsoft\Windows\CurrentVersion\Uninstall'
 )
-$list = foreach ($root in $roots) {
+foreach ($root in $roots) {
     $key = Get-ConncheckHklmKey $root
     if ($null -eq $key) { continue }
     try {
         foreach ($name in $key.GetSubKeyNames()) {
+            Assert-ConncheckBudget
             $entry = $key.OpenSubKey($name, $false)
             if ($null -eq $entry) { continue }
             try {
@@ -26,4 +29,3 @@ $list = foreach ($root in $roots) {
         $key.Close()
     }
 }
-, @($list)

@@ -1,5 +1,6 @@
+# conncheck-data: list
 $startTypes = @{ Auto = 'Automatic'; Manual = 'Manual'; Disabled = 'Disabled'; Boot = 'Boot'; System = 'System' }
-$list = foreach ($service in Get-CimInstance -ClassName Win32_Service) {
+foreach ($service in Get-CimInstance -ClassName Win32_Service) {
     $startType = [string]$service.StartMode
     if ($startTypes.ContainsKey($startType)) { $startType = $startTypes[$startType] }
     [ordered]@{
@@ -10,4 +11,3 @@ $list = foreach ($service in Get-CimInstance -ClassName Win32_Service) {
         account = [string]$service.StartName
     }
 }
-, @($list)

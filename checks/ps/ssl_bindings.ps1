@@ -1,2 +1,4 @@
-$output = & (Join-Path $env:SystemRoot 'System32\netsh.exe') http show sslcert 2>&1 | Out-String
-[ordered]@{ output = [string]$output }
+# The text of netsh http show sslcert, for people: it is localized ("IP:port" reads "IP:Port" in German), so checks
+# read the bindings from http_ssl_bindings (HTTP.sys's registry) instead.
+$netsh = Get-ConncheckNativeResult 'netsh.exe' @('http', 'show', 'sslcert')
+[ordered]@{ output = (@($netsh['stdout'], $netsh['stderr']) -ne '') -join "`n" }

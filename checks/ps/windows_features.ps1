@@ -1,1 +1,4 @@
-, @(Get-WindowsFeature | Where-Object { $_.Installed } | ForEach-Object { [string]$_.Name })
+# conncheck-data: list
+# The names of the installed roles and features (ADCS-Cert-Authority, ADCS-Device-Enrollment, Web-Server, ...).
+Assert-Conncheck64BitSession 'Get-WindowsFeature (the ServerManager module)'
+foreach ($feature in Get-WindowsFeature) { if ($feature.Installed) { [string]$feature.Name } }

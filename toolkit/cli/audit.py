@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from conncheck import __version__, strict_json
-from conncheck.application import build_report, site_settings
+from conncheck.application import build_report, site_settings, with_site
 from conncheck.cli.app import ConfigOpt, Lang, LangOpt, app
 from conncheck.cli.output import destination
 from conncheck.errors import InputError
@@ -147,7 +147,7 @@ def audit(
     dest = destination(output, [*(facts_files or []), config, store_file])  # before anything is opened or created
     with _open(db, create=True, wait=wait) as store:  # open first: a bad store fails before a long collection
         facts = _facts(config, facts_files or [])
-        facts.site.update(site)
+        facts = with_site(facts, site)
         report = build_report(facts, settings, lang=lang.value, codes=None, hosts=None, strict=fail_on is FailOn.warn)
         run = NewRun(report.site, started, datetime.now(timezone.utc), facts.collected_at, __version__,
                      report.exit_code, facts.to_json())

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import stat
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -150,6 +153,14 @@ def collect(
     dest.write(_facts_json(_collect(site, role, host, parallel, quiet, insecure)))
 
 
+def _stdout_is_a_file() -> bool:
+    """Whether stdout was redirected to a regular file (``conncheck script > collect.ps1``), not a terminal or pipe."""
+    try:
+        return not sys.stdout.isatty() and stat.S_ISREG(os.fstat(sys.stdout.fileno()).st_mode)
+    except (AttributeError, OSError, ValueError):
+        return False  # no file descriptor behind stdout (captured, as under a test runner)
+
+
 @app.command()
 def script(
     role: Annotated[list[str], typer.Option("--role", help="connector, ca or ndes (repeat for a host with several).")],
@@ -158,18 +169,29 @@ def script(
 ) -> None:
     """Print the fact script for a host: run it there, evaluate its output anywhere (no WinRM needed).
 
-    Example: conncheck script --role ndes -c site.toml > collect.ps1; on the host:
-    powershell -ExecutionPolicy Bypass -File .\\collect.ps1 > ndes01.json; then: conncheck evaluate ndes01.json
+    Example: conncheck script --role ndes -c site.toml -o collect.ps1; on the host, in 64-bit Windows PowerShell:
+    powershell.exe -NoProfile -NonInteractive -ExecutionPolicy Bypass -File .\\collect.ps1 > ndes01.json;
+    then: conncheck evaluate ndes01.json
     """
+    import msgspec
     from conncheck.collectors.script import for_roles
     from conncheck.config import load
 
     roles = _roles(role) or ()
     loaded = load(config) if config is not None else None
     dest = destination(output, loaded.files_read() if loaded else [])
-    text = for_roles(roles, loaded.facts_site() if loaded else {}).text
+    text = for_roles(roles, msgspec.to_builtins(loaded.facts_site()) if loaded else {}).text
     # Windows PowerShell 5.1 reads a BOM-less script file in the ANSI code page; the UTF-8 BOM keeps names exact.
-    dest.write(text, bom=dest.path is not None)
+    if dest.path is not None:
+        dest.write(text, bom=True)
+    elif _stdout_is_a_file():
+        typer.echo("conncheck: stdout is a file: written as UTF-8 with BOM, but a shell's redirection may re-encode it "
+                   "(Windows PowerShell and cmd.exe do); to write the file directly: "
+                   f"conncheck script --role {' --role '.join(roles)} -o collect.ps1", err=True)
+        sys.stdout.flush()
+        sys.stdout.buffer.write(("\ufeff" + text).encode("utf-8"))
+    else:
+        dest.write(text)
 
 
 def demo_live_facts() -> Facts:

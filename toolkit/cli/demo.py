@@ -34,7 +34,7 @@ def demo(
         facts = demo_live_facts()
     else:
         text = (resources.files("conncheck") / "data" / DEMO_FACTS).read_text(encoding="utf-8")
-        facts = facts_mod.from_json(facts_mod.decode(text, DEMO_FACTS), DEMO_FACTS)
+        facts = facts_mod.parse(text, DEMO_FACTS)
     typer.echo(
         "conncheck demo: evaluating EXAMPLE data (a generated site with three faults), not a real site.", err=True
     )

@@ -37,12 +37,11 @@ def evaluate(
 
     Example: conncheck evaluate ndes01.json ca01.json conn01.json --format json
     """
-    from conncheck.application import build_report, load_facts, site_settings
+    from conncheck.application import build_report, load_facts, site_settings, with_site
     from conncheck.cli.output import destination
 
     dest = destination(output, [*facts_files, config])
-    merged = load_facts(list(facts_files))
     settings, site = site_settings(config)
-    merged.site.update(site)
+    merged = with_site(load_facts(list(facts_files)), site)
     report = build_report(merged, settings, lang=lang.value, codes=parse_codes(codes), hosts=host, strict=strict)
     finish(report, fmt, dest)

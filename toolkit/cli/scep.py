@@ -61,6 +61,7 @@ def scep(
     from conncheck.facts import Facts
     from conncheck.plugin import Settings
     from conncheck.registry import default_registry
+    from conncheck.site import FactsSite
 
     dest = destination(output, [ca_bundle])
     section: dict[str, object] = {"urls": [url], "external_urls": list(external or []), "timeout_seconds": timeout}
@@ -73,7 +74,7 @@ def scep(
     facts = Facts(
         collected_at=collected_at,
         collector={"version": __version__, "vantage": f"conncheck scep from {socket.gethostname()}"},
-        site={"name": "scep", "roles_expected": ["scep"]},
+        site=FactsSite(name="scep", roles_expected=["scep"]),
         hosts={},
         scep=targets,
     )

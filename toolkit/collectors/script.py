@@ -1,23 +1,32 @@
 """The fact script: one PowerShell script per role (or per host's set of roles), assembled from the plugins' probes.
 
 The script is what the WinRM collector sends as its single pipeline, and what ``conncheck script`` prints for an
-operator to run by hand. Windows PowerShell 5.1 syntax. Layout::
+operator to run by hand. Windows PowerShell 5.1 syntax; any culture, 32- or 64-bit session. Layout::
 
     # conncheck fact script ...            (comment header: what it is, how to run it, that it changes nothing)
     # conncheck-version: 0.1.0             (machine-readable markers; the lab's simulated hosts read them)
     # conncheck-roles: ndes
     # conncheck-site: {"name": ...}
+    Set-StrictMode -Off                    (a profile's StrictMode must not turn a missing property into an error)
+    # conncheck-guard: language mode       (before any .NET call: outside FullLanguage every probe says why, and how
+    if (...LanguageMode -ne 'FullLanguage') { '<facts JSON>'; return }     to fix it: ``constrained_document``)
     $ConncheckSite = @{...}                (the facts ``site`` section as a hashtable, for probe parameters)
     <prelude: read-only helpers, the JSON writer, Get-ConncheckProbeResult>
-    # conncheck-probe: mscep_registry      (one block per probe, each in its own try/catch with its timing)
-    $ConncheckProbes['mscep_registry'] = Get-ConncheckProbeResult { <fragment> }
+    # conncheck-probe: clock               (the clock first, then every other probe in declaration order: one block
+    $ConncheckProbes['clock'] = Get-ConncheckProbeResult -BudgetSeconds 20 {  each, run with its time budget)
+        <fragment> }
     ...
-    <one compact facts JSON document on stdout>
+    # conncheck-epilogue: clock            (the host's clock again after the last probe: clock.data.utc_end)
+    <one compact facts JSON document on stdout, pure ASCII>
+
+A fragment's leading comments may declare how it runs (until probes declare it): ``# conncheck-data: list`` (its
+output objects are the data, always a JSON array) and ``# conncheck-budget: <seconds>`` (default 20).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
@@ -28,6 +37,15 @@ from conncheck.facts import HOST_ROLES, SCHEMA
 from conncheck.plugin import Probe
 
 PROBE_MARKER = "# conncheck-probe: "
+GUARD_MARKER = "# conncheck-guard: language mode"
+EPILOGUE_MARKER = "# conncheck-epilogue: clock"
+FIRST_PROBE = "clock"
+DEFAULT_BUDGET_S = 20
+# What the whole script may spend on probes: under the collector's default operation_timeout (120 s), so that a
+# slow host still answers with every probe it could read, and the ones it could not say so.
+SCRIPT_BUDGET_S = 100
+_SETTING = re.compile(r"^#\s*conncheck-(data|budget):\s*(\S+)\s*$")
+_PLACEHOLDER = re.compile(r"(@@\w+@@)")
 
 
 @dataclass(frozen=True)
@@ -35,6 +53,30 @@ class FactScript:
     roles: tuple[str, ...]
     probes: tuple[str, ...]
     text: str
+
+
+@dataclass(frozen=True)
+class FragmentSettings:
+    """How the probe runner treats a fragment: data as a list, and its time budget."""
+
+    is_list: bool = False
+    budget_s: int = DEFAULT_BUDGET_S
+
+
+def fragment_settings(probe: Probe) -> FragmentSettings:
+    """The ``# conncheck-data:`` and ``# conncheck-budget:`` declarations of the fragment's leading comments."""
+    found: dict[str, str] = {}
+    for line in probe.powershell_text().splitlines():
+        if not line.startswith("#"):
+            break
+        match = _SETTING.match(line)
+        if match:
+            found[match.group(1)] = match.group(2)
+    kind = found.get("data", "object")
+    budget = found.get("budget", str(DEFAULT_BUDGET_S))
+    if kind not in ("list", "object") or not budget.isdigit() or not 1 <= int(budget) <= 600:
+        raise ValueError(f"probe {probe.name}: bad fragment declaration (data: list|object; budget: 1-600 seconds)")
+    return FragmentSettings(kind == "list", int(budget))
 
 
 # The characters PowerShell takes for a single quote: the ASCII one and the typographic U+2018 to U+201B.
@@ -96,42 +138,125 @@ def _indent(text: str) -> str:
     return "\n".join(("    " + line) if line.strip() else "" for line in text.strip("\n").splitlines())
 
 
-def build(probes: list[Probe], roles: tuple[str, ...], site: dict[str, Any] | None = None) -> FactScript:
-    """The fact script for ``roles`` running ``probes`` (see the module docstring for its layout)."""
+CONSTRAINED_REASON = (
+    "the fact script needs FullLanguage and this session runs in @@mode@@ (a JEA endpoint, or AppLocker/WDAC "
+    "application control): connect to a session configuration with LanguageMode = 'FullLanguage' (see "
+    "examples/jea/conncheck.pssc), or run the script by hand from a folder the host's application control trusts: "
+    "powershell.exe -NoProfile -NonInteractive -ExecutionPolicy Bypass -File .\\collect.ps1"
+)
+
+
+def constrained_document(probes: list[Probe], roles: tuple[str, ...], site: dict[str, Any]) -> tuple[str, str]:
+    """What the script prints outside FullLanguage: every probe ``ok: false`` with the reason and the fix.
+
+    Returns (one failed probe's JSON, the document's JSON with ``@@failed@@`` for each probe). ``@@host@@``,
+    ``@@mode@@`` and ``@@time@@`` stand for what only the host knows; the guard splices them in.
+    """
+    failed = json.dumps({"ok": False, "error": CONSTRAINED_REASON, "ms": 0}, separators=(",", ":"))
+    document = {
+        "schema": SCHEMA,
+        "collected_at": "@@time@@",
+        "collector": {"version": __version__, "vantage": "fact script on @@host@@"},
+        "site": site,
+        "hosts": {"@@host@@": {"roles": list(roles), "probes": {p.name: "@@failed@@" for p in probes}}},
+    }
+    text = json.dumps(document, separators=(",", ":"), ensure_ascii=True)
+    return failed, text.replace('"@@failed@@"', "@@failed@@")
+
+
+def _concatenation(template: str) -> str:
+    """A JSON template as a PowerShell expression: single-quoted literals joined with $Conncheck<Placeholder>."""
+    pieces = []
+    for part in _PLACEHOLDER.split(template):
+        if _PLACEHOLDER.fullmatch(part):
+            pieces.append("$Conncheck" + part.strip("@").title())
+        elif part:
+            pieces.append(powershell_literal(part))
+    return " + ".join(pieces)
+
+
+def _guard(failed: str, document: str) -> list[str]:
+    """The language-mode guard: only cmdlets, property reads and the types ConstrainedLanguage allows."""
+    return [
+        GUARD_MARKER,
+        "if ([string]$ExecutionContext.SessionState.LanguageMode -ne 'FullLanguage') {",
+        "    $ConncheckMode = [string]$ExecutionContext.SessionState.LanguageMode",
+        "    $ConncheckHost = [string]$env:COMPUTERNAME",
+        "    try {",
+        "        $ConncheckComputer = Get-CimInstance -ClassName Win32_ComputerSystem",
+        "        if ($ConncheckComputer.PartOfDomain) {",
+        "            $ConncheckHost = [string]$ConncheckComputer.DNSHostName + '.' + [string]$ConncheckComputer.Domain",
+        "        }",
+        "    } catch {",
+        "        $ConncheckHost = [string]$env:COMPUTERNAME",
+        "    }",
+        "    $ConncheckHost = $ConncheckHost.ToLowerInvariant() -creplace '[^a-z0-9.-]', ''",
+        "    $ConncheckTime = [datetime]::UtcNow.ToString('s') + 'Z'",
+        "    $ConncheckFailed = " + _concatenation(failed),
+        "    " + _concatenation(document),
+        "    return",
+        "}",
+    ]
+
+
+def _ordered(probes: list[Probe]) -> list[Probe]:
+    """The clock first (its reading is not delayed by the other probes), then declaration order."""
+    return sorted(probes, key=lambda p: p.name != FIRST_PROBE)
+
+
+def build(probes: list[Probe], roles: tuple[str, ...], site: dict[str, Any] | None = None,
+          budget_s: int = SCRIPT_BUDGET_S) -> FactScript:
+    """The fact script for ``roles`` running ``probes`` (see the module docstring for its layout).
+
+    ``budget_s`` bounds what the probes may spend together; keep it under the collector's operation timeout.
+    """
     bad = [r for r in roles if r not in HOST_ROLES]
     if bad or not roles:
         raise ValueError(f"fact scripts exist for the roles {', '.join(HOST_ROLES)}, not {bad or 'none'}")
     site = dict(site or {})
     site_json = json.dumps(site, separators=(",", ":"), ensure_ascii=True)
+    probes = _ordered(probes)
     lines = [
         f"# conncheck fact script for the role(s): {', '.join(roles)}",
-        "# Run it on the host itself, as an administrator, in Windows PowerShell 5.1:",
-        "#     powershell -ExecutionPolicy Bypass -File .\\collect.ps1 > facts.json",
+        "# Run it on the host itself, as an administrator, in 64-bit Windows PowerShell 5.1:",
+        "#     powershell.exe -NoProfile -NonInteractive -ExecutionPolicy Bypass -File .\\collect.ps1 > facts.json",
         "# then evaluate the output anywhere: conncheck evaluate facts.json",
         "# Read-only: it reads certificates, registry values, services, files and event logs; it changes nothing.",
+        "# Its output is one JSON document in pure ASCII: any shell's redirection keeps it intact.",
         f"# conncheck-version: {__version__}",
         f"# conncheck-roles: {','.join(roles)}",
         f"# conncheck-site: {site_json}",
+        "Set-StrictMode -Off",
+        *_guard(*constrained_document(probes, roles, site)),
         "$ErrorActionPreference = 'Stop'",
         "$ProgressPreference = 'SilentlyContinue'",
         f"$ConncheckSite = {powershell_literal(site)}",
+        f"$ConncheckScriptBudgetMs = {int(budget_s) * 1000}",
         _prelude().rstrip("\n"),
         "",
     ]
     for probe in probes:
+        settings = fragment_settings(probe)
+        flags = f"-BudgetSeconds {settings.budget_s}" + (" -List" if settings.is_list else "")
         lines += [
             f"{PROBE_MARKER}{probe.name}",
-            f"$ConncheckProbes[{powershell_literal(probe.name)}] = Get-ConncheckProbeResult {{",
+            f"$ConncheckProbes[{powershell_literal(probe.name)}] = Get-ConncheckProbeResult {flags} {{",
             _indent(probe.powershell_text()),
             "}",
             "",
         ]
-    collected = ("[DateTime]::UtcNow.ToString(\"yyyy-MM-dd'T'HH:mm:ss'Z'\", "
-                 "[Globalization.CultureInfo]::InvariantCulture)")
+    if any(p.name == FIRST_PROBE for p in probes):
+        lines += [
+            EPILOGUE_MARKER,
+            "if ($ConncheckProbes['clock']['ok']) {",
+            "    $ConncheckProbes['clock']['data']['utc_end'] = [DateTime]::UtcNow",
+            "}",
+            "",
+        ]
     lines += [
         "$ConncheckDocument = [ordered]@{",
         f"    schema = {powershell_literal(SCHEMA)}",
-        f"    collected_at = {collected}",
+        "    collected_at = [DateTime]::UtcNow",
         f"    collector = [ordered]@{{ version = {powershell_literal(__version__)}; "
         "vantage = 'fact script on ' + $ConncheckFqdn }",
         "    site = $ConncheckSite",

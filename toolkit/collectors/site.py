@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+import msgspec
 from conncheck import __version__
 from conncheck.collectors import script as fact_script
 from conncheck.collectors.winrm import HostJob, HostOutcome, collect_hosts
@@ -68,7 +69,7 @@ def winrm_jobs(config: SiteConfig, registry: Registry, opts: CollectOptions) -> 
         roles = tuple(r for r in ("connector", "ca", "ndes") if r in entry.roles)
         if roles not in scripts:
             probes = fact_script.probes_for(registry.probes.values(), roles)
-            scripts[roles] = fact_script.build(probes, roles, site)
+            scripts[roles] = fact_script.build(probes, roles, msgspec.to_builtins(site))
         jobs.append(HostJob(entry.name, roles, options, _credential(options, entry.name, opts.interactive, cache),
                             scripts[roles]))
     return jobs, opts.parallel or base.parallel

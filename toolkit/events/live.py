@@ -7,23 +7,45 @@ whether the log exists; Python normalises them exactly like a file's records.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
+import msgspec
 from conncheck.catalog import Catalog
-from conncheck.events.record import EventRecord, find_code, level_name, parse_utc
+from conncheck.events.record import EventRecord, find_code, level_name
 from conncheck.events.stats import ReadStats
+from conncheck.schema import UtcTime
 
 
 class LiveShapeError(ValueError):
     """The probe's data is not the documented shape."""
 
 
-@dataclass
-class LogState:
+class LogState(msgspec.Struct):
+    """One connector log on the host: found or not, why it could not be read, whether the read was capped."""
+
     name: str
     found: bool
     error: str | None = None
     truncated: bool = False
+
+
+class LiveRecord(msgspec.Struct):
+    time_utc: UtcTime
+    provider: str
+    channel: str
+    event_id: Annotated[int, msgspec.Meta(ge=0, le=65535)]
+    level: Annotated[int | str | None, msgspec.Meta(description="1 Critical … 5 Verbose, or its name")]
+    computer: str
+    message: str | None
+    data: Annotated[dict[str, str | None], msgspec.Meta(description="<Data> by name; unnamed: Data1, Data2…")]
+
+
+class EventsData(msgspec.Struct):
+    """The ``events`` probe: the look-back window, each connector log's state, and the records."""
+
+    window_days: int | None
+    logs: list[LogState]
+    records: list[LiveRecord]
 
 
 @dataclass
@@ -37,54 +59,40 @@ class LiveEvents:
     def logs_found(self) -> list[LogState]:
         return [log for log in self.logs if log.found and not log.error]
 
-
-def _log(raw: Any) -> LogState:
-    if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
-        raise LiveShapeError("each entry of 'logs' must be an object with a 'name'")
-    error = raw.get("error")
-    return LogState(raw["name"], bool(raw.get("found")), str(error) if error else None, bool(raw.get("truncated")))
+    @property
+    def truncated(self) -> list[str]:
+        """Logs whose read stopped at the cap: their older records were not seen."""
+        return [log.name for log in self.logs if log.truncated]
 
 
-def _record(raw: Any, catalog: Catalog) -> EventRecord | None:
-    if not isinstance(raw, dict):
-        return None
-    event_id, time = raw.get("event_id"), raw.get("time_utc")
-    if isinstance(event_id, bool) or not isinstance(event_id, int) or not isinstance(time, str):
-        return None
-    try:
-        when = parse_utc(time)
-    except ValueError:
-        return None
-    data_raw = raw.get("data") or {}
-    data = {str(k): "" if v is None else str(v) for k, v in data_raw.items()} if isinstance(data_raw, dict) else {}
-    message = str(raw.get("message") or "")
+def _record(raw: LiveRecord, catalog: Catalog) -> EventRecord:
+    data = {k: "" if v is None else v for k, v in raw.data.items()}
+    message = raw.message or ""
     return EventRecord(
-        time=when,
-        provider=str(raw.get("provider") or ""),
-        channel=str(raw.get("channel") or ""),
-        event_id=event_id,
-        level=level_name(raw.get("level")),
-        computer=str(raw.get("computer") or ""),
+        time=raw.time_utc,
+        provider=raw.provider,
+        channel=raw.channel,
+        event_id=raw.event_id,
+        level=level_name(raw.level),
+        computer=raw.computer,
         data=data,
         message=message,
         code=find_code(data, message, catalog),
     )
 
 
-def parse_probe(data: Any, catalog: Catalog, source: str) -> LiveEvents:
-    """The probe's data as records; LiveShapeError when it is not the documented object."""
-    if not isinstance(data, dict) or not all(isinstance(data.get(k), list) for k in ("logs", "records")):
-        raise LiveShapeError("expected an object with 'logs' and 'records' lists")
+def live_events(data: EventsData, catalog: Catalog, source: str) -> LiveEvents:
+    """The probe's typed data as normalised records."""
     stats = ReadStats(source, "live")
-    records = []
-    for raw in data["records"]:
-        record = _record(raw, catalog)
-        if record is None:
-            stats.skip("a record without an integer event_id or a time_utc")
-            continue
-        stats.records += 1
-        records.append(record)
-    window = data.get("window_days")
-    return LiveEvents(
-        [_log(raw) for raw in data["logs"]], records, stats, window if isinstance(window, int) else None
-    )
+    records = [_record(raw, catalog) for raw in data.records]
+    stats.records = len(records)
+    return LiveEvents(data.logs, records, stats, data.window_days)
+
+
+def parse_probe(data: Any, catalog: Catalog, source: str) -> LiveEvents:
+    """Untyped probe data (a facts file given to ``conncheck events``); LiveShapeError when it is not the shape."""
+    try:
+        typed = msgspec.convert(data, EventsData, strict=False)
+    except msgspec.ValidationError as exc:
+        raise LiveShapeError(str(exc)) from None
+    return live_events(typed, catalog, source)

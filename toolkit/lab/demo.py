@@ -26,6 +26,7 @@ from conncheck.lab.hosts import hosts_from_facts
 from conncheck.lab.lab import PASSWORD_ENV, Lab
 from conncheck.lab.scep import Responder, sample_ndes
 from conncheck.registry import default_registry
+from conncheck.site import site_table
 from cryptography.hazmat.primitives.serialization import Encoding
 
 
@@ -38,7 +39,7 @@ def collect_demo(progress: Callable[[HostOutcome], None] | None = None) -> Facts
     from conncheck.lab import samples
 
     example = samples.demo_sample(datetime.now(timezone.utc))
-    site = {k: v for k, v in example.facts.site.items() if k != "roles_expected"}
+    site = site_table(example.facts.site)
     with Lab(hosts_from_facts(example.facts)) as lab, sample_ndes(example) as ndes:
         assert lab.workdir is not None
         root = Path(lab.workdir) / "contoso-root.pem"

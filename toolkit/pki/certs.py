@@ -5,9 +5,10 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, Literal
 
 from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
@@ -57,6 +58,7 @@ class CertInfo:
     has_private_key: bool | None
     store: str | None
     der: bytes
+    subject_key_id: bytes | None = None
 
     @property
     def self_signed(self) -> bool:
@@ -161,6 +163,13 @@ def _is_ca(cert: x509.Certificate) -> bool:
         return False
 
 
+def _subject_key_id(cert: x509.Certificate) -> bytes | None:
+    try:
+        return cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value.digest
+    except x509.ExtensionNotFound:
+        return None
+
+
 def _dns_names(cert: x509.Certificate) -> tuple[str, ...]:
     try:
         san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
@@ -189,6 +198,7 @@ def from_der(der: bytes, *, has_private_key: bool | None = None, store: str | No
             has_private_key=has_private_key,
             store=store,
             der=der,
+            subject_key_id=_subject_key_id(cert),
         )
     except (ValueError, TypeError) as exc:
         raise CertificateError(f"not a readable X.509 certificate: {exc}") from exc
@@ -202,18 +212,63 @@ def from_b64(value: str, *, has_private_key: bool | None = None, store: str | No
     return from_der(der, has_private_key=has_private_key, store=store)
 
 
-def from_store_entry(entry: dict[str, Any]) -> CertInfo:
-    """One element of a ``certs_my`` / ``certs_root`` probe: {"der_b64", "has_private_key", "store"}."""
-    return from_b64(entry["der_b64"], has_private_key=entry.get("has_private_key"), store=entry.get("store"))
+class ThumbprintError(ValueError):
+    """A thumbprint with a character Windows does not accept in one (e.g. U+200E pasted from the certificate
+    dialog): the connector matches no certificate with it."""
+
+    def __init__(self, value: str, char: str, position: int) -> None:
+        name = unicodedata.name(char, "a control character")
+        super().__init__(f"character U+{ord(char):04X} ({name}) at position {position + 1} of {value!r}")
+        self.char = char
+        self.position = position
 
 
-def store_certs(entries: list[dict[str, Any]]) -> list[CertInfo]:
-    """Every certificate of a store probe. One unreadable entry raises: a store half-read is not a store read."""
-    if not isinstance(entries, list):
-        raise CertificateError("store data is not a list of certificates")
-    return [from_store_entry(e) for e in entries]
+def parse_thumbprint(value: str) -> str:
+    """A thumbprint as Windows compares it: spaces dropped, letters upper-cased; any other character that is not
+    hex (an invisible U+200E, a colon) raises ThumbprintError: such a value matches no certificate."""
+    for position, char in enumerate(value):
+        if char not in "0123456789abcdefABCDEF ":
+            raise ThumbprintError(value, char, position)
+    return value.replace(" ", "").upper()
 
 
 def normalize_thumbprint(value: str) -> str:
-    """Thumbprints copied from MMC carry spaces and an invisible U+200E; compare them bare and upper-case."""
-    return "".join(ch for ch in value if ch in "0123456789abcdefABCDEF").upper()
+    """A thumbprint that conncheck itself computed or read as hex (CACertHash, a hash from the registry's binary
+    form): case and spaces only. Values an admin typed go through ``parse_thumbprint``."""
+    return value.replace(" ", "").upper()
+
+
+Validity = Literal["not yet valid", "expired", "expiring", "valid"]
+
+
+def validity(not_before: datetime, not_after: datetime, now: datetime, warning_days: int) -> Validity:
+    """The one rule for a certificate's (or CRL's) dates: expiring when it ends within ``warning_days`` of now,
+    that day included."""
+    if now < not_before:
+        return "not yet valid"
+    if now > not_after:
+        return "expired"
+    if not_after - now <= timedelta(days=warning_days):
+        return "expiring"
+    return "valid"
+
+
+NameMatch = Literal["san", "cn only", "no"]
+
+
+def _dns_name_matches(pattern: str, host: str) -> bool:
+    """RFC 6125: exact, or a left-most '*' label standing for exactly one label."""
+    pattern, host = pattern.lower().rstrip("."), host.lower().rstrip(".")
+    if pattern.startswith("*."):
+        head, _, rest = host.partition(".")
+        return bool(head) and bool(rest) and rest == pattern[2:]
+    return pattern == host
+
+
+def host_name_match(cert: CertInfo, host: str) -> NameMatch:
+    """Does the certificate name ``host``? The one rule for every TLS name check: the Subject Alternative Name's DNS
+    names decide ("san"); only a certificate without DNS names falls back to its CN ("cn only"), which Windows
+    accepts but Apple devices and browsers do not."""
+    if cert.dns_names:
+        return "san" if any(_dns_name_matches(n, host) for n in cert.dns_names) else "no"
+    return "cn only" if cert.subject_cn and _dns_name_matches(cert.subject_cn, host) else "no"

@@ -23,6 +23,7 @@ from conncheck.lab.samples.directory import healthy_directory
 from conncheck.lab.samples.scep import healthy_endpoint
 from conncheck.pki.certs import OID_CERT_TEMPLATE_NAME, OID_CERTIFICATE_REQUEST_AGENT
 from conncheck.pki.security_descriptor import sid_to_bytes
+from conncheck.site import FactsSite, facts_site
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -542,8 +543,8 @@ def ndes_probes(pki: SamplePKI, now: datetime) -> dict[str, Any]:
     }
 
 
-def site_section(**extra: Any) -> dict[str, Any]:
-    return {
+def site_section(**extra: Any) -> FactsSite:
+    return facts_site({
         "name": "contoso (example)",
         "ca_config": f"{CA_HOST}\\{CA_NAME}",
         "pkcs_templates": [PKCS_TEMPLATE],
@@ -554,7 +555,7 @@ def site_section(**extra: Any) -> dict[str, Any]:
         "digicert": False,
         "roles_expected": ["ca", "connector", "directory", "ndes", "scep"],
         **extra,
-    }
+    })
 
 
 def _target(name: str, roles: tuple[str, ...], probes: dict[str, Any]) -> Target:
@@ -770,9 +771,9 @@ def variant_site(name: str, now: datetime | None = None) -> SampleSite:
         raise KeyError(f"no example variant {name!r}; known: {', '.join(v.name for v in VARIANTS)}")
     site = healthy_site(now)
     variant.breaks(site)
-    site.facts.site["name"] = f"contoso (example: {variant.name})"
+    site.facts.site.name = f"contoso (example: {variant.name})"
     site.expect = {"fails": list(variant.fails), "unknown": list(variant.unknown), "warns": list(variant.warns)}
-    site.facts.site["example_expect"] = site.expect
+    site.facts.site.example_expect = site.expect
     return site
 
 
@@ -787,5 +788,5 @@ def demo_sample(now: datetime | None = None) -> SampleSite:
     _default_httpsys_limits(site)
     _missing_manage_certificates(site)
     replace_connector_cert(site, days_before=353, days_after=12)
-    site.facts.site["name"] = "contoso (EXAMPLE DATA)"
+    site.facts.site.name = "contoso (EXAMPLE DATA)"
     return site

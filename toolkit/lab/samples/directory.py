@@ -6,7 +6,8 @@ carrying ``ca_der``, the SCEP and PKCS templates (published on the CA, security 
 Authenticated Users and Enroll to a group the NDES account is in through a nested group, and to the connector's
 account), NTAuthCertificates holding the CA certificate, the NDES service account (enabled, password set 10 days
 before ``now``, ``HTTP/<ndes_fqdn>`` SPN on it alone) and the connector's account. Every name has a parameter
-whose default matches toolkit/lab/samples/__init__.py's Contoso site; pass the same values as the site's ``[site]`` section.
+whose default matches the Contoso site of toolkit/lab/samples/__init__.py; pass the same values as the site's
+``[site]`` section.
 Break one precondition by editing the returned probe data (``target.probes[name].data``).
 """
 

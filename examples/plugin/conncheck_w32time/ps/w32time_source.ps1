@@ -4,7 +4,9 @@ $params = Get-ItemProperty -Path $key -ErrorAction Stop
 $service = Get-Service -Name W32Time -ErrorAction SilentlyContinue
 $status = $null
 if ($service) { $status = [string]$service.Status }
-$source = (& "$env:windir\System32\w32tm.exe" /query /source 2>&1 | Out-String).Trim()
+# Through the fact script's native helper: `w32tm 2>&1` under $ErrorActionPreference 'Stop' dies on a stderr line.
+$w32tm = Get-ConncheckNativeResult 'w32tm.exe' @('/query', '/source')
+$source = ((@($w32tm['stdout'], $w32tm['stderr']) -ne '') -join "`n").Trim()
 [ordered]@{
     type = [string]$params.Type
     ntp_server = [string]$params.NtpServer

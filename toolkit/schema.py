@@ -1,0 +1,147 @@
+"""The wire vocabulary probe schemas are written in, and how a mismatch is told.
+
+Each probe declares the exact shape of its ``data`` as a msgspec type beside its fragment (``checks/*.py``). The
+pieces several probes share live here: times, registry keys, base64. ``validate`` decodes a probe's raw JSON into
+its schema, strictly (no string is taken for a number, no number for a boolean); a mismatch becomes a
+``SchemaMismatch`` naming the path, e.g. ``certs_my[3].has_private_key: expected bool, got str``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated, Any, TypeVar
+
+import msgspec
+
+T = TypeVar("T")
+
+UtcTime = Annotated[datetime, msgspec.Meta(tz=True, description="ISO 8601 time with its zone (the fragments: UTC)")]
+Base64 = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9+/\s]*={0,2}\s*$", description="base64")]
+
+# A registry value as the fact scripts report it; the JSON type carries the REG type:
+#   REG_DWORD, REG_QWORD → number; REG_SZ, REG_EXPAND_SZ → string; REG_MULTI_SZ → list of strings;
+#   REG_BINARY → base64 string. A consumer that needs a REG_DWORD gets a string only when the value is REG_SZ.
+RegistryValue = int | str | list[str] | None  # null: the value is absent, as if not written
+RegistryKey = dict[str, RegistryValue]
+
+
+class SchemaMismatch(ValueError):
+    """Probe data that does not have its declared shape: the checks reading it are UNKNOWN, never PASS."""
+
+    def __init__(self, probe: str, detail: str) -> None:
+        super().__init__(f"{probe}{detail}")
+        self.probe = probe
+
+
+_AT = re.compile(r"^(?P<message>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.S)
+
+
+def mismatch(probe: str, error: msgspec.ValidationError | msgspec.DecodeError) -> SchemaMismatch:
+    """msgspec's 'Expected `bool`, got `str` - at `$[3].has_private_key`' → 'certs_my[3].has_private_key: expected
+    bool, got str'."""
+    match = _AT.match(str(error))
+    assert match is not None  # the pattern matches any text
+    message = match.group("message").replace("`", "")
+    message = message[:1].lower() + message[1:]
+    path = match.group("path") or ""
+    return SchemaMismatch(probe, f"{path}: {message}")
+
+
+def decoder(schema: Any) -> msgspec.json.Decoder[Any]:
+    """A strict decoder for a probe's schema; TypeError at once when the schema is not a type msgspec can decode."""
+    return msgspec.json.Decoder(schema, strict=True)
+
+
+def validate(probe: str, raw: bytes | msgspec.Raw, decode: msgspec.json.Decoder[T]) -> T:
+    """The probe's raw JSON as its schema's type; SchemaMismatch when it is not that shape."""
+    try:
+        return decode.decode(raw)
+    except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+        raise mismatch(probe, exc) from None
+    except RecursionError:
+        raise SchemaMismatch(probe, ": nested too deeply") from None
+
+
+def registry_dword(key: RegistryKey | None, name: str) -> int | None:
+    """A REG_DWORD/QWORD value; None when the key or value is absent or the value is not a number (a REG_SZ
+    "65534" is not a DWORD: Windows components that read a DWORD ignore it)."""
+    if not key:
+        return None
+    value = key.get(name)
+    return value if isinstance(value, int) else None
+
+
+def registry_string(key: RegistryKey | None, name: str) -> str | None:
+    """A REG_SZ/EXPAND_SZ value; None when absent or of another type."""
+    if not key:
+        return None
+    value = key.get(name)
+    return value if isinstance(value, str) else None
+
+
+def registry_kind(value: RegistryValue | None) -> str:
+    """What the JSON type says the REG type was, for findings ("REG_SZ", "REG_DWORD or REG_QWORD", ...)."""
+    if value is None:
+        return "absent"
+    if isinstance(value, int):
+        return "REG_DWORD"
+    if isinstance(value, list):
+        return "REG_MULTI_SZ"
+    return "REG_SZ"
+
+
+def describe(tp: Any) -> str:
+    """A type as docs/facts.md shows it: ``list of {der_b64: base64, has_private_key: bool, ...}``."""
+    return _describe(msgspec.inspect.type_info(tp), depth=0)
+
+
+def _describe(info: msgspec.inspect.Type, depth: int) -> str:
+    inspect = msgspec.inspect
+    if isinstance(info, inspect.Metadata):
+        inner = _describe(info.type, depth)
+        description = (info.extra_json_schema or {}).get("description")
+        return f"{inner} ({description})" if description and depth > 0 else inner
+    if isinstance(info, inspect.UnionType):
+        parts = [_describe(t, depth) for t in info.types]
+        return " or ".join(dict.fromkeys(parts))
+    if isinstance(info, (inspect.ListType, inspect.TupleType, inspect.VarTupleType)) and hasattr(info, "item_type"):
+        return f"list of {_describe(info.item_type, depth + 1)}"
+    if isinstance(info, inspect.DictType):
+        return f"object of {_describe(info.key_type, depth + 1)} → {_describe(info.value_type, depth + 1)}"
+    if isinstance(info, inspect.StructType):
+        fields = []
+        for f in info.fields:
+            optional = "" if f.required else "?"
+            fields.append(f"{f.encode_name}{optional}: {_describe(f.type, depth + 1)}")
+        return "{" + ", ".join(fields) + "}"
+    if isinstance(info, inspect.LiteralType):
+        return " | ".join(repr(v).replace("'", '"') for v in info.values)
+    names = {
+        inspect.StrType: "str", inspect.IntType: "int", inspect.FloatType: "number", inspect.BoolType: "bool",
+        inspect.NoneType: "null", inspect.DateTimeType: "ISO 8601 time", inspect.AnyType: "any",
+    }
+    for kind, name in names.items():
+        if isinstance(info, kind):
+            return name
+    return type(info).__name__.removesuffix("Type").lower()
+
+
+class StoreCertificate(msgspec.Struct, dict=True):
+    """One certificate of a LocalMachine store, as the prelude's Get-ConncheckStoreCertificates reports it.
+
+    ``info`` is the parsed certificate (decoded once, when the probe is read); an entry that is not a certificate
+    makes the whole store probe malformed: a store half-read is not a store read.
+    """
+
+    der_b64: Base64
+    has_private_key: bool
+    store: str
+
+    def __post_init__(self) -> None:
+        from conncheck.pki.certs import CertificateError, from_b64
+
+        try:
+            self.info = from_b64(self.der_b64, has_private_key=self.has_private_key, store=self.store)
+        except CertificateError as exc:
+            raise ValueError(str(exc)) from None
