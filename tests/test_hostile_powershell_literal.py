@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 import pytest
 from conncheck.collectors.script import INT64_MAX, SINGLE_QUOTES, build, powershell_literal, probes_for
 from hypothesis import HealthCheck, given, settings
@@ -162,7 +163,8 @@ def test_the_assembled_script_carries_the_site_as_literals_only() -> None:
     from conncheck.registry import default_registry
 
     site = config.parse({"site": {"name": "o'hara\u2019s", "pkcs_templates": ["It\u2018s", "$(Stop-Computer)"]}})
-    script = build(probes_for(default_registry().probes.values(), ("ca",)), ("ca",), site.facts_site())
+    facts_site = msgspec.to_builtins(site.facts_site())
+    script = build(probes_for(default_registry().probes.values(), ("ca",)), ("ca",), facts_site)
     line = next(ln for ln in script.text.splitlines() if ln.startswith("$ConncheckSite = "))
     embedded = _evaluate(_rhs(line.removeprefix("$ConncheckSite = ")))
     assert embedded["pkcs_templates"] == ["It\u2018s", "$(Stop-Computer)"] and embedded["name"] == "o'hara\u2019s"
