@@ -64,7 +64,9 @@ class WinRMOptions:
 def section_options(raw: dict[str, Any] | None) -> WinRMOptions:
     """``[winrm]`` over the defaults. Keys, types and ranges were checked when site.toml was loaded
     (conncheck.config.WinRMSection); what they mean together is checked here."""
-    return _checked(replace(WinRMOptions(), **(raw or {})), "site.toml [winrm]")
+    if not raw:
+        return WinRMOptions()
+    return _checked(replace(WinRMOptions(), **raw), "site.toml [winrm]")
 
 
 def host_options(base: WinRMOptions, overrides: dict[str, Any], host: str) -> WinRMOptions:
