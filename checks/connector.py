@@ -40,6 +40,7 @@ CA_REACHABILITY = PLUGIN.probe(
 )
 INTUNE_REACHABILITY = PLUGIN.probe(
     "intune_reachability", dict[str, bool], roles=("connector",), powershell="ps/intune_reachability.ps1",
+    budget_s=30,
     description="TCP 443 to the Intune service endpoints: 'host:443' → reached",
 )
 

@@ -24,7 +24,7 @@ ROLES = ("connector",)  # the connector logs live where the connector runs (with
 SERVICE_STOPS_FAIL = 3  # stops of the connector service in the window that mean a crash or restart loop
 
 EVENTS = PLUGIN.probe(
-    "events", EventsData, roles=ROLES, powershell="ps/events.ps1",
+    "events", EventsData, roles=ROLES, powershell="ps/events.ps1", budget_s=60,
     description="The connector's event records of the look-back window (legacy log, Admin, Operational)",
 )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+import base64
 from typing import Any, Literal
 
 import msgspec
@@ -14,7 +14,6 @@ from conncheck.pki.certs import (
     OID_SERVER_AUTH,
     CertInfo,
     host_name_match,
-    normalize_thumbprint,
 )
 from conncheck.plugin import Context, Plugin
 from conncheck.results import Outcome, failed, passed, unknown, warned
@@ -29,8 +28,9 @@ class IisConfig(msgspec.Struct):
     text: str | None  # null: the file does not exist; cut at 4 MiB
 
 
-class SslBindings(msgspec.Struct):
-    output: str  # netsh http show sslcert
+# HTTP.sys's binding kinds → endpoint ("0.0.0.0:443", "ndes01.contoso.com:443", "443") → its registry key;
+# a kind with no key at all is null. SslCertHash is REG_BINARY (base64 of the thumbprint's bytes).
+HttpSslBindings = dict[str, dict[str, RegistryKey | None] | None]
 
 
 class AppPool(msgspec.Struct):
@@ -50,9 +50,9 @@ IIS_CONFIG = PLUGIN.probe(
     "iis_config", IisConfig, roles=("ndes",), powershell="ps/iis_config.ps1",
     description="applicationHost.config text (capped at 4 MiB)",
 )
-SSL_BINDINGS = PLUGIN.probe(
-    "ssl_bindings", SslBindings, roles=("ndes",), powershell="ps/ssl_bindings.ps1",
-    description="netsh http show sslcert output",
+HTTP_SSL_BINDINGS = PLUGIN.probe(
+    "http_ssl_bindings", HttpSslBindings, roles=("ndes",), powershell="ps/http_ssl_bindings.ps1",
+    description="HTTP.sys's TLS bindings from its registry (SslBindingInfo, SslSniBindingInfo, SslCcsBindingInfo)",
 )
 APP_POOLS = PLUGIN.probe(
     "app_pools", list[AppPool], roles=("ndes",), powershell="ps/app_pools.ps1",
@@ -275,26 +275,30 @@ def ndes_not_on_ca_or_dc(ctx: Context) -> Outcome:
     return passed("NDES runs on a member server without the CA role", evidence)
 
 
-_BINDING = re.compile(r"^\s*(IP:port|Hostname:port)\s*:\s*(?P<endpoint>\S+)", re.M)
-_HASH = re.compile(r"^\s*Certificate Hash\s*:\s*(?P<hash>[0-9a-fA-F]+)", re.M)
-
-
-def https_bindings(netsh_output: str) -> dict[str, str]:
-    """netsh http show sslcert → {"0.0.0.0:443": thumbprint}; blocks are separated by blank lines."""
-    out = {}
-    for block in re.split(r"\n\s*\n", netsh_output):
-        endpoint, thumb = _BINDING.search(block), _HASH.search(block)
-        if endpoint and thumb:
-            out[endpoint.group("endpoint")] = normalize_thumbprint(thumb.group("hash"))
-    return out
-
+def https_bindings(bindings: HttpSslBindings, host: str) -> dict[str, tuple[str, str]]:
+    """The certificates HTTP.sys serves on port 443 for ``host``: endpoint → (thumbprint, store name). An SNI binding
+    for the host name wins over IP bindings, as HTTP.sys picks it first."""
+    found: dict[str, tuple[str, str]] = {}
+    for kind in ("SslSniBindingInfo", "SslBindingInfo"):
+        for endpoint, key in (bindings.get(kind) or {}).items():
+            name, _, port = endpoint.rpartition(":")
+            if port != "443" or (kind == "SslSniBindingInfo" and name.casefold() != host.casefold()):
+                continue
+            raw = registry_string(key, "SslCertHash")
+            if raw is None:
+                continue
+            thumbprint = base64.b64decode(raw).hex().upper()
+            found[endpoint] = (thumbprint, registry_string(key, "SslCertStoreName") or "MY")
+        if found:
+            return found
+    return found
 
 
 @PLUGIN.check(
     "tls_binding_cert_valid",
     "The NDES HTTPS binding's certificate is valid for the NDES name",
     roles=("ndes",),
-    reads=(SSL_BINDINGS, CERTS_MY, HOST_INFO),
+    reads=(HTTP_SSL_BINDINGS, CERTS_MY, HOST_INFO),
     codes=(UNKNOWN_ERROR,),
     remediation="Bind a certificate to port 443 of the Default Web Site that is valid, has Server Authentication, "
     "and names the NDES FQDN (internal and external) in its SAN.",
@@ -304,22 +308,29 @@ def https_bindings(netsh_output: str) -> dict[str, str]:
     "bağlayın.",
 )
 def tls_binding_cert_valid(ctx: Context) -> Outcome:
-    output = ctx.read(SSL_BINDINGS).output
-    bindings = https_bindings(output)
-    if not bindings and output.strip():
-        return unknown("netsh's output could not be read (it is localized on this server)", {"output": output[:300]})
-    on_443 = {e: t for e, t in bindings.items() if e.endswith(":443")}
+    fqdn = ctx.site.ndes_fqdn or ctx.read(HOST_INFO).fqdn or ctx.host
+    bindings = ctx.read(HTTP_SSL_BINDINGS)
+    try:
+        on_443 = https_bindings(bindings, fqdn)
+    except ValueError as exc:
+        return unknown(f"an SslCertHash value is not base64: {exc}")
     if not on_443:
-        return failed("no HTTPS certificate is bound to port 443", {"bindings": bindings})
+        ccs = [e for e in (bindings.get("SslCcsBindingInfo") or {}) if e.rpartition(":")[2] == "443"]
+        if ccs:
+            return unknown("port 443 takes its certificate from IIS's Centralized Certificate Store, which conncheck "
+                           "does not read", {"bindings": ccs})
+        return failed("no HTTPS certificate is bound to port 443", {"bindings": sorted(bindings)})
+    endpoint, (thumbprint, store_name) = next(iter(sorted(on_443.items())))
+    if store_name.upper() != "MY":
+        return unknown(f"the certificate bound to {endpoint} lives in the {store_name} store, which conncheck does "
+                       "not read", {"binding": endpoint, "thumbprint": thumbprint, "store": store_name})
     store = {c.thumbprint: c for c in certificates(ctx, CERTS_MY)}
-    endpoint, thumbprint = next(iter(sorted(on_443.items())))
     cert = store.get(thumbprint)
     if cert is None:
         return failed(
             f"the certificate bound to {endpoint} ({thumbprint}) is not in LocalMachine\\My",
             {"binding": endpoint, "thumbprint": thumbprint},
         )
-    fqdn = ctx.site.ndes_fqdn or ctx.read(HOST_INFO).fqdn or ctx.host
     evidence: dict[str, Any] = {"binding": endpoint, "expected_name": fqdn, **cert.evidence(ctx.now)}
     if not cert.has_eku(OID_SERVER_AUTH) and cert.ekus:
         return failed("the bound certificate lacks Server Authentication", evidence)

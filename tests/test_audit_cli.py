@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -21,6 +22,19 @@ def audit(db: Path | str, facts: Path, *extra: str) -> tuple[int, str, str]:
     return done.returncode, done.stdout, done.stderr
 
 
+def history_rows(db: Path) -> list[dict[str, str]]:
+    """``conncheck history``'s table: a header row, a rule, then one row per run (newest first)."""
+    lines = conncheck("history", "--db", str(db)).stdout.splitlines()
+    header = lines[0].split()
+    assert header[:2] == ["run", "collected"] and set(lines[1]) <= {"-", " "}, lines[:2]
+    wanted = ("run", "verdict", "regressions", "exit")
+    rows = []
+    for line in lines[2:]:
+        cells = line.split()  # run, date, time, site, verdict, counts..., regressions, exit
+        rows.append(dict(zip(wanted, (cells[0], cells[4], cells[-2], cells[-1]), strict=True)))
+    return rows
+
+
 def test_one_expired_certificate_is_a_regression(facts_files: dict[str, Path], tmp_path: Path) -> None:
     db = tmp_path / "audit.sqlite"
     rc, out, _ = audit(db, facts_files["healthy"])
@@ -35,12 +49,13 @@ def test_one_expired_certificate_is_a_regression(facts_files: dict[str, Path], t
     assert EXPIRED_CHECK in newly and "not_after:" in newly and "thumbprint:" in newly
     assert "Regressions: 1" in done.stdout
 
-    history = conncheck("history", "--db", str(db)).stdout.splitlines()
-    assert history[0].startswith("#2") and "FAIL" in history[0] and "regressions 1" in history[0]
-    assert history[1].startswith("#1") and "PASS" in history[1] and "regressions 0" in history[1]
+    history = history_rows(db)
+    assert history[0] == {"run": "#2", "verdict": "FAIL", "regressions": "1", "exit": "4"}  # the audit's own code
+    assert history[1] == {"run": "#1", "verdict": "PASS", "regressions": "0", "exit": "0"}
 
     # the same facts again: still failing, but nothing new
     assert audit(db, facts_files["expired"])[0] == 1
+    assert history_rows(db)[0] == {"run": "#3", "verdict": "FAIL", "regressions": "0", "exit": "1"}
     assert audit(db, facts_files["expired"], "--fail-on", "regression")[0] == 0
     # and the fix is reported as such
     rc, out, _ = audit(db, facts_files["healthy"])
@@ -69,7 +84,8 @@ def test_expiry_lists_what_the_site_depends_on_soonest_first(facts_files: dict[s
     everything = json.loads(conncheck("expiry", "--db", str(db), "--format", "json").stdout)[0]["items"]
     days = [i["days_left"] for i in everything]
     assert days == sorted(days)
-    assert everything[0]["kind"] == "certificate" and everything[0]["days_left"] == -3.0
+    assert everything[0]["kind"] == "certificate" and everything[0]["days_left"] == -3
+    assert all(isinstance(i["days_left"], int) for i in everything)  # whole days: 1400, not 1400.0
     assert "connector_cert_not_expired" in everything[0]["checks"]
     kinds = {i["kind"] for i in everything}
     assert kinds == {"certificate", "crl"}
@@ -79,6 +95,7 @@ def test_expiry_lists_what_the_site_depends_on_soonest_first(facts_files: dict[s
             "ca_crl_current"} <= checks
     soon = conncheck("expiry", "--db", str(db), "--within", "30d")
     assert soon.returncode == 0
+    assert soon.stdout.splitlines()[3].split()[0] == "-3" and ".0 " not in soon.stdout
     assert "conn01-pfx-connector" in soon.stdout and "Contoso Issuing CA" in soon.stdout
     assert "ndes01.contoso.com" not in soon.stdout.split("\n", 2)[2]  # the TLS certificate has 300 days
     bad = conncheck("expiry", "--db", str(db), "--within", "soon")
@@ -126,8 +143,10 @@ def test_html_is_self_contained(facts_files: dict[str, Path], tmp_path: Path) ->
     assert audit(db, facts_files["expired"], "-f", "html", "-o", str(page))[0] == 4
     html = page.read_text()
     assert "<svg" in html and 'class="expiry-bar"' in html and 'class="checklist"' in html
-    for external in ("src=", "href=", "url(", "@import", "<link", "<script"):
+    for external in ("src=", "url(", "@import", "<link", "<script"):
         assert external not in html
+    links = re.findall(r'href="([^"]*)"', html)
+    assert links and all(link.startswith("#") for link in links)  # drill-down inside the page; nothing loaded
     assert "default-src 'none'" in html
     assert EXPIRED_CHECK in html.split("Regressions</h2>")[1].split("</section>")[0]
 
@@ -181,7 +200,7 @@ def test_locked_store_is_a_clear_error(facts_files: dict[str, Path], tmp_path: P
     assert rc == 2 and "locked by another process" in err and len(err.splitlines()) == 1
     assert history.returncode == 2 and "locked" in history.stderr
     assert db.read_bytes() == before
-    assert conncheck("history", "--db", str(db)).stdout.count("\n") == 1  # still the one run
+    assert [r["run"] for r in history_rows(db)] == ["#1"]  # still the one run
 
 
 @pytest.mark.parametrize(

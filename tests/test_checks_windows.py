@@ -754,7 +754,7 @@ CASES: list[tuple[str, str, str, Mutation | None, Status, str]] = [
         "binding none",
         "tls_binding_cert_valid",
         N,
-        set_data(N, "ssl_bindings", {"output": "SSL Certificate bindings:"}),
+        set_data(N, "http_ssl_bindings", {"SslBindingInfo": {}, "SslSniBindingInfo": None, "SslCcsBindingInfo": None}),
         FAIL,
         "no HTTPS certificate",
     ),
@@ -774,7 +774,7 @@ CASES: list[tuple[str, str, str, Mutation | None, Status, str]] = [
         FAIL,
         "does not name scep.contoso.com",
     ),
-    ("binding unreadable", "tls_binding_cert_valid", N, error(N, "ssl_bindings"), UNKNOWN, "ssl_bindings"),
+    ("binding unreadable", "tls_binding_cert_valid", N, error(N, "http_ssl_bindings"), UNKNOWN, "http_ssl_bindings"),
     ("pool ok", "scep_app_pool_started", N, None, PASS, "started"),
     (
         "pool stopped",

@@ -120,8 +120,6 @@ def test_a_localized_host_keeps_every_verdict(tmp_path: Path, healthy: dict, cul
         _others_stand(facts, found, healthy, host, PENDING_CHECKS)
 
 
-@pytest.mark.xfail(strict=True, reason="lead: ca_answers_ping judges certutil by its exit code, and the TLS binding "
-                                       "check reads http_ssl_bindings (issue 12's agreed changes)")
 @pytest.mark.parametrize("culture", ["de-DE", "tr-TR"])
 def test_a_localized_host_passes_the_checks_that_read_tool_text(tmp_path: Path, culture: str) -> None:
     found = {}

@@ -123,23 +123,15 @@ def _probe(tmp_path: Path, text: str) -> Probe:
     return Probe("p", ("ndes",), "test", path)
 
 
-def test_fragment_declarations(tmp_path: Path) -> None:
-    settings = fact_script.fragment_settings
-    assert settings(_probe(tmp_path, "1")) == fact_script.FragmentSettings(False, 20)
-    assert settings(_probe(tmp_path, "# conncheck-data: list\n# conncheck-budget: 45\n1")) == \
-        fact_script.FragmentSettings(True, 45)
-    # only the leading comments declare: a later line is code's business
-    assert settings(_probe(tmp_path, "1\n# conncheck-data: list")).is_list is False
-    for bad in ("# conncheck-data: many\n1", "# conncheck-budget: 0\n1", "# conncheck-budget: soon\n1"):
-        with pytest.raises(ValueError, match="bad fragment declaration"):
-            settings(_probe(tmp_path, bad))
-
-
 def test_list_probes_are_declared_as_lists() -> None:
-    """The probes docs/facts.md documents as lists declare it; the runner, not the fragment, keeps them arrays."""
+    """A list schema makes a list probe; the runner, not the fragment, keeps its data an array."""
     lists = {"services", "certs_my", "certs_root", "installed_software", "windows_features", "app_pools"}
     probes = {p.name: p for p in default_registry().probes.values() if p.powershell}
-    assert {n for n, p in probes.items() if fact_script.fragment_settings(p).is_list} == lists
+    assert {n for n, p in probes.items() if p.returns_list} == lists
+    script = fact_script.for_roles(("connector", "ca", "ndes")).text
+    for name, probe in probes.items():
+        flags = f"-BudgetSeconds {probe.budget_s}" + (" -List" if name in lists else "")
+        assert f"$ConncheckProbes['{name}'] = Get-ConncheckProbeResult {flags} {{" in script
     assert not any(", @(" in p.powershell_text() for p in probes.values())
 
 

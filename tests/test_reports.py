@@ -82,7 +82,7 @@ def report(lang: str = "en", strict: bool = False) -> Report:
 
 
 def test_every_format_is_rendered() -> None:
-    assert set(RENDERERS) == {"table", "json", "junit", "markdown"}
+    assert set(RENDERERS) == {"table", "json", "junit", "markdown", "html"}
     for name, render in RENDERERS.items():
         out = render(report())
         assert out.endswith("\n"), name

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from types import CodeType, FunctionType
-from typing import Any, Generic, TypeVar, overload
+from typing import Any, Generic, TypeVar, get_origin, overload
 
 import msgspec
 from conncheck.facts import Facts, Target
@@ -47,6 +47,7 @@ from conncheck.schema import SchemaMismatch, decoder, validate
 from conncheck.site import ALL_ROLES, FactsSite
 
 T = TypeVar("T")
+DEFAULT_BUDGET_S = 20  # seconds a fragment may run before it is that probe's UNKNOWN (the host's others stand)
 
 
 class ProbeUnavailable(Exception):
@@ -118,6 +119,13 @@ class Probe(Generic[T]):
     ldap: LdapQuery | None = None
     http: HttpRequest | None = None
     decoder: msgspec.json.Decoder[T] | None = field(default=None, repr=False)
+    budget_s: int = DEFAULT_BUDGET_S
+
+    @property
+    def returns_list(self) -> bool:
+        """A list schema: the fragment's output objects are the data, gathered into one JSON array by the runner
+        (PowerShell would unroll a one-element list into a scalar)."""
+        return get_origin(self.schema) is list
 
     def on(self, role: str) -> PeerRead[T]:
         """This probe as read on the site's ``role`` host(s) by a check running elsewhere."""
@@ -297,13 +305,13 @@ class Plugin:
     @overload
     def probe(
         self, name: str, schema: type[T], *, roles: tuple[str, ...], description: str, powershell: str | None = ...,
-        ldap: LdapQuery | None = ..., http: HttpRequest | None = ...,
+        ldap: LdapQuery | None = ..., http: HttpRequest | None = ..., budget_s: int = ...,
     ) -> Probe[T]: ...
 
     @overload
     def probe(
         self, name: str, schema: object, *, roles: tuple[str, ...], description: str, powershell: str | None = ...,
-        ldap: LdapQuery | None = ..., http: HttpRequest | None = ...,
+        ldap: LdapQuery | None = ..., http: HttpRequest | None = ..., budget_s: int = ...,
     ) -> Probe[Any]: ...
 
     def probe(
@@ -316,8 +324,10 @@ class Plugin:
         powershell: str | None = None,
         ldap: LdapQuery | None = None,
         http: HttpRequest | None = None,
+        budget_s: int = DEFAULT_BUDGET_S,
     ) -> Probe[Any]:
-        """Declare a probe; ``schema`` is the msgspec type of its data, ``powershell`` a path beside the module."""
+        """Declare a probe; ``schema`` is the msgspec type of its data, ``powershell`` a path beside the module,
+        ``budget_s`` the seconds its fragment may take on the host."""
         _check_roles(name, roles)
         if name in self.probes:
             raise ValueError(f"plugin {self.name}: probe {name} declared twice")
@@ -326,7 +336,7 @@ class Plugin:
         except TypeError as exc:
             raise ValueError(f"plugin {self.name}: probe {name}: msgspec cannot decode its schema: {exc}") from None
         declared: Probe[Any] = Probe(
-            name, schema, roles, description, self.name, self.module, powershell, ldap, http, decode
+            name, schema, roles, description, self.name, self.module, powershell, ldap, http, decode, budget_s
         )
         self.probes[name] = declared
         return declared

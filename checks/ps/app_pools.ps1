@@ -1,4 +1,3 @@
-# conncheck-data: list
 # IIS application pools through Microsoft.Web.Administration (read only: nothing is committed).
 Assert-Conncheck64BitSession 'Reading IIS application pools (Microsoft.Web.Administration)'
 [void][System.Reflection.Assembly]::LoadFrom((Get-ConncheckSystemPath 'inetsrv\Microsoft.Web.Administration.dll'))

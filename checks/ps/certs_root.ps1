@@ -1,2 +1,1 @@
-# conncheck-data: list
 Get-ConncheckStoreCertificates 'Root'

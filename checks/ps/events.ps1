@@ -1,4 +1,3 @@
-# conncheck-budget: 60
 # The connector's event records of the look-back window, raw (Python normalises them). Read-only: Get-WinEvent only
 # reads the logs. The event log service filters (XPath): the window, and the connector's event IDs (Microsoft's
 # ranges: 1-4999 for the current connector, 10000-20999 for the legacy one) or any critical, error or warning record.

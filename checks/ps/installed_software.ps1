@@ -1,4 +1,3 @@
-# conncheck-data: list
 # Both Uninstall keys (64- and 32-bit programs), read through the 64-bit registry view.
 $roots = @(
     'SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall',

@@ -1,4 +1,3 @@
-# conncheck-budget: 30
 # TCP 443 to the Intune service endpoints the connector talks to.
 $endpoints = @('login.microsoftonline.com', 'manage.microsoft.com', 'graph.microsoft.com',
     'enterpriseregistration.windows.net')

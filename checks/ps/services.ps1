@@ -1,4 +1,3 @@
-# conncheck-data: list
 $startTypes = @{ Auto = 'Automatic'; Manual = 'Manual'; Disabled = 'Disabled'; Boot = 'Boot'; System = 'System' }
 foreach ($service in Get-CimInstance -ClassName Win32_Service) {
     $startType = [string]$service.StartMode

@@ -37,6 +37,7 @@ class OutputFormat(str, Enum):
     json = "json"
     junit = "junit"
     markdown = "markdown"
+    html = "html"
 
 
 class Lang(str, Enum):

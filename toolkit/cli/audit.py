@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from conncheck.checklist import Report
     from conncheck.facts import Facts
     from conncheck.history import Recorded, Store
-    from conncheck.history.diff import Diff
     from conncheck.reports.audit import AuditReport
 
 
@@ -76,10 +75,11 @@ AUDIT_EXIT_HELP = (
 )
 
 
-def audit_exit_code(report: Report, diff: Diff, fail_on: FailOn) -> int:
-    """The regression code first (it is the news), then the checklist's code unless only regressions count."""
-    if diff.regressions:
-        return EXIT_REGRESSION
+def audit_exit_code(report: Report, fail_on: FailOn) -> int:
+    """The exit code when nothing regressed: the checklist's, unless only regressions count.
+
+    A regression is the news: the store records EXIT_REGRESSION for a run that regressed against its baseline.
+    """
     return 0 if fail_on is FailOn.regression else report.exit_code
 
 
@@ -98,7 +98,7 @@ def _audit_section(config: Path | None) -> dict[str, object]:
     return load(config).sections.get("audit", {})  # checked against conncheck.config.AuditSection
 
 
-def _facts(config: Path | None, facts_files: list[Path]) -> Facts:
+def _facts(config: Path | None, facts_files: list[Path], quiet: bool) -> Facts:
     from conncheck import facts as facts_mod
 
     if facts_files:
@@ -109,10 +109,11 @@ def _facts(config: Path | None, facts_files: list[Path]) -> Facts:
     from conncheck.registry import default_registry
 
     try:
-        from conncheck.collectors.site import collect_site
+        from conncheck.cli.collect import progress_line
+        from conncheck.collectors.site import CollectOptions, collect_site
     except ImportError:
         raise InputError("audit: live collection is not available in this build; pass --facts FILE") from None
-    return collect_site(load(config), default_registry(), None)
+    return collect_site(load(config), default_registry(), CollectOptions(progress=None if quiet else progress_line))
 
 
 @app.command()
@@ -132,6 +133,7 @@ def audit(
     ] = None,
     lang: LangOpt = Lang.en,
     wait: WaitOpt = 60.0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines on stderr.")] = False,
 ) -> None:
     """Collect (or take --facts), evaluate, store the run, compare with the site's previous run, report.
 
@@ -146,17 +148,16 @@ def audit(
     store_file = None if db is not None and is_url(db) else Path(db) if db is not None else default_store_path()
     dest = destination(output, [*(facts_files or []), config, store_file])  # before anything is opened or created
     with _open(db, create=True, wait=wait) as store:  # open first: a bad store fails before a long collection
-        facts = _facts(config, facts_files or [])
-        facts = with_site(facts, site)
+        facts = with_site(_facts(config, facts_files or [], quiet), site)
         report = build_report(facts, settings, lang=lang.value, codes=None, hosts=None, strict=fail_on is FailOn.warn)
         run = NewRun(report.site, started, datetime.now(timezone.utc), facts.collected_at, __version__,
-                     report.exit_code, facts.to_json())
+                     audit_exit_code(report, fail_on), facts.to_json(), exit_code_on_regression=EXIT_REGRESSION)
         staged = None
         try:
             # The report is rendered and written (to stdout, or beside its file) before the run commits: a report
             # that cannot be written rolls the run back, so it never becomes the next run's baseline unseen.
             with store.recording(run, report.results) as recorded:
-                audit_report = _audit_report(report, recorded, facts, fail_on, settings.expiry_warning_days)
+                audit_report = _audit_report(report, recorded, facts, settings.expiry_warning_days)
                 staged = dest.stage(AUDIT_RENDERERS[fmt.value](audit_report))
         except BaseException:
             if staged is not None:
@@ -168,9 +169,7 @@ def audit(
     raise typer.Exit(audit_report.exit_code)
 
 
-def _audit_report(
-    report: Report, recorded: Recorded, facts: Facts, fail_on: FailOn, warning_days: int
-) -> AuditReport:
+def _audit_report(report: Report, recorded: Recorded, facts: Facts, warning_days: int) -> AuditReport:
     from conncheck.history.diff import diff_results
     from conncheck.history.expiry import expiry_items
     from conncheck.reports.audit import AuditReport
@@ -180,7 +179,7 @@ def _audit_report(
         diff = diff_results(report.results, report.results)  # a first run has no baseline: nothing changed
     return AuditReport(
         report, recorded.run, recorded.previous, diff, expiry_items(report.results, facts.collected_at),
-        audit_exit_code(report, diff, fail_on), warning_days,
+        recorded.run.exit_code, warning_days,
     )
 
 
@@ -196,6 +195,8 @@ def history(
     wait: WaitOpt = 60.0,
 ) -> None:
     """One line per stored audit run, newest first: id, when the facts were collected, site, verdict, counts."""
+    from conncheck.reports.audit import history_text
+
     with _open(db, create=False, wait=wait) as store:
         runs = store.runs(site, limit)
     if fmt is ListFormat.json:
@@ -204,13 +205,7 @@ def history(
     if not runs:
         typer.echo("No audit runs recorded" + (f" for site {site}." if site else "."))
         return
-    for run in runs:
-        counts = " ".join(f"{k} {v}" for k, v in run.summary.items() if v) or "no results"
-        regressions = "-" if run.regressions is None else str(run.regressions)
-        typer.echo(
-            f"#{run.id:<5} {run.collected_at:%Y-%m-%d %H:%MZ}  {run.site}  {run.verdict.value:<7}  {counts}  "
-            f"regressions {regressions}  exit {run.exit_code}"
-        )
+    typer.echo(history_text(runs), nl=False)
 
 
 @app.command()

@@ -28,7 +28,7 @@ from conncheck.cli.output import destination
 from conncheck.errors import InputError
 
 if TYPE_CHECKING:
-    from conncheck.collectors.winrm import HostOutcome
+    from conncheck.collectors.site import PeerProgress
     from conncheck.config import SiteConfig
     from conncheck.facts import Facts
 
@@ -44,14 +44,17 @@ InsecureOpt = Annotated[
 ]
 
 
-def _progress(outcome: HostOutcome) -> None:
-    target = outcome.target
-    if outcome.error is None:
-        ok = sum(1 for p in target.probes.values() if p.ok)
-        typer.echo(f"conncheck: {target.name}: {ok}/{len(target.probes)} probes read in {outcome.seconds:.1f} s",
-                   err=True)
+def progress_line(event: PeerProgress) -> None:
+    """One line on stderr when a peer starts and one when it ends (stdout stays the report's alone)."""
+    where = f"conncheck: {event.transport} {event.peer}"
+    if event.seconds is None:
+        typer.echo(f"{where}: started", err=True)
+    elif event.probes_read == 0 and event.error is not None:
+        typer.echo(f"{where}: nothing read in {event.seconds:.1f} s ({event.error})", err=True)
     else:
-        typer.echo(f"conncheck: {target.name}: not collected ({outcome.error})", err=True)
+        failure = f"; first failure: {event.error}" if event.error else ""
+        typer.echo(f"{where}: {event.probes_read}/{event.probes} probes read in {event.seconds:.1f} s{failure}",
+                   err=True)
 
 
 def _roles(role: list[str] | None) -> tuple[str, ...] | None:
@@ -84,7 +87,7 @@ def _collect(site: SiteConfig, role: list[str] | None, host: list[str] | None, p
         raise InputError(f"{config}: nothing to collect: no [[hosts]], [ldap] or [scep]")
     options = CollectOptions(
         roles=_roles(role), hosts=tuple(host) if host else None, parallel=parallel,
-        progress=None if quiet else _progress, insecure=insecure,
+        progress=None if quiet else progress_line, insecure=insecure,
     )
     return collect_site(site, default_registry(), options)
 
@@ -202,4 +205,4 @@ def demo_live_facts() -> Facts:
         raise InputError(
             f"demo --live needs the lab extra: pip install 'conncheck[lab]' ({exc.name} is missing)"
         ) from None
-    return collect_demo(_progress)
+    return collect_demo(progress_line)

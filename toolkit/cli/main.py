@@ -14,7 +14,7 @@ import sys
 from typing import Any
 
 import typer
-from conncheck.cli import audit, collect, demo, evaluate, events, explain, scep  # noqa: F401  (they register commands)
+from conncheck.cli import audit, collect, demo, evaluate, events, explain, init, scep  # noqa: F401  (they register commands)
 from conncheck.cli.app import app
 from conncheck.cli.output import prepare_streams, silence_stdout
 from conncheck.errors import ConncheckError

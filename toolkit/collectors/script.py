@@ -19,8 +19,8 @@ operator to run by hand. Windows PowerShell 5.1 syntax; any culture, 32- or 64-b
     # conncheck-epilogue: clock            (the host's clock again after the last probe: clock.data.utc_end)
     <one compact facts JSON document on stdout, pure ASCII>
 
-A fragment's leading comments may declare how it runs (until probes declare it): ``# conncheck-data: list`` (its
-output objects are the data, always a JSON array) and ``# conncheck-budget: <seconds>`` (default 20).
+How a fragment runs comes from its probe's declaration: a probe whose schema is a list has its output objects
+gathered into a JSON array by the runner (a fragment never wraps with ``, @()``), and ``budget_s`` is its time.
 """
 
 from __future__ import annotations
@@ -40,11 +40,9 @@ PROBE_MARKER = "# conncheck-probe: "
 GUARD_MARKER = "# conncheck-guard: language mode"
 EPILOGUE_MARKER = "# conncheck-epilogue: clock"
 FIRST_PROBE = "clock"
-DEFAULT_BUDGET_S = 20
 # What the whole script may spend on probes: under the collector's default operation_timeout (120 s), so that a
 # slow host still answers with every probe it could read, and the ones it could not say so.
 SCRIPT_BUDGET_S = 100
-_SETTING = re.compile(r"^#\s*conncheck-(data|budget):\s*(\S+)\s*$")
 _PLACEHOLDER = re.compile(r"(@@\w+@@)")
 
 
@@ -54,29 +52,6 @@ class FactScript:
     probes: tuple[str, ...]
     text: str
 
-
-@dataclass(frozen=True)
-class FragmentSettings:
-    """How the probe runner treats a fragment: data as a list, and its time budget."""
-
-    is_list: bool = False
-    budget_s: int = DEFAULT_BUDGET_S
-
-
-def fragment_settings(probe: Probe) -> FragmentSettings:
-    """The ``# conncheck-data:`` and ``# conncheck-budget:`` declarations of the fragment's leading comments."""
-    found: dict[str, str] = {}
-    for line in probe.powershell_text().splitlines():
-        if not line.startswith("#"):
-            break
-        match = _SETTING.match(line)
-        if match:
-            found[match.group(1)] = match.group(2)
-    kind = found.get("data", "object")
-    budget = found.get("budget", str(DEFAULT_BUDGET_S))
-    if kind not in ("list", "object") or not budget.isdigit() or not 1 <= int(budget) <= 600:
-        raise ValueError(f"probe {probe.name}: bad fragment declaration (data: list|object; budget: 1-600 seconds)")
-    return FragmentSettings(kind == "list", int(budget))
 
 
 # The characters PowerShell takes for a single quote: the ASCII one and the typographic U+2018 to U+201B.
@@ -236,8 +211,7 @@ def build(probes: list[Probe], roles: tuple[str, ...], site: dict[str, Any] | No
         "",
     ]
     for probe in probes:
-        settings = fragment_settings(probe)
-        flags = f"-BudgetSeconds {settings.budget_s}" + (" -List" if settings.is_list else "")
+        flags = f"-BudgetSeconds {probe.budget_s}" + (" -List" if probe.returns_list else "")
         lines += [
             f"{PROBE_MARKER}{probe.name}",
             f"$ConncheckProbes[{powershell_literal(probe.name)}] = Get-ConncheckProbeResult {flags} {{",

@@ -1,21 +1,24 @@
 """Collect a whole site from site.toml: the Windows hosts over WinRM, the directory over LDAP, SCEP over HTTP.
 
-The three collectors run concurrently; each returns Targets whose failed probes carry their reasons, so the
-evaluation turns what could not be read into UNKNOWN and nothing here aborts the run for one peer's failure.
+Every peer (each host, the directory, each SCEP URL) is collected concurrently; each returns a Target whose failed
+probes carry their reasons, so the evaluation turns what could not be read into UNKNOWN and nothing here aborts the
+run for one peer's failure. A progress callback hears when each peer starts and when it ends, with the time it took.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
-from typing import Any
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 from conncheck import __version__
 from conncheck.collectors import script as fact_script
-from conncheck.collectors.winrm import HostJob, HostOutcome, collect_hosts
+from conncheck.collectors.winrm import HostJob, collect_host
 from conncheck.collectors.winrm_options import host_options, section_options
 from conncheck.config import SiteConfig
 from conncheck.credentials import Credential, secret
@@ -23,13 +26,45 @@ from conncheck.errors import InputError
 from conncheck.facts import Facts, Target
 from conncheck.registry import Registry
 
+if TYPE_CHECKING:
+    from conncheck.collectors.scep import Endpoint
+    from conncheck.collectors.scep import Options as ScepOptions
+
+
+@dataclass(frozen=True)
+class PeerProgress:
+    """A peer started (``seconds`` is None) or ended: how long it took and how many of its probes were read."""
+
+    transport: str  # winrm, ldap or scep
+    peer: str  # the host's name, the DC's name, or the SCEP URL
+    seconds: float | None = None
+    probes_read: int = 0
+    probes: int = 0
+    error: str | None = None  # the first unread probe's reason
+
+
+Progress = Callable[[PeerProgress], None]
+
+
+def watched(progress: Progress | None, transport: str, peer: str, work: Callable[[], Target]) -> Target:
+    """Run ``work`` (one peer's collection), telling ``progress`` when it starts and when it ends."""
+    if progress is None:
+        return work()
+    progress(PeerProgress(transport, peer))
+    started = time.monotonic()
+    target = work()
+    results = list(target.probes.values())
+    error = next((p.error for p in results if not p.ok), None)
+    progress(PeerProgress(transport, peer, time.monotonic() - started, sum(p.ok for p in results), len(results), error))
+    return target
+
 
 @dataclass(frozen=True)
 class CollectOptions:
     roles: tuple[str, ...] | None = None  # only hosts with one of these roles
     hosts: tuple[str, ...] | None = None  # only these hosts (names as in site.toml)
     parallel: int | None = None  # overrides [winrm] parallel
-    progress: Callable[[HostOutcome], None] | None = None
+    progress: Progress | None = None
     interactive: bool = True  # may prompt for a password on a terminal
     insecure: bool = False  # LDAP/SCEP: allow what only --insecure allows (see those collectors)
 
@@ -75,6 +110,16 @@ def winrm_jobs(config: SiteConfig, registry: Registry, opts: CollectOptions) -> 
     return jobs, opts.parallel or base.parallel
 
 
+def _host(job: HostJob) -> Target:
+    return collect_host(job).target
+
+
+def _endpoint(endpoint: Endpoint, registry: Registry, options: ScepOptions) -> Target:
+    from conncheck.collectors.scep import collect
+
+    return collect([endpoint], registry, options)[endpoint.url]
+
+
 def collect_site(config: SiteConfig, registry: Registry, options: CollectOptions | None = None) -> Facts:
     """Every collector site.toml configures, concurrently, into one Facts document."""
     opts = options or CollectOptions()
@@ -89,32 +134,33 @@ def collect_site(config: SiteConfig, registry: Registry, options: CollectOptions
 
         ldap_settings = settings_from(config, insecure=opts.insecure)
         ldap_password = bind_password(ldap_settings, interactive=opts.interactive)
+    endpoints: list[Endpoint] = []
     if with_scep:
-        from conncheck.collectors.scep import collect_endpoints, parse_section
+        from conncheck.collectors.scep import parse_section
 
-        parse_section(config.sections["scep"], str(config.path or "site.toml"),
-                      config.path.parent if config.path else None)
+        endpoints, scep_options = parse_section(config.sections["scep"], str(config.path or "site.toml"),
+                                                config.path.parent if config.path else None)
+        scep_options = replace(scep_options, insecure=opts.insecure)
+    progress = opts.progress
     started = datetime.now(timezone.utc)
-    directory: Target | None = None
-    scep: dict[str, Target] = {}
-    with ThreadPoolExecutor(max_workers=3, thread_name_prefix="collect") as pool:
-        hosts_future = pool.submit(collect_hosts, jobs, parallel, opts.progress)
-        directory_future = scep_future = None
+    with ThreadPoolExecutor(max_workers=max(1, min(parallel, len(jobs))), thread_name_prefix="winrm") as hosts_pool, \
+            ThreadPoolExecutor(max_workers=1 + min(8, len(endpoints)), thread_name_prefix="collect") as pool:
+        hosts: dict[str, Future[Target]] = {
+            job.name: hosts_pool.submit(watched, progress, "winrm", job.name, partial(_host, job)) for job in jobs
+        }
+        directory = None
         if with_ldap:
-            directory_future = pool.submit(collect_directory, config, registry, settings=ldap_settings,
-                                           password=ldap_password)
-        if with_scep:
-            scep_future = pool.submit(collect_endpoints, config, registry, insecure=opts.insecure)
-        hosts = hosts_future.result()
-        if directory_future is not None:
-            directory = directory_future.result()
-        if scep_future is not None:
-            scep = scep_future.result()
-    return Facts(
-        collected_at=started,
-        collector={"version": __version__, "vantage": "live: winrm, ldap, scep from this machine"},
-        site=config.facts_site(),
-        hosts=hosts,
-        directory=directory,
-        scep=scep,
-    )
+            directory = pool.submit(watched, progress, "ldap", ldap_settings.server, partial(
+                collect_directory, config, registry, settings=ldap_settings, password=ldap_password))
+        scep = {
+            e.url: pool.submit(watched, progress, "scep", e.url, partial(_endpoint, e, registry, scep_options))
+            for e in endpoints
+        }
+        return Facts(
+            collected_at=started,
+            collector={"version": __version__, "vantage": "live: winrm, ldap, scep from this machine"},
+            site=config.facts_site(),
+            hosts={name: future.result() for name, future in hosts.items()},
+            directory=directory.result() if directory is not None else None,
+            scep={url: future.result() for url, future in scep.items()},
+        )

@@ -2,7 +2,7 @@
 
 For each host: WSMan over HTTPS (certificate validation) or HTTP with message encryption, authenticate, open a
 runspace pool (the JEA ``configuration_name`` if set), invoke the fact script as one pipeline, read its single JSON
-document, close the pool. Hosts run concurrently, at most ``parallel`` at a time. A host that fails in any way
+document, close the pool. collect_site runs hosts concurrently, ``parallel`` at most. A host that fails in any way
 (refused, DNS, TLS, authentication, timeout, a failing script, output that is not a facts document) becomes a Target
 whose every probe is ``{"ok": false, "error": reason}``: its checks are UNKNOWN with that reason, the other hosts stand.
 """
@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -42,9 +40,6 @@ class HostOutcome:
     target: Target
     seconds: float
     error: str | None
-
-
-Progress = Callable[[HostOutcome], None]
 
 
 def _iso(moment: datetime) -> str:
@@ -193,18 +188,3 @@ def collect_host(job: HostJob) -> HostOutcome:
     except Exception as exc:  # every failure of one host is that host's UNKNOWNs, never the run's end
         reason = _reason(exc, job)
         return HostOutcome(_failed_target(job, reason), time.monotonic() - started, reason)
-
-
-def collect_hosts(jobs: list[HostJob], parallel: int, progress: Progress | None = None) -> dict[str, Target]:
-    """Collect every host, at most ``parallel`` at once; results keep the order of ``jobs``."""
-    if not jobs:
-        return {}
-    done: dict[str, Target] = {}
-    with ThreadPoolExecutor(max_workers=max(1, min(parallel, len(jobs))), thread_name_prefix="winrm") as pool:
-        futures = {pool.submit(collect_host, job): job for job in jobs}
-        for future in as_completed(futures):
-            outcome = future.result()
-            if progress is not None:
-                progress(outcome)
-            done[futures[future].name] = outcome.target
-    return {job.name: done[job.name] for job in jobs}

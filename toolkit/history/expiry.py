@@ -8,6 +8,7 @@ certificates of one check. Nothing here re-reads raw facts: what the checks look
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,7 +27,7 @@ class ExpiryItem:
     name: str  # the certificate's subject, or the CRL's issuer
     thumbprint: str | None
     expires: datetime  # not_after, or the CRL's next_update
-    days_left: float  # as of the run's collection time
+    days_left: int  # whole days left as of the run's collection time (floored: -1 once it expired)
     checks: tuple[str, ...]  # ids of the checks whose evidence names it
     titles: tuple[str, ...]
     hosts: tuple[str, ...]
@@ -76,7 +77,7 @@ def expiry_items(results: Iterable[Result], now: datetime) -> list[ExpiryItem]:
                 prior.name if prior else name,
                 thumbprint,
                 expires,
-                round((expires - now).total_seconds() / 86400, 1),
+                math.floor((expires - now).total_seconds() / 86400),
                 _union(prior.checks if prior else (), result.check_id),
                 _union(prior.titles if prior else (), result.title),
                 _union(prior.hosts if prior else (), result.host),

@@ -23,8 +23,9 @@ class NewRun:
     finished_at: datetime
     collected_at: datetime
     toolkit_version: str
-    exit_code: int  # the engine's (0, 1, 3), before any regression code
+    exit_code: int  # the audit's exit code when nothing regressed against the site's previous run
     facts: dict[str, Any]
+    exit_code_on_regression: int | None = None  # the audit's exit code when something regressed; None: exit_code
 
 
 @dataclass(frozen=True)

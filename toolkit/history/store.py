@@ -147,7 +147,10 @@ class Store:
     # -- writing
 
     def record(self, run: NewRun, results: Sequence[Result]) -> Recorded:
-        """Store a run and every result in one transaction; its baseline is the site's latest run before."""
+        """Store a run and every result in one transaction; its baseline is the site's latest run before.
+
+        The stored exit code is the audit's own: ``exit_code_on_regression`` when the run regressed against it.
+        """
         with self.recording(run, results) as recorded:
             return recorded
 
@@ -159,6 +162,9 @@ class Store:
             previous = self.latest(run.site)
             previous_results = self.results(previous.id) if previous else []
             regressions = len(diff_results(previous_results, results).regressions) if previous else 0
+            exit_code = run.exit_code
+            if regressions and run.exit_code_on_regression is not None:
+                exit_code = run.exit_code_on_regression
             cur = self._execute(
                 "INSERT INTO runs (site, started_at, finished_at, collected_at, toolkit_version, exit_code, "
                 "facts, "
@@ -169,7 +175,7 @@ class Store:
                     timestamp(run.finished_at),
                     timestamp(run.collected_at),
                     run.toolkit_version,
-                    run.exit_code,
+                    exit_code,
                     strict_json.dumps(run.facts),
                     previous.id if previous else None,
                     regressions,

@@ -13,13 +13,11 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from conncheck.collectors.site import CollectOptions, collect_site
-from conncheck.collectors.winrm import HostOutcome
+from conncheck.collectors.site import CollectOptions, Progress, collect_site
 from conncheck.config import load
 from conncheck.facts import Facts
 from conncheck.lab.hosts import hosts_from_facts
@@ -35,7 +33,7 @@ def scep_section(ndes: Responder, host: str, ca_bundle: Path) -> dict[str, Any]:
     return {"urls": [ndes.url(host)], "ca_bundle": str(ca_bundle), "addresses": {host: ndes.address}}
 
 
-def collect_demo(progress: Callable[[HostOutcome], None] | None = None) -> Facts:
+def collect_demo(progress: Progress | None = None) -> Facts:
     from conncheck.lab import samples
 
     example = samples.demo_sample(datetime.now(timezone.utc))

@@ -224,11 +224,6 @@ _PING = {
     "tr-TR": '"{ca}" bağlanılıyor...\nSunucu "{ca}" ICertRequest2 arabirimi etkin (0ms)\n'
              "CertUtil: -ping komutu başarıyla tamamlandı.",
 }
-_NETSH = {
-    "de-DE": {"IP:port": "IP:Port", "Certificate Hash": "Zertifikathash", "Application ID": "Anwendungs-ID"},
-    "tr-TR": {"IP:port": "IP:Bağlantı Noktası", "Certificate Hash": "Sertifika Karması",
-              "Application ID": "Uygulama Kimliği"},
-}
 _ACCOUNTS = {
     "de-DE": {"BUILTIN\\Administrators": "VORDEFINIERT\\Administratoren",
               "NT AUTHORITY\\Authenticated Users": "NT-AUTORITÄT\\Authentifizierte Benutzer",
@@ -244,11 +239,6 @@ def _localized(name: str, data: Any, culture: str) -> Any:
     if name == "ca_ping" and isinstance(data, dict):
         ca = re.search(r'Server "([^"]+)"', str(data.get("output") or ""))
         return {**data, "output": _PING[culture].format(ca=ca.group(1) if ca else "CA")}
-    if name == "ssl_bindings" and isinstance(data, dict):
-        text = str(data.get("output") or "")
-        for english, local in _NETSH[culture].items():
-            text = text.replace(english, local)
-        return {**data, "output": text}
     if name == "ca_security" and isinstance(data, dict):
         names = _ACCOUNTS[culture]
         return {**data, "trustees": {sid: names.get(n, n) if n else n for sid, n in data["trustees"].items()}}

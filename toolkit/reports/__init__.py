@@ -12,9 +12,17 @@ from conncheck.reports.table import render_table
 
 Renderer = Callable[[Report], str]
 
+
+def _html(report: Report) -> str:
+    from conncheck.reports.html import render_report_html  # the page module imports the audit report's pieces
+
+    return render_report_html(report)
+
+
 RENDERERS: dict[str, Renderer] = {
     "table": render_table,
     "json": render_json,
     "junit": render_junit,
     "markdown": render_markdown,
+    "html": _html,
 }

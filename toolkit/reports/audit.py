@@ -89,7 +89,7 @@ def _short(value: Any, limit: int = 80) -> str:
 def expiry_rows(items: list[ExpiryItem]) -> list[list[Any]]:
     return [
         [
-            f"{i.days_left:.1f}",
+            str(i.days_left),
             i.expires.strftime("%Y-%m-%d"),
             i.kind,
             i.name,
@@ -102,12 +102,32 @@ def expiry_rows(items: list[ExpiryItem]) -> list[list[Any]]:
 
 
 EXPIRY_HEADERS = ["days left", "expires", "kind", "subject / issuer", "thumbprint", "hosts", "checks"]
+HISTORY_HEADERS = ["run", "collected (UTC)", "site", "verdict", "results", "regressions", "exit"]
 
 
 def expiry_text(items: list[ExpiryItem]) -> str:
     if not items:
         return "No certificate or CRL in the evidence.\n"
-    return tabulate(expiry_rows(items), headers=EXPIRY_HEADERS, tablefmt="simple") + "\n"
+    return tabulate(expiry_rows(items), headers=EXPIRY_HEADERS, tablefmt="simple", disable_numparse=True,
+                    colalign=("right",)) + "\n"
+
+
+def history_text(runs: list[RunRecord]) -> str:
+    """One row per stored run under a header row; the exit code is the audit's own (4 for a regression)."""
+    rows = [
+        [
+            f"#{run.id}",
+            f"{run.collected_at:%Y-%m-%d %H:%M}",
+            run.site,
+            run.verdict.value,
+            " ".join(f"{k} {v}" for k, v in run.summary.items() if v) or "no results",
+            "-" if run.regressions is None else str(run.regressions),
+            str(run.exit_code),
+        ]
+        for run in runs
+    ]
+    align = ("left",) * 5 + ("right", "right")
+    return tabulate(rows, headers=HISTORY_HEADERS, tablefmt="simple", disable_numparse=True, colalign=align) + "\n"
 
 
 def _audit_tail(audit: AuditReport) -> str:
@@ -123,7 +143,7 @@ def _audit_tail(audit: AuditReport) -> str:
     soon = [i for i in audit.expiry if i.days_left <= audit.warning_days]
     if soon:
         out += ["", f"Expired or expiring within {audit.warning_days} days:"]
-        out += [f"  {i.days_left:7.1f} d  {i.kind} {i.name} ({i.thumbprint or '-'})" for i in soon]
+        out += [f"  {i.days_left:>5} d  {i.kind} {i.name} ({i.thumbprint or '-'})" for i in soon]
     return "\n".join(out) + "\n"
 
 

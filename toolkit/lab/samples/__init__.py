@@ -352,19 +352,12 @@ def iis_config_text(max_url: int = 65534, max_query: int = 65534) -> str:
 """
 
 
-def ssl_bindings_text(thumbprint: str) -> str:
-    return f"""
-SSL Certificate bindings:
--------------------------
-
-    IP:port                      : 0.0.0.0:443
-    Certificate Hash             : {thumbprint.lower()}
-    Application ID               : {{4dc3e181-e14b-4a21-b022-59fc669b0914}}
-    Certificate Store Name       : My
-    Verify Client Certificate Revocation : Enabled
-    Negotiate Client Certificate : Disabled
-
-"""
+def http_ssl_bindings(thumbprint: str) -> dict[str, Any]:
+    """HTTP.sys's registry for one IP binding on 443 (what http_ssl_bindings.ps1 reads)."""
+    cert_hash = base64.b64encode(bytes.fromhex(thumbprint)).decode()
+    binding = {"SslCertHash": cert_hash, "SslCertStoreName": "MY", "AppId": "geHDTUvhIUqwIln8Zp4JFA==",
+               "DefaultFlags": 0}
+    return {"SslBindingInfo": {"0.0.0.0:443": binding}, "SslSniBindingInfo": None, "SslCcsBindingInfo": None}
 
 
 def _host_info(fqdn: str, now: datetime, domain_role: int = 3) -> dict[str, Any]:
@@ -538,7 +531,7 @@ def ndes_probes(pki: SamplePKI, now: datetime) -> dict[str, Any]:
             "path": "C:\\Windows\\System32\\inetsrv\\config\\applicationHost.config",
             "text": iis_config_text(),
         },
-        "ssl_bindings": {"output": ssl_bindings_text(pki.ndes_tls.thumbprint)},
+        "http_ssl_bindings": http_ssl_bindings(pki.ndes_tls.thumbprint),
         "app_pools": [{"name": "DefaultAppPool", "state": "Started"}, {"name": "SCEP", "state": "Started"}],
     }
 
