@@ -16,7 +16,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from conncheck.collectors import deadline
+from conncheck.collectors import scep
 from conncheck.collectors.scep import Endpoint, Options, collect
 from conncheck.registry import default_registry
 
@@ -91,7 +91,7 @@ def test_every_probe_of_a_dripping_peer_ends_at_its_deadline_as_unknown(
 ) -> None:
     # Socket timeouts are the deadline plus a grace period, a backstop; made long here, so that only the deadline
     # shutting the connections down can end the exchanges near the deadline.
-    monkeypatch.setattr(deadline, "GRACE_SECONDS", 60.0)
+    monkeypatch.setattr(scep, "GRACE_SECONDS", 60.0)
     started = time.monotonic()
     targets = collect([Endpoint(_url(dripping), "internal")], default_registry(), Options(timeout=DEADLINE))
     elapsed = time.monotonic() - started

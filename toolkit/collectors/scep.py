@@ -32,7 +32,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from conncheck import __version__
-from conncheck.collectors.deadline import Deadline, socket_timeout, watch
+from conncheck.collectors.deadline import Deadline, SocketWatch
 from conncheck.config import ScepSection, SiteConfig, section
 from conncheck.errors import ConfigError
 from conncheck.facts import SCEP_ROLE, ProbeResult, Target
@@ -42,6 +42,7 @@ from conncheck.registry import Registry
 USER_AGENT = f"conncheck/{__version__} (SCEP endpoint probe)"
 MAX_REDIRECTS = 5
 MAX_HEAD_BYTES = 64 * 1024
+GRACE_SECONDS = 1.0
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 HOST_NAME = re.compile(rf"^{_LABEL}(?:\.{_LABEL})*\.?$", re.I)
 
@@ -180,22 +181,27 @@ def collect_endpoint(endpoint: Endpoint, probes: list[Probe], options: Options) 
 def run_probe(url: str, request: HttpRequest, options: Options) -> ProbeResult:
     """One exchange under one deadline covering connect, TLS and the whole answer; what came after the deadline
     cut it is discarded (the answer is incomplete), and the probe fails with the deadline as its reason."""
+    from conncheck.collectors.scep_address import watching
+
     if request.opt_in and not getattr(options, request.opt_in, False):
         return ProbeResult.success({"sent": False, "reason": f"off by default; {request.opt_in} turns it on"})
     started = time.monotonic()
     data: dict[str, Any] | None = None
     error = ""
-    with Deadline(options.timeout) as cut:
-        try:
+    watch = SocketWatch()
+    try:
+        with watching(watch), Deadline(watch, options.timeout, f"no complete answer within {options.timeout:g} s"):
             exchange = tls_exchange if request.tls_handshake else http_exchange
             data = exchange(url, request, options)
-        except ProbeError as exc:
-            error = str(exc)
-        except Exception:
-            if not cut.expired:  # a socket shut down under a library raises whatever it raises; else it is a bug
-                raise
-    if cut.expired:
-        return ProbeResult.failure(f"no complete answer within {options.timeout:g} s", _ms(started))
+    except ProbeError as exc:
+        error = str(exc)
+    except Exception:
+        if not watch.expired:  # a socket shut down under a library raises whatever it raises; else it is a bug
+            raise
+    finally:
+        watch.close()
+    if watch.reason is not None:
+        return ProbeResult.failure(watch.reason, _ms(started))
     if data is None:
         return ProbeResult.failure(error, _ms(started))
     return ProbeResult.success(data, _ms(started))
@@ -265,7 +271,7 @@ def http_exchange(url: str, request: HttpRequest, options: Options) -> dict[str,
     verify: bool | str = False if options.insecure else (str(options.ca_bundle) if options.ca_bundle else True)
     try:
         with _session(options) as session, session.request(
-            request.method, target, timeout=socket_timeout(options.timeout), stream=True, allow_redirects=True,
+            request.method, target, timeout=_socket_timeout(options), stream=True, allow_redirects=True,
             verify=verify, proxies={"http": proxy, "https": proxy} if proxy else {},
             headers={"User-Agent": USER_AGENT},
         ) as response:
@@ -351,9 +357,17 @@ def _connect(host: str, port: int, url: str, options: Options) -> socket.socket:
 
 
 def _watched(address: tuple[str, int], options: Options) -> socket.socket:
-    sock = socket.create_connection(address, timeout=socket_timeout(options.timeout))
-    watch(sock)
+    from conncheck.collectors.scep_address import watch_socket
+
+    sock = socket.create_connection(address, timeout=_socket_timeout(options))
+    watch_socket(sock)
     return sock
+
+
+def _socket_timeout(options: Options) -> float:
+    """Each socket wait: the deadline and a grace period, a backstop only, so that the deadline, which says why,
+    cuts a slow exchange rather than a socket timeout (a TLS handshake's timeout is a total, like the deadline)."""
+    return options.timeout + GRACE_SECONDS
 
 
 def _read_head(sock: Any) -> bytes:

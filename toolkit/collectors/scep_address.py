@@ -15,15 +15,36 @@ The wire: urllib3 opens the pool to the address and is told the server's name ap
 from __future__ import annotations
 
 import socket
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 from urllib.parse import urlsplit
 
-from conncheck.collectors import deadline
+from conncheck.collectors.deadline import SocketWatch
 from requests.adapters import HTTPAdapter
 from requests.utils import select_proxy
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+# The sockets of the exchange running in this thread (``watching``): urllib3 opens them deep inside requests.
+_current: ContextVar[SocketWatch | None] = ContextVar("conncheck_scep_watch", default=None)
+
+
+@contextmanager
+def watching(watch: SocketWatch) -> Iterator[None]:
+    """Within the block, every socket this thread's SCEP exchange opens (``watch_socket``) goes to ``watch``."""
+    token = _current.set(watch)
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def watch_socket(sock: socket.socket) -> None:
+    watch = _current.get()
+    if watch is not None:
+        watch.add(sock)
 
 
 def connect_address(addresses: Mapping[str, str], host: str) -> str:
@@ -34,14 +55,14 @@ def connect_address(addresses: Mapping[str, str], host: str) -> str:
 class _WatchedHTTPConnection(HTTPConnection):
     def _new_conn(self) -> socket.socket:
         sock = super()._new_conn()
-        deadline.watch(sock)
+        watch_socket(sock)
         return sock
 
 
 class _WatchedHTTPSConnection(HTTPSConnection):
     def _new_conn(self) -> socket.socket:
         sock = super()._new_conn()
-        deadline.watch(sock)  # the TLS layer wraps this socket: shutting it down interrupts the handshake too
+        watch_socket(sock)  # the TLS layer wraps this socket: shutting it down interrupts the handshake too
         return sock
 
 
@@ -57,7 +78,7 @@ WATCHED_POOLS = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
 
 
 class WatchedAdapter(HTTPAdapter):
-    """A requests adapter whose every connection (direct or through a proxy) is under the exchange's deadline
+    """A requests adapter whose every connection (direct or through a proxy) goes to the exchange's SocketWatch
     (conncheck.collectors.deadline): a server that drips its answer is cut off when the deadline passes."""
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
