@@ -20,13 +20,10 @@ Per-host keys in ``[[hosts]]`` override the section for that host, plus ``addres
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from conncheck.errors import ConfigError
-
-AUTHS = ("negotiate", "kerberos", "ntlm", "credssp", "certificate")
-TRANSPORTS = ("https", "http")
 
 
 @dataclass(frozen=True)
@@ -79,50 +76,17 @@ class WinRMOptions:
         return self.ca_bundle or True
 
 
-_INTS = {"port", "operation_timeout", "read_timeout", "connection_timeout", "parallel", "processes"}
-_BOOLS = {"cert_validation", "no_proxy"}
-HOST_ONLY = {"address"}
-SECTION_ONLY = {"parallel", "processes"}
-
-
-def _validate(raw: dict[str, Any], where: str, allowed: set[str]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in raw.items():
-        if key not in allowed:
-            if key == "password":
-                raise ConfigError(f"{where}: passwords do not belong in site.toml; use password_env or keyring_service")
-            raise ConfigError(f"{where}: unknown WinRM option {key!r} (known: {', '.join(sorted(allowed))})")
-        if key in _INTS:
-            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-                raise ConfigError(f"{where}: {key} must be a whole number > 0, got {value!r}")
-        elif key in _BOOLS:
-            if not isinstance(value, bool):
-                raise ConfigError(f"{where}: {key} must be true or false, got {value!r}")
-        elif not isinstance(value, str) or not value:
-            raise ConfigError(f"{where}: {key} must be a non-empty string, got {value!r}")
-        out[key] = value
-    if out.get("transport", "https") not in TRANSPORTS:
-        raise ConfigError(f"{where}: transport must be https or http, got {out['transport']!r}")
-    if out.get("auth", "negotiate") not in AUTHS:
-        raise ConfigError(
-            f"{where}: auth must be one of {', '.join(AUTHS)} (Basic is not offered), got {out['auth']!r}"
-        )
-    return out
-
-
-def section_options(raw: Any, where: str = "site.toml [winrm]") -> WinRMOptions:
-    if raw is None:
+def section_options(raw: dict[str, Any] | None) -> WinRMOptions:
+    """``[winrm]`` over the defaults. Keys, types and ranges were checked when site.toml was loaded
+    (conncheck.config.WinRMSection); what they mean together is checked here."""
+    if not raw:
         return WinRMOptions()
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{where} must be a table")
-    allowed = {f.name for f in fields(WinRMOptions)} - HOST_ONLY
-    return _checked(replace(WinRMOptions(), **_validate(raw, where, allowed)), where)
+    return _checked(replace(WinRMOptions(), **raw), "site.toml [winrm]")
 
 
 def host_options(base: WinRMOptions, overrides: dict[str, Any], host: str) -> WinRMOptions:
-    where = f"site.toml [[hosts]] {host}"
-    allowed = {f.name for f in fields(WinRMOptions)} - SECTION_ONLY
-    return _checked(replace(base, **_validate(overrides, where, allowed)), where)
+    """One ``[[hosts]]`` table's overrides (conncheck.config.HostSection) over ``[winrm]``."""
+    return _checked(replace(base, **overrides), f"site.toml [[hosts]] {host}")
 
 
 def _checked(options: WinRMOptions, where: str) -> WinRMOptions:
