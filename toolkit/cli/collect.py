@@ -26,6 +26,7 @@ from conncheck.cli.app import (
     write_output,
 )
 from conncheck.errors import InputError
+from conncheck.results import Msg
 
 if TYPE_CHECKING:
     from conncheck.collectors.site import PeerProgress
@@ -68,6 +69,25 @@ def _roles(role: list[str] | None) -> tuple[str, ...] | None:
     return tuple(role)
 
 
+NO_HOST_WITH_ROLE = Msg(
+    "--role {roles}: no host of {config} has this role{also} (it lists: {hosts})",
+    "--role {roles}: {config} içindeki hiçbir sunucu bu role sahip değil{also} (listelenenler: {hosts})",
+)
+
+
+def _check_selection(site: SiteConfig, roles: tuple[str, ...] | None, host: list[str] | None, lang: str) -> None:
+    """A --role (with --host) that selects no host of site.toml is an input error naming the hosts there are."""
+    if roles is None:
+        return
+    named = {h.lower() for h in host} if host else None
+    if any(set(h.roles) & set(roles) and (named is None or h.name.lower() in named) for h in site.hosts):
+        return
+    hosts = ", ".join(f"{h.name} ({', '.join(h.roles)})" for h in site.hosts) or ("hiçbiri" if lang == "tr" else "none")
+    also = "" if named is None else (" ve --host ile seçilmemiş" if lang == "tr" else " among the --host ones")
+    raise InputError(NO_HOST_WITH_ROLE.in_lang(lang).format(roles=",".join(roles), config=site.path or "site.toml",
+                                                            also=also, hosts=hosts))
+
+
 def _site(config: Path | None) -> SiteConfig:
     """site.toml, read once per command: what to collect, and the thresholds the checks judge by."""
     from conncheck.config import load
@@ -78,15 +98,17 @@ def _site(config: Path | None) -> SiteConfig:
 
 
 def _collect(site: SiteConfig, role: list[str] | None, host: list[str] | None, parallel: int | None,
-             quiet: bool, insecure: bool) -> Facts:
+             quiet: bool, insecure: bool, lang: str = "en") -> Facts:
     from conncheck.collectors.site import CollectOptions, collect_site
     from conncheck.registry import default_registry
 
     config = site.path
     if not site.hosts and not site.sections.get("ldap") and not site.sections.get("scep"):
         raise InputError(f"{config}: nothing to collect: no [[hosts]], [ldap] or [scep]")
+    roles = _roles(role)
+    _check_selection(site, roles, host, lang)
     options = CollectOptions(
-        roles=_roles(role), hosts=tuple(host) if host else None, parallel=parallel,
+        roles=roles, hosts=tuple(host) if host else None, parallel=parallel,
         progress=None if quiet else progress_line, insecure=insecure,
     )
     return collect_site(site, default_registry(), options)
@@ -124,7 +146,7 @@ def check(
     """
     wanted = parse_codes(codes)
     site = _site(config)
-    facts = _collect(site, role, host, parallel, quiet, insecure)
+    facts = _collect(site, role, host, parallel, quiet, insecure, lang.value)
     if save_facts is not None:
         _save(facts, save_facts, config)
     only = list(facts.hosts) if (role or host) else None

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from conncheck.cli.app import HostOpt, OutputOpt, app, write_output
+from conncheck.cli.app import HostOpt, Lang, LangOpt, OutputOpt, app, write_output
 from conncheck.errors import InputError
 
 EXIT_UNRECOVERED = 1
@@ -64,6 +64,7 @@ def events(
         str | None, typer.Option("--csv-utc-offset", help="UTC offset of the machine that exported a CSV (+03:00).")
     ] = None,
     output: OutputOpt = None,
+    lang: LangOpt = Lang.en,
 ) -> None:
     """Post-incident triage: what the connector's events say in the code table's terms, and what to check next.
 
@@ -89,5 +90,5 @@ def events(
             typer.echo(f"conncheck: warning: {warning}", err=True)
         for note in stats.notes:
             typer.echo(f"conncheck: note: {stats.source}: {note}", err=True)
-    write_output(RENDERERS[fmt.value](result), output, files)
+    write_output(RENDERERS[fmt.value](result, lang.value), output, files)
     raise typer.Exit(EXIT_UNRECOVERED if result.unrecovered else 0)
