@@ -53,7 +53,7 @@ GLOSSARY: dict[str, Term] = {
     "thumbprint": Term("thumbprint", "parmak izi", ("küçük resim",)),
     "private_key": Term("private key", "özel anahtar", ("gizli anahtar",)),
     "template": Term("certificate template", "sertifika şablonu"),
-    "expiry": Term("expiry", "süre sonu", ("bitiş tarihi", "son kullanma")),
+    "expiry": Term("expiry", "süre sonu", ("bitiş tarihi",)),
     "application_pool": Term("application pool", "uygulama havuzu"),
     "service_account": Term("service account", "hizmet hesabı", ("servis hesabı",)),
     "policy_module": Term("policy module", "ilke modülü", ("politika modülü",)),

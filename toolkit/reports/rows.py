@@ -30,7 +30,7 @@ def row_summary(row: Row, lang: str) -> str:
     elif skipped:
         text = f"{word('skipped', lang)}: {listed(_unique([r.finding for r in skipped]), lang)}"
     elif row.not_run:
-        return f"{word('not_run', lang)}: {listed(_unique([r.finding for r in row.results]), lang)}"
+        return listed(_unique([r.finding for r in row.results]), lang)  # each says "not run: ..." and why
     else:
         return word("not_in_run", lang)
     return f"{text}; {word('partly', lang).format(n=row.not_run)}" if row.not_run else text
