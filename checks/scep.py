@@ -235,6 +235,8 @@ HTTP_CAUSES: dict[int, tuple[Msg, Fix]] = {
               "NDES'in önündeki ara sunucu (proxy) ondan zamanında yanıt alamadı"), PROXY_GETS_NO_ANSWER),
 }
 PROXY_STATUSES = (502, 504)  # a proxy's own answers: its Server header says nothing about NDES
+# IIS, and HTTP.sys itself (it answers 503 for IIS when the application pool is down).
+WINDOWS_SERVERS = ("microsoft-iis", "microsoft-httpapi")
 SCEP_URL = Msg("the SCEP URL", "SCEP adresi")
 WINHTTP_12152 = Msg(
     "Windows devices fail such an endpoint with WinHTTP error 12152 (ERROR_WINHTTP_INVALID_SERVER_RESPONSE) and never "
@@ -318,7 +320,7 @@ def scep_policy_module_answers_403(ctx: Context) -> Outcome:
                           "yanıtlıyor"), _seen(data), fix=NOT_NDES)
     outcome = _not_answered(SCEP_URL, data, expected=403)
     server = data.server or ""
-    if status in HTTP_CAUSES and status not in PROXY_STATUSES and "microsoft-iis" not in server.lower():
+    if status in HTTP_CAUSES and status not in PROXY_STATUSES and not server.lower().startswith(WINDOWS_SERVERS):
         # A proxy may hide IIS's Server header, so the NDES reading stays, qualified.
         said = outcome.finding
         assert isinstance(said, Msg)
