@@ -397,7 +397,7 @@ def _bundle(ctx: Context) -> tuple[pkcs7.CaBundle | Outcome, dict[str, Any]]:
         return pkcs7.parse(data.content_type, _body(data)), seen
     except pkcs7.BundleError as exc:
         return failed(Msg(f"GetCACert answer unreadable: {exc}; devices cannot read it either",
-                          f"GetCACert yanıtı okunamıyor: {exc}; cihazlar da okuyamaz"), seen,
+                          f"GetCACert yanıtı okunamıyor, cihazlar da okuyamaz (ayrıntı: {exc})"), seen,
                       fix=UNREADABLE_ANSWER), seen
 
 
@@ -653,9 +653,10 @@ def scep_tls_chain_trusted(ctx: Context) -> Outcome:
                           f"zincir {data.trust} güven deposuna göre doğrulanıyor"), evidence)
     if data.verified is False:
         return failed(Msg(f"the chain does not verify: {data.verify_error}",
-                          f"zincir doğrulanmıyor: {data.verify_error}"), evidence)
+                          f"zincir doğrulanmıyor (OpenSSL: {data.verify_error})"), evidence)
+    why = f"(OpenSSL: {data.verify_error})" if data.verify_error else "(kayıtlı bir karar yok)"
     return unknown(Msg(f"the chain could not be verified: {data.verify_error or 'no verdict recorded'}",
-                       f"zincir doğrulanamadı: {data.verify_error or 'kayıtlı bir karar yok'}"), evidence)
+                       f"zincir doğrulanamadı {why}"), evidence)
 
 
 def _ip_sans(der: bytes) -> list[str]:
