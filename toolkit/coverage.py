@@ -68,20 +68,19 @@ def not_checked(
     targets = facts.targets()
     selected = targets if hosts is None else [t for t in targets if t.name in hosts]
     present = {role for t in selected for role in t.roles}
+    absent = {role: tuple(c.id for c in checks if role in c.involved_roles) for role in ALL_ROLES
+              if role not in present}
+    absent = {role: behind for role, behind in absent.items() if behind}
     out = []
-    for role in ALL_ROLES:
-        behind = tuple(c.id for c in checks if role in c.involved_roles)
-        if role in present or not behind:
-            continue
-        if hosts is not None:
-            reason = NOT_SELECTED
-        elif role in facts.roles_expected:
-            reason = EXPECTED_BUT_ABSENT
-        else:
-            reason = _absent_role(role)
-        out.append(NotChecked(role, reason.in_lang(lang), behind))
-    if hosts is not None:
-        out += [NotChecked(t.name, NOT_SELECTED.in_lang(lang)) for t in targets if t.name not in hosts]
+    if hosts is None:
+        for role, behind in absent.items():
+            reason = EXPECTED_BUT_ABSENT if role in facts.roles_expected else _absent_role(role)
+            out.append(NotChecked(role, reason.in_lang(lang), behind))
+    else:  # one line: the targets and the roles the selection left out
+        left_out = [t.name for t in targets if t.name not in hosts] + list(absent)
+        if left_out:
+            behind = tuple(dict.fromkeys(c for ids in absent.values() for c in ids))
+            out.append(NotChecked(", ".join(left_out), NOT_SELECTED.in_lang(lang), behind))
     for target in selected:
         error = _nothing_read(target)
         if error is not None:
