@@ -166,3 +166,17 @@ def test_selection_errors_are_turkish(args: list[str], tmp_path: Path) -> None:
     assert isinstance(done.exception, InputError) and done.exception.exit_code == 2  # main() prints it, exit 2
     message = str(done.exception)
     assert message and english_leftovers(message) == []
+
+
+def test_progress_lines_are_turkish(capsys: pytest.CaptureFixture[str]) -> None:
+    from conncheck.cli.collect import progress_line
+    from conncheck.collectors.site import PeerProgress
+
+    for lang in ("tr", "en"):
+        progress_line(PeerProgress("winrm", "ca01.contoso.com"), lang)
+        progress_line(PeerProgress("winrm", "ca01.contoso.com", 1.5, 0, 9, "connection refused"), lang)
+        progress_line(PeerProgress("scep", "https://ndes01/certsrv/mscep/mscep.dll", 0.4, 4, 5, "timed out"), lang)
+    lines = capsys.readouterr().err.splitlines()
+    turkish, english = "\n".join(lines[:3]), "\n".join(lines[3:])
+    assert "başladı" in turkish and english_leftovers(turkish.replace("connection refused", "")) == []
+    assert english_leftovers(english)

@@ -17,6 +17,7 @@ class ExitCode(enum.IntEnum):
 
 HELP = (
     "Exit codes: 0 all PASS/WARN/SKIP; 1 something FAILs (or WARN with --strict); 2 usage or input error; "
-    "3 something UNKNOWN and nothing FAILs, or nothing verified; 4 a regression against the previous audit run (audit, diff); "
+    "3 something UNKNOWN and nothing FAILs, or nothing verified; "
+    "4 a regression against the previous audit run (audit, diff); "
     "70 internal error (a bug: please report it)."
 )

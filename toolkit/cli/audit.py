@@ -12,6 +12,7 @@ import re
 import tempfile
 from datetime import datetime, timezone
 from enum import Enum
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -104,7 +105,7 @@ def _audit_section(config: Path | None) -> dict[str, object]:
     return dict(section)
 
 
-def _facts(config: Path | None, facts_files: list[Path], quiet: bool) -> Facts:
+def _facts(config: Path | None, facts_files: list[Path], quiet: bool, lang: str = "en") -> Facts:
     from conncheck import facts as facts_mod
 
     if facts_files:
@@ -119,7 +120,8 @@ def _facts(config: Path | None, facts_files: list[Path], quiet: bool) -> Facts:
         from conncheck.collectors.site import CollectOptions, collect_site
     except ImportError:
         raise InputError("audit: live collection is not available in this build; pass --facts FILE") from None
-    return collect_site(load(config), default_registry(), CollectOptions(progress=None if quiet else progress_line))
+    progress = None if quiet else partial(progress_line, lang=lang)
+    return collect_site(load(config), default_registry(), CollectOptions(progress=progress))
 
 
 def write_atomically(text: str, output: Path | None, inputs: list[Path]) -> None:
@@ -178,7 +180,7 @@ def audit(
     if output is not None and not output.parent.is_dir():
         raise InputError(f"--output {output}: directory {output.parent} does not exist")
     with _open(db, create=True, wait=wait) as store:  # open first: a bad store fails before a long collection
-        facts = with_site(_facts(config, facts_files or [], quiet), site)
+        facts = with_site(_facts(config, facts_files or [], quiet, lang.value), site)
         report = build_report(facts, settings, lang=lang.value, codes=None, hosts=None, strict=fail_on is FailOn.warn)
         recorded = store.record(
             NewRun(report.site, started, datetime.now(timezone.utc), facts.collected_at, __version__,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import stat
 import sys
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -45,16 +46,25 @@ InsecureOpt = Annotated[
 ]
 
 
-def progress_line(event: PeerProgress) -> None:
+PROGRESS = {
+    "en": ("started", "nothing read in {s:.1f} s ({error})", "{read}/{of} probes read in {s:.1f} s",
+           "; first failure: {error}"),
+    "tr": ("başladı", "{s:.1f} sn içinde hiçbir şey okunamadı ({error})",
+           "{read}/{of} yoklama {s:.1f} sn içinde okundu", "; ilk hata: {error}"),
+}
+
+
+def progress_line(event: PeerProgress, lang: str = "en") -> None:
     """One line on stderr when a peer starts and one when it ends (stdout stays the report's alone)."""
+    started, nothing, read, first = PROGRESS.get(lang, PROGRESS["en"])
     where = f"conncheck: {event.transport} {event.peer}"
     if event.seconds is None:
-        typer.echo(f"{where}: started", err=True)
+        typer.echo(f"{where}: {started}", err=True)
     elif event.probes_read == 0 and event.error is not None:
-        typer.echo(f"{where}: nothing read in {event.seconds:.1f} s ({event.error})", err=True)
+        typer.echo(f"{where}: {nothing.format(s=event.seconds, error=event.error)}", err=True)
     else:
-        failure = f"; first failure: {event.error}" if event.error else ""
-        typer.echo(f"{where}: {event.probes_read}/{event.probes} probes read in {event.seconds:.1f} s{failure}",
+        failure = first.format(error=event.error) if event.error else ""
+        typer.echo(f"{where}: {read.format(read=event.probes_read, of=event.probes, s=event.seconds)}{failure}",
                    err=True)
 
 
@@ -109,7 +119,7 @@ def _collect(site: SiteConfig, role: list[str] | None, host: list[str] | None, p
     _check_selection(site, roles, host, lang)
     options = CollectOptions(
         roles=roles, hosts=tuple(host) if host else None, parallel=parallel,
-        progress=None if quiet else progress_line, insecure=insecure,
+        progress=None if quiet else partial(progress_line, lang=lang), insecure=insecure,
     )
     return collect_site(site, default_registry(), options)
 
