@@ -7,13 +7,11 @@ not reach (every check there UNKNOWN: the grouping's worst case). Figures, not p
 
 from __future__ import annotations
 
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
 
+from bench_report_html import median_ms  # a sibling script: run this one as a script too
 from conncheck.catalog import load
 from conncheck.causes import group_causes
 from conncheck.checklist import build_report
@@ -37,15 +35,6 @@ def site(copies: int) -> Facts:
                 probes = {p: ProbeResult.failure("WinRM: connection refused") for p in probes}
             hosts[copy] = replace(target, name=copy, probes=probes)
     return replace(facts, hosts=hosts)
-
-
-def median_ms(work: Callable[[], object], runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
 
 
 def main(runs: int) -> None:

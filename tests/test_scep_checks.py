@@ -69,9 +69,10 @@ def endpoint(pki: Pki, url: str = URL, exposure: str = "internal") -> Target:
     )
 
 
-def judge(*targets: Target) -> dict[tuple[str, str], Result]:
+def judge(*targets: Target, lang: str = "en") -> dict[tuple[str, str], Result]:
     facts = Facts(NOW, {}, facts_site({"roles_expected": ["scep"]}), {}, scep={t.name: t for t in targets})
-    return {(r.host, r.check_id): r for r in evaluate(facts, default_registry(), hosts=[t.name for t in targets])}
+    results = evaluate(facts, default_registry(), hosts=[t.name for t in targets], lang=lang)
+    return {(r.host, r.check_id): r for r in results}
 
 
 def set_data(target: Target, probe: str, **changes: Any) -> None:
@@ -234,6 +235,10 @@ def test_each_fault_gives_its_finding(
     assert result.status is status, result.finding
     assert finding in result.finding
     assert result.remediation
+    turkish = judge(target, lang="tr")[(URL, check)]
+    assert turkish.status is status and turkish.finding != result.finding
+    assert english_leftovers(turkish.finding) == [], turkish.finding
+    assert turkish.remediation and turkish.remediation != result.remediation
 
 
 def test_long_url_probe_off_is_skip_and_414_is_fail(pki: Pki) -> None:
@@ -334,26 +339,6 @@ def test_truncated_bundle_is_unreadable(pki: Pki) -> None:
 # --- Turkish, fixes per cause, references ------------------------------------------------------------------------
 
 
-def judge_in(lang: str, *targets: Target) -> dict[tuple[str, str], Result]:
-    facts = Facts(NOW, {}, facts_site({"roles_expected": ["scep"]}), {}, scep={t.name: t for t in targets})
-    results = evaluate(facts, default_registry(), hosts=[t.name for t in targets], lang=lang)
-    return {(r.host, r.check_id): r for r in results}
-
-
-@pytest.mark.parametrize(
-    ("check", "breaks", "status", "finding"), FAILURES, ids=[f"{c}-{s.value}-{f}" for c, _, s, f in FAILURES]
-)
-def test_each_fault_gives_its_finding_in_turkish(
-    pki: Pki, check: str, breaks: Callable[[Target, Pki], None], status: Status, finding: str
-) -> None:
-    target = endpoint(pki)
-    breaks(target, pki)
-    english, turkish = judge_in("en", target)[(URL, check)], judge_in("tr", target)[(URL, check)]
-    assert turkish.status is status and turkish.finding != english.finding
-    assert english_leftovers(turkish.finding) == [], turkish.finding
-    assert turkish.remediation and turkish.remediation != english.remediation
-
-
 def _answering(status: int, reason: str, *probes: str, server: str = "Microsoft-IIS/10.0") -> Callable[[Target], None]:
     def breaks(target: Target) -> None:
         for probe in probes:
@@ -384,7 +369,7 @@ def test_an_http_status_gets_the_fix_for_its_cause_from_every_check_that_sees_it
     target = endpoint(pki)
     _answering(status, reason, *ALL_HTTP)(target)
     for lang in ("en", "tr"):
-        results = judge_in(lang, target)
+        results = judge(target, lang=lang)
         for check in HTTP_CHECKS:
             assert results[(URL, check)].status is Status.FAIL
             assert results[(URL, check)].remediation == fix.in_lang(lang), (lang, check)

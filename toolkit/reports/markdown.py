@@ -7,7 +7,7 @@ from conncheck.checklist import Report
 from conncheck.facts import format_time
 from conncheck.reports.labels import status_label, word
 from conncheck.reports.rows import row_name, row_summary
-from conncheck.reports.table import cause_head, cause_ids, not_checked_line
+from conncheck.reports.table import cause_lines, not_checked_line
 from tabulate import tabulate
 
 
@@ -35,11 +35,8 @@ def render_markdown(report: Report) -> str:
     if causes:
         out += ["", f"## {word('details', lang)}", ""]
         for cause in causes:
-            out.append(f"- **{status_label(cause.status, lang)}** {_cell(cause_head(cause, lang))}")
-            ids = cause_ids(cause, lang)
-            if ids:
-                out.append(f"  - {word('checks', lang)}: {ids}")
-            if cause.fix:
-                out.append(f"  - {word('fix', lang)}: {_cell(cause.fix)}")
+            head, under = cause_lines(cause, lang)
+            out.append(f"- **{status_label(cause.status, lang)}** {_cell(head)}")
+            out += [f"  - {_cell(line)}" for line in under]
     out += ["", f"{word('summary', lang)}: " + ", ".join(f"{k} {v}" for k, v in report.summary.items() if v)]
     return "\n".join(out) + "\n"

@@ -23,16 +23,17 @@ def not_checked_line(item: NotChecked, lang: str) -> str:
     return f"{item.subject}: {item.reason}{count}"
 
 
-def cause_head(cause: Cause, lang: str) -> str:
-    """'check_id @ host: finding' for one check, '3 checks @ host: finding' for a cause several checks share."""
+def cause_lines(cause: Cause, lang: str) -> tuple[str, list[str]]:
+    """'check_id @ host: finding' ('3 checks @ host: finding' for a cause several checks share), then the lines
+    under it: the checks sharing it (the first few, and how many more), its fix."""
     ids = cause.check_ids
     who = ids[0] if len(ids) == 1 else word("checks_count", lang).format(n=len(ids))
-    return f"{who} @ {cause.host}: {cause.finding}"
-
-
-def cause_ids(cause: Cause, lang: str) -> str | None:
-    ids = cause.check_ids
-    return listed(ids, lang, IDS_SHOWN).replace("; ", ", ") if len(ids) > 1 else None
+    under = []
+    if len(ids) > 1:
+        under.append(f"{word('checks', lang)}: {listed(ids, lang, IDS_SHOWN).replace('; ', ', ')}")
+    if cause.fix:
+        under.append(f"{word('fix', lang)}: {cause.fix}")
+    return f"{who} @ {cause.host}: {cause.finding}", under
 
 
 def render_table(report: Report) -> str:
@@ -62,11 +63,8 @@ def render_table(report: Report) -> str:
     if causes:
         out += ["", word("details", lang) + ":"]
         for cause in causes:
-            out.append(f"  [{status_label(cause.status, lang)}] {cause_head(cause, lang)}")
-            ids = cause_ids(cause, lang)
-            if ids:
-                out.append(f"      {word('checks', lang)}: {ids}")
-            if cause.fix:
-                out.append(f"      {word('fix', lang)}: {cause.fix}")
+            head, under = cause_lines(cause, lang)
+            out.append(f"  [{status_label(cause.status, lang)}] {head}")
+            out += [f"      {line}" for line in under]
     out += ["", f"{word('summary', lang)}: {_count_line(report)}    {word('exit', lang)}: {report.exit_code}"]
     return "\n".join(out) + "\n"
