@@ -180,3 +180,19 @@ def test_progress_lines_are_turkish(capsys: pytest.CaptureFixture[str]) -> None:
     turkish, english = "\n".join(lines[:3]), "\n".join(lines[3:])
     assert "başladı" in turkish and english_leftovers(turkish.replace("connection refused", "")) == []
     assert english_leftovers(english)
+
+
+def test_inputs_without_connector_records_say_so_in_turkish() -> None:
+    from datetime import datetime, timezone
+
+    from conncheck.events.render import nothing_read_line, render_table
+    from conncheck.events.triage import triage
+
+    from tests.conftest import shared_data
+
+    later = datetime(2100, 1, 1, tzinfo=timezone.utc)
+    for found in (triage([INCIDENT], load(), since=later), triage([shared_data("evtx", "system.evtx")], load())):
+        said = nothing_read_line(found, "tr")
+        assert said and said != found.nothing_read and english_leftovers(said) == []
+        assert english_leftovers(render_table(found, "tr")) == []
+        assert nothing_read_line(found, "en") == found.nothing_read

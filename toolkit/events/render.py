@@ -8,8 +8,8 @@ from collections.abc import Callable
 from typing import Any
 
 from conncheck.catalog import format_code
+from conncheck.events.record import ADMIN_LOG, LEGACY_LOG, OPERATIONAL_LOG
 from conncheck.events.triage import Triage
-from tabulate import tabulate
 
 TIMELINE_LIMIT = 50  # table and Markdown show the latest runs; JSON has them all
 
@@ -25,6 +25,7 @@ _WORDS = {
         "totals": "{total} records read, {connector} from the connector, {others} other records ignored",
         "filtered": ", {n} outside --since/--host",
         "unrecovered": "Unrecovered failures: {n}",
+        "unrecovered_unknown": "unknown (no connector record read)",
         "next": "What to check next",
         "nothing_next": "no connector failures: nothing to re-check from these events",
         "no_check": "(no check registered yet)",
@@ -46,6 +47,11 @@ _WORDS = {
         "totals": "{total} kayıt okundu, {connector} tanesi bağlayıcıdan, {others} başka kayıt yok sayıldı",
         "filtered": ", {n} tanesi --since/--host dışında",
         "unrecovered": "Düzelmeyen hatalar: {n}",
+        "unrecovered_unknown": "bilinmiyor (bağlayıcı kaydı okunmadı)",
+        "outside_filter": "buradaki {n} bağlayıcı kaydının hiçbiri --since/--host içinde değil",
+        "no_connector_record": f"burada bağlayıcının günlüklerine ait kayıt yok: bunlar eski '{LEGACY_LOG}' günlüğü "
+        f"ile '{ADMIN_LOG}' ve '/{OPERATIONAL_LOG.rsplit('/', 1)[1]}' günlükleridir, bağlayıcı sunucusunda (SCEP ile "
+        "NDES sunucusunda) bulunurlar",
         "next": "Sırada ne denetlenmeli",
         "nothing_next": "bağlayıcı hatası yok: bu olaylardan yeniden denetlenecek bir şey yok",
         "no_check": "(henüz kayıtlı bir denetim yok)",
@@ -120,7 +126,25 @@ def _totals(triage: Triage, lang: str) -> str:
     return line
 
 
+def nothing_read_line(triage: Triage, lang: str) -> str | None:
+    """Why these inputs say nothing about the connector (``Triage.nothing_read``), in ``lang``."""
+    why = triage.nothing_read
+    if why is None or lang != "tr":
+        return why
+    if triage.summary.filtered_out:
+        return _w("outside_filter", lang).format(n=triage.summary.filtered_out)
+    return _w("no_connector_record", lang)
+
+
+def _unrecovered(triage: Triage, lang: str) -> str:
+    count = _w("unrecovered_unknown", lang) if triage.nothing_read else len(triage.unrecovered)
+    return _w("unrecovered", lang).format(n=count)
+
+
 def _next_lines(triage: Triage, bullet: str, lang: str) -> list[str]:
+    nothing = nothing_read_line(triage, lang)
+    if nothing:
+        return [f"{bullet}{nothing}"]
     if not triage.next_steps:
         return [f"{bullet}{_w('nothing_next', lang)}"]
     return [f"{bullet}{format_code(s.code)} {s.name}: {', '.join(s.checks) or _w('no_check', lang)}"
@@ -128,12 +152,14 @@ def _next_lines(triage: Triage, bullet: str, lang: str) -> list[str]:
 
 
 def render_table(triage: Triage, lang: str = "en") -> str:
+    from tabulate import tabulate  # not imported for JSON: start-up counts on a small file
+
     out = [_totals(triage, lang), ""]
     for title, head, rows in _sections(triage, lang):
         out.append(f"{title}:")
         out.append(tabulate(rows, headers=head, tablefmt="simple") if rows else f"  {_w('none', lang)}")
         out.append("")
-    out.append(_w("unrecovered", lang).format(n=len(triage.unrecovered)))
+    out.append(_unrecovered(triage, lang))
     out.append(f"{_w('next', lang)}:")
     out += _next_lines(triage, "  ", lang)
     if triage.command:
@@ -142,12 +168,14 @@ def render_table(triage: Triage, lang: str = "en") -> str:
 
 
 def render_markdown(triage: Triage, lang: str = "en") -> str:
+    from tabulate import tabulate
+
     out = [f"# {_w('title', lang)}", "", _totals(triage, lang) + ".", ""]
     for title, head, rows in _sections(triage, lang):
         out += [f"## {title}", ""]
         out.append(tabulate(rows, headers=head, tablefmt="github") if rows else _w("none", lang))
         out.append("")
-    out += [f"## {_w('next', lang)}", "", _w("unrecovered", lang).format(n=len(triage.unrecovered)), ""]
+    out += [f"## {_w('next', lang)}", "", _unrecovered(triage, lang), ""]
     out += _next_lines(triage, "- ", lang)
     if triage.command:
         out += ["", "```sh", triage.command, "```"]
