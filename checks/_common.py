@@ -7,7 +7,7 @@ from typing import Any
 
 from conncheck.pki.certs import CertInfo, validity
 from conncheck.plugin import Context, Probe
-from conncheck.results import Outcome, failed, passed, warned
+from conncheck.results import Msg, Outcome, Text, failed, passed, warned
 from conncheck.schema import StoreCertificate
 
 
@@ -16,20 +16,29 @@ def certificates(ctx: Context, probe: Probe[list[StoreCertificate]]) -> list[Cer
     return [entry.info for entry in ctx.read(probe)]
 
 
-def judge_validity(cert: CertInfo, now: datetime, warning_days: int, what: str) -> Outcome:
+def judge_validity(cert: CertInfo, now: datetime, warning_days: int, what: Text) -> Outcome:
     """FAIL when not yet valid or expired, WARN inside the warning window, else PASS; evidence is the certificate.
 
-    The one place the dates of a certificate are judged; the fix is the calling check's."""
+    The one place the dates of a certificate are judged; the fix is the calling check's. ``what`` names the
+    certificate; given as a Msg with Turkish, the finding has its Turkish too."""
     evidence: dict[str, Any] = cert.evidence(now)
     state = validity(cert.not_before, cert.not_after, now, warning_days)
+    name, name_tr = (what.en, what.tr) if isinstance(what, Msg) else (what, None)
+    start, end, days = evidence["not_before"], evidence["not_after"], f"{cert.days_left(now):.0f}"
+
+    def said(en: str, tr: str) -> Text:
+        return Msg(en, tr) if name_tr else en
+
     if state == "not yet valid":
-        return failed(f"{what} is not valid yet (valid from {evidence['not_before']})", evidence)
+        return failed(said(f"{name} is not valid yet (valid from {start})",
+                           f"{name_tr}: henüz geçerli değil (geçerlilik başlangıcı {start})"), evidence)
     if state == "expired":
-        return failed(f"{what} expired on {evidence['not_after']}", evidence)
-    days = cert.days_left(now)
+        return failed(said(f"{name} expired on {end}", f"{name_tr}: süresi {end} tarihinde doldu"), evidence)
     if state == "expiring":
-        return warned(f"{what} expires in {days:.0f} days ({evidence['not_after']})", evidence)
-    return passed(f"{what} is valid until {evidence['not_after']} ({days:.0f} days)", evidence)
+        return warned(said(f"{name} expires in {days} days ({end})",
+                           f"{name_tr}: süresi {days} gün içinde doluyor ({end})"), evidence)
+    return passed(said(f"{name} is valid until {end} ({days} days)",
+                       f"{name_tr}: {end} tarihine kadar geçerli ({days} gün)"), evidence)
 
 
 def newest(certs: list[CertInfo]) -> CertInfo:

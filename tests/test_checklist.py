@@ -112,6 +112,7 @@ def test_turkish_rows_use_turkish_messages() -> None:
         ([Status.WARN, Status.UNKNOWN], True, EXIT_FAIL),
         ([Status.WARN, Status.UNKNOWN], False, EXIT_UNKNOWN),
         ([], False, EXIT_OK),
+        ([Status.SKIP, Status.SKIP], False, EXIT_UNKNOWN),  # nothing verified is never green
     ],
 )
 def test_exit_codes(statuses: list[Status], strict: bool, expected: int) -> None:

@@ -84,7 +84,7 @@ def test_check_returning_something_else_is_unknown() -> None:
     check = plugin.checks["returns_bool"]
     facts = make_facts({"ca1": {"roles": ["ca"], "probes": {"p": ok(1)}}})
     outcome = run_check(check, Context(facts.hosts["ca1"], facts, Settings(), check, ReadCache()))
-    assert outcome.status is Status.UNKNOWN and "bool" in outcome.finding
+    assert outcome.status is Status.UNKNOWN and "bool" in str(outcome.finding)
 
 
 def test_absent_role_not_expected_is_skip() -> None:

@@ -95,8 +95,8 @@ REPORT_KEYS = {"schema", "site", "generated_at", "summary", "exit_code", "checkl
 ROW_KEYS = {"code", "name", "status", "checks"}
 CHECK_KEYS = {"id", "title", "host", "status", "finding", "evidence", "remediation"}
 # Added by this implementation on top of the contract (additions are allowed; removals and renames are not).
-REPORT_EXTRAS = {"collected_at"}
-ROW_EXTRAS = {"message"}
+REPORT_EXTRAS = {"collected_at", "not_checked", "causes"}
+ROW_EXTRAS = {"message", "not_run"}
 
 
 def parsed() -> dict[str, Any]:

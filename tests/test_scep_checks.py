@@ -15,9 +15,11 @@ from conncheck.lab.samples import CRA, Issued, issue, ra_cert
 from conncheck.lab.samples import scep as samples_scep
 from conncheck.pki import pkcs7
 from conncheck.registry import default_registry
-from conncheck.results import Result, Status
+from conncheck.results import Fix, Result, Status
 from conncheck.site import facts_site
 from cryptography.x509.oid import ExtendedKeyUsageOID
+
+from tests.english import english_leftovers
 
 NOW = datetime(2026, 11, 25, 9, tzinfo=timezone.utc)
 URL = samples_scep.NDES_URL
@@ -67,9 +69,10 @@ def endpoint(pki: Pki, url: str = URL, exposure: str = "internal") -> Target:
     )
 
 
-def judge(*targets: Target) -> dict[tuple[str, str], Result]:
+def judge(*targets: Target, lang: str = "en") -> dict[tuple[str, str], Result]:
     facts = Facts(NOW, {}, facts_site({"roles_expected": ["scep"]}), {}, scep={t.name: t for t in targets})
-    return {(r.host, r.check_id): r for r in evaluate(facts, default_registry(), hosts=[t.name for t in targets])}
+    results = evaluate(facts, default_registry(), hosts=[t.name for t in targets], lang=lang)
+    return {(r.host, r.check_id): r for r in results}
 
 
 def set_data(target: Target, probe: str, **changes: Any) -> None:
@@ -232,6 +235,10 @@ def test_each_fault_gives_its_finding(
     assert result.status is status, result.finding
     assert finding in result.finding
     assert result.remediation
+    turkish = judge(target, lang="tr")[(URL, check)]
+    assert turkish.status is status and turkish.finding != result.finding
+    assert english_leftovers(turkish.finding) == [], turkish.finding
+    assert turkish.remediation and turkish.remediation != result.remediation
 
 
 def test_long_url_probe_off_is_skip_and_414_is_fail(pki: Pki) -> None:
@@ -327,3 +334,98 @@ def test_truncated_bundle_is_unreadable(pki: Pki) -> None:
     body = samples_scep.bundle([pki.ca.cert, pki.sign.cert, pki.enc.cert])
     with pytest.raises(pkcs7.BundleError):
         pkcs7.parse(pkcs7.CA_RA_CERT_TYPE, body[: len(body) // 2])
+
+
+# --- Turkish, fixes per cause, references ------------------------------------------------------------------------
+
+
+def _answering(status: int, reason: str, *probes: str, server: str = "Microsoft-IIS/10.0") -> Callable[[Target], None]:
+    def breaks(target: Target) -> None:
+        for probe in probes:
+            set_data(target, probe, status=status, reason=reason, body_b64="", body_bytes=0, server=server)
+    return breaks
+
+
+ALL_HTTP = ("scep_mscep_get", "scep_getcacaps", "scep_getcacert")
+HTTP_CHECKS = ("scep_policy_module_answers_403", "scep_getcacaps_offers_sha2", "scep_ra_encryption_cert_served",
+               "scep_ra_signing_cert_served", "scep_ca_cert_served_valid")
+
+
+@pytest.mark.parametrize(
+    ("status", "reason", "fix"),
+    [
+        (503, "Service Unavailable", scep_checks.APP_POOL_STOPPED),
+        (500, "Internal Server Error", scep_checks.NDES_FAILS_INSIDE),
+        (404, "Not Found", scep_checks.NOT_NDES),
+        (401, "Unauthorized", scep_checks.CREDENTIALS_ASKED),
+        (502, "Bad Gateway", scep_checks.PROXY_GETS_NO_ANSWER),
+        (504, "Gateway Timeout", scep_checks.PROXY_GETS_NO_ANSWER),
+        (414, "Request-URI Too Long", scep_checks.URL_LIMITS),
+    ],
+)
+def test_an_http_status_gets_the_fix_for_its_cause_from_every_check_that_sees_it(
+    pki: Pki, status: int, reason: str, fix: Fix
+) -> None:
+    target = endpoint(pki)
+    _answering(status, reason, *ALL_HTTP)(target)
+    for lang in ("en", "tr"):
+        results = judge(target, lang=lang)
+        for check in HTTP_CHECKS:
+            assert results[(URL, check)].status is Status.FAIL
+            assert results[(URL, check)].remediation == fix.in_lang(lang), (lang, check)
+
+
+def test_a_status_no_cause_is_known_for_keeps_the_checks_fix(pki: Pki) -> None:
+    target = endpoint(pki)
+    _answering(418, "I'm a teapot", *ALL_HTTP)(target)
+    result = judge(target)[(URL, "scep_ra_signing_cert_served")]
+    assert result.finding == "GetCACert answers 418 I'm a teapot, not 200"
+    assert result.remediation == default_registry().checks["scep_ra_signing_cert_served"].remediation.en
+
+
+def test_a_proxy_answering_for_ndes_is_not_called_not_ndes(pki: Pki) -> None:
+    target = endpoint(pki)
+    _answering(502, "Bad Gateway", "scep_mscep_get", server="Microsoft-Azure-Application-Gateway/v2")(target)
+    assert not judge(target)[(URL, "scep_policy_module_answers_403")].finding.startswith("not IIS")
+    _answering(503, "Service Unavailable", "scep_mscep_get", server="nginx")(target)
+    assert judge(target)[(URL, "scep_policy_module_answers_403")].finding.startswith("not IIS (Server: nginx)")
+
+
+@pytest.mark.parametrize(
+    ("check", "breaks", "fix"),
+    [
+        ("scep_ra_signing_cert_served", _expired_signing, scep_checks.RENEW_RA),
+        ("scep_ra_encryption_cert_served", _foreign_encryption, scep_checks.FOREIGN_RA),
+        ("scep_ra_signing_cert_served",
+         lambda t, p: set_data(t, "scep_getcacert", content_type="application/x-x509-ca-cert",
+                               body_b64=base64.b64encode(p.ca.der).decode()), scep_checks.INCOMPLETE_ANSWER),
+        ("scep_ca_cert_served_valid",
+         lambda t, p: set_data(t, "scep_getcacert", body_b64=base64.b64encode(b"<html>proxy error</html>").decode()),
+         scep_checks.UNREADABLE_ANSWER),
+        ("scep_long_url_accepted",
+         lambda t, p: t.probes.__setitem__("scep_long_url", ProbeResult.success(samples_scep.exchange(
+             URL, 414, b"", "text/html", "Request-URI Too Long", query_chars=30000))), scep_checks.URL_LIMITS),
+    ],
+    ids=["expired-ra", "foreign-ra", "no-ra", "unreadable", "long-url-refused"],
+)
+def test_certificate_faults_get_the_fix_for_their_cause(
+    pki: Pki, check: str, breaks: Callable[[Target, Pki], None], fix: Fix
+) -> None:
+    target = endpoint(pki)
+    breaks(target, pki)
+    assert judge(target)[(URL, check)].remediation == fix.en
+
+
+def test_a_body_cut_at_the_cap_is_unknown_with_its_fix(pki: Pki) -> None:
+    target = endpoint(pki)
+    set_data(target, "scep_getcacert", truncated=True)
+    result = judge(target)[(URL, "scep_ra_signing_cert_served")]
+    assert result.status is Status.UNKNOWN and "cut at the collector's cap" in result.finding
+    assert result.remediation == scep_checks.BODY_CAP.en
+
+
+@pytest.mark.parametrize("check", SCEP_CHECKS)
+def test_every_scep_check_cites_microsofts_pages_or_the_rfc(check: str) -> None:
+    references = default_registry().checks[check].references
+    assert references and all(r.startswith("https://") for r in references)
+    assert any(r.startswith("https://learn.microsoft.com/") for r in references)

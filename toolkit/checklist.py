@@ -1,4 +1,5 @@
-"""Results → the checklist: one row per diagnostic code in table order, plus "Prerequisites"; exit codes."""
+"""Results → the checklist: one row per diagnostic code in table order, plus "Prerequisites"; what the run did not
+check and why; the causes to act on; exit codes."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from datetime import datetime
 from typing import Any
 
 from conncheck.catalog import Catalog, format_code, text
+from conncheck.causes import Cause, group_causes
+from conncheck.evaluate import NO_HOST
 from conncheck.exit_codes import ExitCode
 from conncheck.facts import format_time
 from conncheck.results import Result, Status, worst
@@ -19,6 +22,11 @@ PREREQUISITES = "Prerequisites"
 EXIT_OK = ExitCode.OK
 EXIT_FAIL = ExitCode.FAIL
 EXIT_UNKNOWN = ExitCode.UNKNOWN
+
+
+def not_run(result: Result) -> bool:
+    """A check the engine skipped because the facts hold nothing it runs on (no directory, no SCEP URL, ...)."""
+    return result.status is Status.SKIP and result.host == NO_HOST
 
 
 @dataclass(frozen=True)
@@ -33,6 +41,23 @@ class Row:
     def code_hex(self) -> str | None:
         return None if self.code is None else format_code(self.code)
 
+    @property
+    def not_run(self) -> int:
+        return sum(1 for r in self.results if not_run(r))
+
+
+@dataclass(frozen=True)
+class NotChecked:
+    """Something the run did not check, and why: a role the facts lack, a host left out, a peer nothing was read
+    from, a filter. ``checks``: the ids of the checks it leaves unverified."""
+
+    subject: str
+    reason: str
+    checks: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"subject": self.subject, "reason": self.reason, "checks": list(self.checks)}
+
 
 @dataclass(frozen=True)
 class Report:
@@ -43,11 +68,16 @@ class Report:
     results: tuple[Result, ...]
     exit_code: int
     lang: str = "en"
+    not_checked: tuple[NotChecked, ...] = ()
 
     @property
     def summary(self) -> dict[str, int]:
         counts = Counter(r.status for r in self.results)
         return {s.value: counts.get(s, 0) for s in Status}
+
+    @property
+    def causes(self) -> list[Cause]:
+        return group_causes(self.results)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -57,16 +87,19 @@ class Report:
             "collected_at": format_time(self.collected_at),
             "summary": self.summary,
             "exit_code": self.exit_code,
+            "not_checked": [item.to_json() for item in self.not_checked],
             "checklist": [
                 {
                     "code": row.code_hex,
                     "name": row.name,
                     "message": row.message,
                     "status": row.status.value,
+                    "not_run": row.not_run,
                     "checks": [r.to_json() for r in row.results],
                 }
                 for row in self.rows
             ],
+            "causes": [cause.to_json() for cause in self.causes],
         }
 
 
@@ -90,11 +123,12 @@ def build_rows(
 
 
 def exit_code(results: Iterable[Result], strict: bool = False) -> int:
-    """0 all PASS/WARN/SKIP; 1 any FAIL (or WARN with strict); 3 UNKNOWN and nothing failing."""
+    """0 all PASS/WARN/SKIP; 1 any FAIL (or WARN with strict); 3 UNKNOWN and nothing failing, or nothing verified
+    at all (every result SKIP: never green after checking nothing)."""
     statuses = {r.status for r in results}
     if Status.FAIL in statuses or (strict and Status.WARN in statuses):
         return EXIT_FAIL
-    if Status.UNKNOWN in statuses:
+    if Status.UNKNOWN in statuses or statuses == {Status.SKIP}:
         return EXIT_UNKNOWN
     return EXIT_OK
 
@@ -109,7 +143,9 @@ def build_report(
     lang: str = "en",
     codes: Iterable[int] | None = None,
     strict: bool = False,
+    not_checked: Iterable[NotChecked] = (),
 ) -> Report:
     codes = list(codes) if codes is not None else None
     rows = build_rows(results, catalog, lang, codes)
-    return Report(site, generated_at, collected_at, tuple(rows), tuple(results), exit_code(results, strict), lang)
+    return Report(site, generated_at, collected_at, tuple(rows), tuple(results), exit_code(results, strict), lang,
+                  tuple(not_checked))

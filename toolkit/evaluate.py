@@ -8,7 +8,7 @@ from conncheck.errors import InputError
 from conncheck.facts import Facts, Target
 from conncheck.plugin import Check, Context, ProbeMalformed, ProbeUnavailable, ReadCache, Settings, UndeclaredRead
 from conncheck.registry import Registry
-from conncheck.results import Fix, Outcome, Result, Status, text_in, unknown
+from conncheck.results import Fix, Msg, Outcome, Result, Status, text_in, unknown
 
 NO_HOST = "-"
 UNKNOWN_FIX = Fix(
@@ -21,6 +21,18 @@ MALFORMED_FIX = Fix(
     "Olgular bu conncheck'in olgu betiğiyle olduğu gibi yazılmamış (düzenlenmiş, kesilmiş ya da başka bir sürümden): "
     "`conncheck collect` veya `conncheck script` ile yeniden toplayın.",
 )
+MISSING_ROLE_FIX = Fix(
+    "Collect the {role} facts with the others: check its entry in site.toml ([[hosts]], [ldap] or [scep]) and why "
+    "its collection failed, or give its facts file to evaluate.",
+    "{role} olgularını diğerleriyle birlikte toplayın: site.toml'daki girdisini ([[hosts]], [ldap] ya da [scep]) ve "
+    "toplamanın neden başarısız olduğunu denetleyin ya da olgu dosyasını evaluate'e verin.",
+)
+ENGINE_REASONS_TR = {"not collected": "toplanmadı", "probe failed": "yoklama başarısız oldu"}
+
+
+def _unread(exc: ProbeUnavailable) -> Msg:
+    reason = ENGINE_REASONS_TR.get(exc.reason, exc.reason)
+    return Msg(str(exc), f"{exc.target} üzerinde {exc.probe} okunamadı: {reason}")
 
 
 def run_check(check: Check, ctx: Context) -> Outcome:
@@ -28,16 +40,19 @@ def run_check(check: Check, ctx: Context) -> Outcome:
     try:
         outcome = check.func(ctx)
     except ProbeMalformed as exc:
-        return unknown(str(exc), {"probe": exc.probe, "reason": exc.reason, "malformed": True}, fix=MALFORMED_FIX)
+        return unknown(_unread(exc), {"probe": exc.probe, "reason": exc.reason, "malformed": True},
+                       fix=MALFORMED_FIX)
     except ProbeUnavailable as exc:
-        return unknown(str(exc), {"probe": exc.probe, "reason": exc.reason})
+        return unknown(_unread(exc), {"probe": exc.probe, "reason": exc.reason})
     except UndeclaredRead as exc:
-        return unknown(f"plugin bug: {exc}", {"error": str(exc)})
+        return unknown(Msg(f"plugin bug: {exc}", f"eklenti hatası: {exc}"), {"error": str(exc)})
     except Exception as exc:  # a check that cannot judge its input has not verified anything
         error = f"{type(exc).__name__}: {exc}"
-        return unknown(f"check could not evaluate the facts: {error}", {"error": error})
+        return unknown(Msg(f"check could not evaluate the facts: {error}",
+                           f"denetim olguları değerlendiremedi: {error}"), {"error": error})
     if not isinstance(outcome, Outcome):
-        return unknown(f"check returned {type(outcome).__name__}, not an Outcome")
+        kind = type(outcome).__name__
+        return unknown(Msg(f"check returned {kind}, not an Outcome", f"denetim Outcome değil {kind} döndürdü"))
     return outcome
 
 
@@ -71,15 +86,16 @@ def selected_checks(registry: Registry, codes: Iterable[int] | None = None) -> l
     return [c for c in registry.checks.values() if wanted is None or wanted.intersection(c.codes)]
 
 
-def select_targets(facts: Facts, names: Iterable[str]) -> set[str]:
+def select_targets(facts: Facts, names: Iterable[str], lang: str = "en") -> set[str]:
     """The targets ``--host`` names, matched without regard to case; InputError naming what exists otherwise."""
     by_name = {t.name.casefold(): t.name for t in facts.targets()}
     chosen = set()
     for name in names:
         found = by_name.get(name.strip().casefold())
         if found is None:
-            known = ", ".join(sorted(by_name.values())) or "none"
-            raise InputError(f"--host {name}: no such host in these facts (they hold: {known})")
+            known = ", ".join(sorted(by_name.values())) or ("hiçbiri" if lang == "tr" else "none")
+            raise InputError(Msg(f"--host {name}: no such host in these facts (they hold: {known})",
+                                 f"--host {name}: bu olgularda böyle bir sunucu yok (olanlar: {known})").in_lang(lang))
         chosen.add(found)
     return chosen
 
@@ -94,7 +110,7 @@ def evaluate(
     lang: str = "en",
 ) -> list[Result]:
     settings = settings or Settings()
-    host_filter = select_targets(facts, hosts) if hosts is not None else None
+    host_filter = select_targets(facts, hosts, lang) if hosts is not None else None
     cache = ReadCache()
     results: list[Result] = []
     for check in selected_checks(registry, codes):
@@ -105,11 +121,15 @@ def evaluate(
                                                                                    cache)), lang))
             continue
         for role in _missing_roles(check, facts):
-            outcome = unknown(f"the site expects a {role} host but these facts hold none", {"role": role})
+            outcome = unknown(Msg(f"the site expects a {role} host but these facts hold none",
+                                  f"site bir {role} sunucusu bekliyor, ancak bu olgularda yok"), {"role": role},
+                              fix=Fix(MISSING_ROLE_FIX.en.format(role=role),
+                                      (MISSING_ROLE_FIX.tr or "").format(role=role)))
             results.append(_result(check, NO_HOST, outcome, lang))
         if not targets and not _missing_roles(check, facts):
-            roles = " or ".join(check.roles)
-            outcome = Outcome(Status.SKIP, f"not applicable: no {roles} in this site's facts")
+            outcome = Outcome(Status.SKIP, Msg(f"not run: no {' or '.join(check.roles)} in this site's facts",
+                                               f"çalıştırılmadı: bu sitenin olgularında {' ya da '.join(check.roles)} "
+                                               "yok"))
             results.append(_result(check, NO_HOST, outcome, lang))
         for target in targets:
             outcome = run_check(check, Context(target, facts, settings, check, cache))

@@ -50,6 +50,12 @@ _WORDS = {
         "alias": "{s} is the published table's spelling of {code} ({name}); conncheck shows it as {code}.",
         "alias_equal": "{s} equals {alias}, the published table's spelling of {code} ({name}); conncheck shows "
         "it as {code}.",
+        "Error": "Error",
+        "Warning": "Warning",
+        "Information": "Information",
+        "list_headers": "id|title|codes|roles|probes",
+        "prerequisite": "prerequisite",
+        "list_total": "{checks} checks from {plugins} plugins",
     },
     "tr": {
         "code": "Tanılama kodu",
@@ -81,6 +87,12 @@ _WORDS = {
         "conncheck bunu {code} olarak gösterir.",
         "alias": "{s}, yayımlanan tablonun {code} ({name}) için kullandığı yazılıştır; conncheck bunu {code} "
         "olarak gösterir.",
+        "Error": "Hata (Error)",
+        "Warning": "Uyarı (Warning)",
+        "Information": "Bilgi (Information)",
+        "list_headers": "kimlik|başlık|kodlar|roller|yoklamalar",
+        "prerequisite": "önkoşul",
+        "list_total": "{plugins} eklentiden {checks} denetim",
     },
 }
 
@@ -155,7 +167,8 @@ def _explain_event(event: Event, catalog: Catalog, registry: Registry, lang: str
     if event.channel:
         lines.append(f"{_w('channel', lang)}: {event.channel}")
     if event.level:
-        lines.append(f"{_w('level', lang)}: {event.level}")
+        level = _WORDS.get(lang, _WORDS["en"]).get(event.level, event.level)
+        lines.append(f"{_w('level', lang)}: {level}")
     operation = catalog.operations.get(event.operation)
     if operation:
         lines.append(f"{_w('operation', lang)}: {text(operation, lang)}")
@@ -222,7 +235,7 @@ def _hex_codes(check: Check) -> list[str]:
     return [format_code(c) for c in check.codes]
 
 
-def list_checks_text(fmt: str = "table", registry: Registry | None = None) -> str:
+def list_checks_text(fmt: str = "table", registry: Registry | None = None, lang: str = "en") -> str:
     """Every registered check: id, title, codes, roles, probes (``table`` for people, ``json`` for tools)."""
     registry = registry or default_registry()
     checks = list(registry.checks.values())
@@ -230,7 +243,7 @@ def list_checks_text(fmt: str = "table", registry: Registry | None = None) -> st
         doc = [
             {
                 "id": c.id,
-                "title": c.title.en,
+                "title": c.title_in(lang),
                 "codes": _hex_codes(c),
                 "events": list(c.events),
                 "roles": list(c.roles),
@@ -246,8 +259,10 @@ def list_checks_text(fmt: str = "table", registry: Registry | None = None) -> st
     from tabulate import tabulate
 
     rows = [
-        [c.id, c.title.en, " ".join(_hex_codes(c)) or "prerequisite", ", ".join(c.roles), ", ".join(c.probes)]
+        [c.id, c.title_in(lang), " ".join(_hex_codes(c)) or _w("prerequisite", lang), ", ".join(c.roles),
+         ", ".join(c.probes)]
         for c in checks
     ]
-    table = tabulate(rows, headers=["id", "title", "codes", "roles", "probes"], tablefmt="simple")
-    return f"{table}\n\n{len(checks)} checks from {len(registry.plugins)} plugins\n"
+    table = tabulate(rows, headers=_w("list_headers", lang).split("|"), tablefmt="simple")
+    total = _w("list_total", lang).format(checks=len(checks), plugins=len(registry.plugins))
+    return f"{table}\n\n{total}\n"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timezone
 from enum import Enum
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -98,7 +99,7 @@ def _audit_section(config: Path | None) -> dict[str, object]:
     return load(config).sections.get("audit", {})  # checked against conncheck.config.AuditSection
 
 
-def _facts(config: Path | None, facts_files: list[Path], quiet: bool) -> Facts:
+def _facts(config: Path | None, facts_files: list[Path], quiet: bool, lang: str = "en") -> Facts:
     from conncheck import facts as facts_mod
 
     if facts_files:
@@ -113,7 +114,8 @@ def _facts(config: Path | None, facts_files: list[Path], quiet: bool) -> Facts:
         from conncheck.collectors.site import CollectOptions, collect_site
     except ImportError:
         raise InputError("audit: live collection is not available in this build; pass --facts FILE") from None
-    return collect_site(load(config), default_registry(), CollectOptions(progress=None if quiet else progress_line))
+    progress = None if quiet else partial(progress_line, lang=lang)
+    return collect_site(load(config), default_registry(), CollectOptions(progress=progress))
 
 
 @app.command()
@@ -148,7 +150,7 @@ def audit(
     store_file = None if db is not None and is_url(db) else Path(db) if db is not None else default_store_path()
     dest = destination(output, [*(facts_files or []), config, store_file])  # before anything is opened or created
     with _open(db, create=True, wait=wait) as store:  # open first: a bad store fails before a long collection
-        facts = with_site(_facts(config, facts_files or [], quiet), site)
+        facts = with_site(_facts(config, facts_files or [], quiet, lang.value), site)
         report = build_report(facts, settings, lang=lang.value, codes=None, hosts=None, strict=fail_on is FailOn.warn)
         run = NewRun(report.site, started, datetime.now(timezone.utc), facts.collected_at, __version__,
                      audit_exit_code(report, fail_on), facts.to_json(), exit_code_on_regression=EXIT_REGRESSION)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import stat
 import sys
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -26,6 +27,7 @@ from conncheck.cli.app import (
 )
 from conncheck.cli.output import destination
 from conncheck.errors import InputError
+from conncheck.results import Msg
 
 if TYPE_CHECKING:
     from conncheck.collectors.site import PeerProgress
@@ -44,16 +46,25 @@ InsecureOpt = Annotated[
 ]
 
 
-def progress_line(event: PeerProgress) -> None:
+PROGRESS = {
+    "en": ("started", "nothing read in {s:.1f} s ({error})", "{read}/{of} probes read in {s:.1f} s",
+           "; first failure: {error}"),
+    "tr": ("başladı", "{s:.1f} sn içinde hiçbir şey okunamadı ({error})",
+           "{read}/{of} yoklama {s:.1f} sn içinde okundu", "; ilk hata: {error}"),
+}
+
+
+def progress_line(event: PeerProgress, lang: str = "en") -> None:
     """One line on stderr when a peer starts and one when it ends (stdout stays the report's alone)."""
+    started, nothing, read, first = PROGRESS.get(lang, PROGRESS["en"])
     where = f"conncheck: {event.transport} {event.peer}"
     if event.seconds is None:
-        typer.echo(f"{where}: started", err=True)
+        typer.echo(f"{where}: {started}", err=True)
     elif event.probes_read == 0 and event.error is not None:
-        typer.echo(f"{where}: nothing read in {event.seconds:.1f} s ({event.error})", err=True)
+        typer.echo(f"{where}: {nothing.format(s=event.seconds, error=event.error)}", err=True)
     else:
-        failure = f"; first failure: {event.error}" if event.error else ""
-        typer.echo(f"{where}: {event.probes_read}/{event.probes} probes read in {event.seconds:.1f} s{failure}",
+        failure = first.format(error=event.error) if event.error else ""
+        typer.echo(f"{where}: {read.format(read=event.probes_read, of=event.probes, s=event.seconds)}{failure}",
                    err=True)
 
 
@@ -68,6 +79,25 @@ def _roles(role: list[str] | None) -> tuple[str, ...] | None:
     return tuple(role)
 
 
+NO_HOST_WITH_ROLE = Msg(
+    "--role {roles}: no host of {config} has this role{also} (it lists: {hosts})",
+    "--role {roles}: {config} içindeki hiçbir sunucu bu role sahip değil{also} (listelenenler: {hosts})",
+)
+
+
+def _check_selection(site: SiteConfig, roles: tuple[str, ...] | None, host: list[str] | None, lang: str) -> None:
+    """A --role (with --host) that selects no host of site.toml is an input error naming the hosts there are."""
+    if roles is None:
+        return
+    named = {h.lower() for h in host} if host else None
+    if any(set(h.roles) & set(roles) and (named is None or h.name.lower() in named) for h in site.hosts):
+        return
+    hosts = ", ".join(f"{h.name} ({', '.join(h.roles)})" for h in site.hosts) or ("hiçbiri" if lang == "tr" else "none")
+    also = "" if named is None else (" ve --host ile seçilmemiş" if lang == "tr" else " among the --host ones")
+    raise InputError(NO_HOST_WITH_ROLE.in_lang(lang).format(roles=",".join(roles), config=site.path or "site.toml",
+                                                            also=also, hosts=hosts))
+
+
 def _site(config: Path | None) -> SiteConfig:
     """site.toml, read once per command: what to collect, and the thresholds the checks judge by."""
     from conncheck.config import load
@@ -78,16 +108,18 @@ def _site(config: Path | None) -> SiteConfig:
 
 
 def _collect(site: SiteConfig, role: list[str] | None, host: list[str] | None, parallel: int | None,
-             quiet: bool, insecure: bool) -> Facts:
+             quiet: bool, insecure: bool, lang: str = "en") -> Facts:
     from conncheck.collectors.site import CollectOptions, collect_site
     from conncheck.registry import default_registry
 
     config = site.path
     if not site.hosts and not site.sections.get("ldap") and not site.sections.get("scep"):
         raise InputError(f"{config}: nothing to collect: no [[hosts]], [ldap] or [scep]")
+    roles = _roles(role)
+    _check_selection(site, roles, host, lang)
     options = CollectOptions(
-        roles=_roles(role), hosts=tuple(host) if host else None, parallel=parallel,
-        progress=None if quiet else progress_line, insecure=insecure,
+        roles=roles, hosts=tuple(host) if host else None, parallel=parallel,
+        progress=None if quiet else partial(progress_line, lang=lang), insecure=insecure,
     )
     return collect_site(site, default_registry(), options)
 
@@ -128,7 +160,7 @@ def check(
         raise InputError(f"--save-facts and --output both name {output}; give two files")
     facts_dest = destination(save_facts, site.files_read(), "--save-facts") if save_facts is not None else None
     dest = destination(output, site.files_read())
-    facts = _collect(site, role, host, parallel, quiet, insecure)
+    facts = _collect(site, role, host, parallel, quiet, insecure, lang.value)
     if facts_dest is not None:
         facts_dest.write(_facts_json(facts))
     only = list(facts.hosts) if (role or host) else None

@@ -27,6 +27,7 @@ def demo(
     from conncheck.application import build_report
     from conncheck.cli.output import destination
     from conncheck.plugin import Settings
+    from conncheck.reports.labels import word
 
     if live:
         from conncheck.cli.collect import demo_live_facts
@@ -35,8 +36,6 @@ def demo(
     else:
         text = (resources.files("conncheck") / "data" / DEMO_FACTS).read_text(encoding="utf-8")
         facts = facts_mod.parse(text, DEMO_FACTS)
-    typer.echo(
-        "conncheck demo: evaluating EXAMPLE data (a generated site with three faults), not a real site.", err=True
-    )
+    typer.echo(word("demo_banner", lang.value), err=True)
     report = build_report(facts, Settings(), lang=lang.value, codes=None, hosts=None, strict=strict)
     finish(report, fmt, destination(None, []))

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from conncheck.cli.app import HostOpt, OutputOpt, app
+from conncheck.cli.app import HostOpt, Lang, LangOpt, OutputOpt, app
 from conncheck.cli.output import destination
 from conncheck.errors import InputError
 from conncheck.exit_codes import ExitCode
@@ -67,6 +67,7 @@ def events(
         str | None, typer.Option("--csv-utc-offset", help="UTC offset of the machine that exported a CSV (+03:00).")
     ] = None,
     output: OutputOpt = None,
+    lang: LangOpt = Lang.en,
 ) -> None:
     """Post-incident triage: what the connector's events say in the code table's terms, and what to check next.
 
@@ -77,7 +78,7 @@ def events(
     Example: conncheck events connector.evtx --since 7d --format markdown
     """
     from conncheck import catalog
-    from conncheck.events.render import RENDERERS
+    from conncheck.events.render import RENDERERS, nothing_read_line
     from conncheck.events.triage import triage
 
     dest = destination(output, files)
@@ -94,8 +95,8 @@ def events(
             typer.echo(f"conncheck: warning: {warning}", err=True)
         for note in stats.notes:
             typer.echo(f"conncheck: note: {stats.source}: {note}", err=True)
-    dest.write(RENDERERS[fmt.value](result))
+    dest.write(RENDERERS[fmt.value](result, lang.value))
     if result.nothing_read:
-        typer.echo(f"conncheck: {result.nothing_read}", err=True)
+        typer.echo(f"conncheck: {nothing_read_line(result, lang.value)}", err=True)
         raise typer.Exit(ExitCode.UNKNOWN)
     raise typer.Exit(ExitCode.FAIL if result.unrecovered else ExitCode.OK)

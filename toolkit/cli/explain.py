@@ -30,8 +30,9 @@ class ListFormat(str, Enum):
 @app.command("list-checks")
 def list_checks(
     fmt: Annotated[ListFormat, typer.Option("--format", "-f", help="table or json.")] = ListFormat.table,
+    lang: LangOpt = Lang.en,
 ) -> None:
     """List every check: id, title, codes, roles and the probes it reads (third-party plugins included)."""
     from conncheck.explain import list_checks_text
 
-    typer.echo(list_checks_text(fmt.value), nl=False)
+    typer.echo(list_checks_text(fmt.value, lang=lang.value), nl=False)

@@ -20,6 +20,7 @@ from conncheck.history.expiry import ExpiryItem
 from conncheck.history.model import RunRecord
 from conncheck.reports.json_report import render_json
 from conncheck.reports.junit import render_junit
+from conncheck.reports.labels import word
 from conncheck.reports.markdown import render_markdown
 from conncheck.reports.table import render_table
 from tabulate import tabulate
@@ -101,14 +102,14 @@ def expiry_rows(items: list[ExpiryItem]) -> list[list[Any]]:
     ]
 
 
-EXPIRY_HEADERS = ["days left", "expires", "kind", "subject / issuer", "thumbprint", "hosts", "checks"]
 HISTORY_HEADERS = ["run", "collected (UTC)", "site", "verdict", "results", "regressions", "exit"]
 
 
 def expiry_text(items: list[ExpiryItem]) -> str:
     if not items:
         return "No certificate or CRL in the evidence.\n"
-    return tabulate(expiry_rows(items), headers=EXPIRY_HEADERS, tablefmt="simple", disable_numparse=True,
+    headers = word("expiry_columns", "en").split("|")
+    return tabulate(expiry_rows(items), headers=headers, tablefmt="simple", disable_numparse=True,
                     colalign=("right",)) + "\n"
 
 
@@ -131,19 +132,21 @@ def history_text(runs: list[RunRecord]) -> str:
 
 
 def _audit_tail(audit: AuditReport) -> str:
-    out = ["", f"Audit run #{audit.run.id} stored; exit code {audit.exit_code}."]
+    lang = audit.report.lang
+    out = ["", word("audit_stored", lang).format(id=audit.run.id, code=audit.exit_code)]
     if audit.previous is None:
-        out.append("First run of this site: no baseline to compare with.")
+        out.append(word("first_run_short", lang))
     else:
         regressions = audit.diff.regressions
-        out.append(f"Against run {run_label(audit.previous)}: {len(regressions)} regression(s).")
+        out.append(word("against_count", lang).format(run=run_label(audit.previous), n=len(regressions)))
         out += ["  " + change_line(c) for c in regressions]
         if audit.diff.fixed:
-            out.append(f"Fixed since then: {len(audit.diff.fixed)}.")
+            out.append(word("fixed_since", lang).format(n=len(audit.diff.fixed)))
     soon = [i for i in audit.expiry if i.days_left <= audit.warning_days]
     if soon:
-        out += ["", f"Expired or expiring within {audit.warning_days} days:"]
-        out += [f"  {i.days_left:>5} d  {i.kind} {i.name} ({i.thumbprint or '-'})" for i in soon]
+        out += ["", word("expiring_within", lang).format(days=audit.warning_days)]
+        out += [f"  {i.days_left:>5} {word('days_short', lang)}  {word(i.kind, lang)} {i.name} ({i.thumbprint or '-'})"
+                for i in soon]
     return "\n".join(out) + "\n"
 
 
@@ -152,18 +155,20 @@ def render_audit_table(audit: AuditReport) -> str:
 
 
 def render_audit_markdown(audit: AuditReport) -> str:
+    lang = audit.report.lang
     out = [render_markdown(audit.report)]
     if audit.previous is not None:
-        out.append(f"## Regressions against run {run_label(audit.previous)}\n")
+        out.append(f"## {word('regressions_against', lang)} {run_label(audit.previous)}\n")
         out += [
             f"- `{c.check_id}` @ `{c.host}`: {_status(c.before)} -> {_status(c.after)}: {c.finding}"
             for c in audit.diff.regressions
-        ] or ["None."]
+        ] or [word("none_found", lang)]
         out.append("")
     if audit.expiry:
+        rows = [[*row[:2], word(row[2], lang), *row[3:]] for row in expiry_rows(audit.expiry)]
         out += [
-            "## Certificate and CRL expiry\n",
-            tabulate(expiry_rows(audit.expiry), headers=EXPIRY_HEADERS, tablefmt="github"),
+            f"## {word('expiry', lang)}\n",
+            tabulate(rows, headers=word("expiry_columns", lang).split("|"), tablefmt="github"),
             "",
         ]
     return "\n".join(out)
@@ -177,7 +182,8 @@ def render_audit_junit(audit: AuditReport) -> str:
     """The checklist's JUnit, plus one suite whose failing cases are the regressions against the baseline."""
     suites = ET.fromstring(render_junit(audit.report))  # our own output, not untrusted XML
     if audit.previous is not None:
-        suite = ET.SubElement(suites, "testsuite", name=f"Regressions against run #{audit.previous.id}")
+        label = word("regressions_against", audit.report.lang)
+        suite = ET.SubElement(suites, "testsuite", name=f"{label} #{audit.previous.id}")
         suite.set("tests", str(len(audit.diff.regressions)))
         suite.set("failures", str(len(audit.diff.regressions)))
         suite.set("errors", "0")

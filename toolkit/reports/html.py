@@ -15,12 +15,16 @@ from datetime import datetime
 from html import escape
 
 from conncheck import __version__
+from conncheck.causes import ATTENTION, Cause
 from conncheck.checklist import Report, Row
+from conncheck.evaluate import NO_HOST
 from conncheck.facts import format_time
 from conncheck.history.expiry import CRL, ExpiryItem, expiry_items
 from conncheck.reports.audit import AuditReport, change_line, expiry_rows, run_label
 from conncheck.reports.html_evidence import evidence_table
 from conncheck.reports.labels import meaning, status_label, word
+from conncheck.reports.rows import row_name, row_summary
+from conncheck.reports.table import not_checked_line
 from conncheck.results import Result, Status, worst
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'"
@@ -28,7 +32,6 @@ COLORS = {
     "PASS": "#2e7d32", "WARN": "#ef6c00", "FAIL": "#c62828", "UNKNOWN": "#6a1b9a", "SKIP": "#757575",
 }
 EXPIRED, EXPIRING, VALID = COLORS["FAIL"], COLORS["WARN"], COLORS["PASS"]
-ATTENTION = (Status.FAIL, Status.UNKNOWN, Status.WARN)
 ORDER = {s: n for n, s in enumerate((Status.FAIL, Status.UNKNOWN, Status.WARN, Status.PASS, Status.SKIP))}
 LABEL_CHARS = 40  # an expiry label's name part; a suffix keeps labels apart
 
@@ -88,7 +91,7 @@ def _code_id(row: Row) -> str:
 
 
 def _host_label(host: str, lang: str) -> str:
-    return word("site_wide", lang) if host == "-" else host
+    return word("site_wide", lang) if host == NO_HOST else host
 
 
 class _Anchors:
@@ -126,13 +129,17 @@ def _summary(report: Report, lang: str) -> str:
     )
 
 
+def _not_checked(report: Report, lang: str) -> str:
+    return "<ul>" + "".join(f"<li>{escape(not_checked_line(item, lang))}</li>" for item in report.not_checked) + "</ul>"
+
+
 def _checklist(report: Report, lang: str) -> str:
     rows = [
-        [f'<a href="#{_code_id(row)}">{escape(row.code_hex or "-")}</a>', escape(row.name), _badge(row.status, lang),
-         escape(row.message), _counts(row.results, lang)]
+        [f'<a href="#{_code_id(row)}">{escape(row.code_hex or "-")}</a>', escape(row_name(row, lang)),
+         _badge(row.status, lang), escape(row_summary(row, lang)), _counts(row.results, lang)]
         for row in report.rows
     ]
-    headers = [word("code", lang), word("name", lang), word("verdict", lang), word("meaning", lang),
+    headers = [word("code", lang), word("name", lang), word("verdict", lang), word("finding", lang),
                word("checks", lang)]
     return _table(headers, rows, "checklist", ["110px", "22%", "120px", "auto", "210px"])
 
@@ -142,15 +149,20 @@ def _legend(lang: str) -> str:
     return f'<dl class="legend">{items}</dl>'
 
 
+def _cause(cause: Cause, anchors: _Anchors, lang: str) -> str:
+    """One cause: what was found where, the checks that found it (linked to their panels), and its one fix."""
+    links = ", ".join(f'<a href="#{anchors.first(r)}">{escape(r.title)}</a>' for r in cause.results)
+    fix = f'<p class="fix">{escape(word("fix", lang))}: {escape(cause.fix)}</p>' if cause.fix else ""
+    return (f'<li class="cause" data-checks="{len(cause.results)}">{_badge(cause.status, lang)} '
+            f"<code>{escape(_host_label(cause.host, lang))}</code>: {escape(cause.finding)}"
+            f'<div class="note">{escape(word("checks", lang))}: {links}</div>{fix}</li>')
+
+
 def _attention(report: Report, anchors: _Anchors, lang: str) -> str:
-    items = sorted((r for r in report.results if r.status in ATTENTION), key=lambda r: (ORDER[r.status], r.check_id))
-    if not items:
+    causes = report.causes
+    if not causes:
         return f"<p>{escape(word('nothing', lang))}</p>"
-    return "<ul>" + "".join(
-        f'<li>{_badge(r.status, lang)} <a href="#{anchors.first(r)}">{escape(r.title)}</a> @ '
-        f"<code>{escape(_host_label(r.host, lang))}</code>: {escape(r.finding)}</li>"
-        for r in items
-    ) + "</ul>"
+    return "<ul>" + "".join(_cause(c, anchors, lang) for c in causes) + "</ul>"
 
 
 def _regressions(audit: AuditReport, lang: str) -> str:
@@ -230,7 +242,7 @@ def _panel(result: Result, anchor: str, notes: _CheckNotes, lang: str) -> str:
              f'<p class="meta">{escape(word("check", lang))} <code>{escape(result.check_id)}</code> @ '
              f"<code>{escape(_host_label(result.host, lang))}</code></p>"]
     if result.evidence:
-        parts.append(f"<h4>{escape(word('evidence', lang))}</h4>{evidence_table(result.evidence)}")
+        parts.append(f"<h4>{escape(word('evidence', lang))}</h4>{evidence_table(result.evidence, lang)}")
     if result.remediation and result.status in ATTENTION:
         parts.append(f'<p class="fix">{escape(word("fix", lang))}: {escape(result.remediation)}</p>')
     references = notes.references(result)
@@ -255,10 +267,12 @@ def _by_code(report: Report, anchors: _Anchors, lang: str) -> str:
     for n, row in enumerate(report.rows):
         results = sorted(row.results, key=lambda r: (ORDER[r.status], r.check_id, r.host))
         panels = "".join(_panel(r, anchors.under(r, n), notes, lang) for r in results)
+        reported = "" if row.code is None else (
+            f'<p class="meaning">{escape(word("meaning", lang))}: {escape(row.message)}</p>')
         out.append(
             f'<details class="code-group" id="{_code_id(row)}"{" open" if row.status in ATTENTION else ""}>'
-            f"<summary>{_badge(row.status, lang)} {escape(row.code_hex or '')} {escape(row.name)} &nbsp; "
-            f"{_counts(row.results, lang)}</summary>{panels}</details>"
+            f"<summary>{_badge(row.status, lang)} {escape(row.code_hex or '')} {escape(row_name(row, lang))} &nbsp; "
+            f"{_counts(row.results, lang)}</summary>{reported}{panels}</details>"
         )
     return "\n".join(out)
 
@@ -291,9 +305,10 @@ def _bar_color(item: ExpiryItem, warning_days: int) -> str:
     return EXPIRING if item.days_left <= warning_days else VALID
 
 
-def expiry_svg(items: list[ExpiryItem], now: datetime, warning_days: int) -> str:
+def expiry_svg(items: list[ExpiryItem], now: datetime, warning_days: int, lang: str) -> str:
     """A timeline: one bar per certificate/CRL from now to its expiry (back to it, in red, when past)."""
     label_w, chart_w, row_h, top = 330, 560, 22, 28
+    d = escape(word("days_short", lang))
     horizon = max(90.0, min(730.0, max((i.days_left for i in items), default=0)))
     past = min(0.0, max(-90.0, min((i.days_left for i in items), default=0)))
     span = horizon - past
@@ -304,24 +319,26 @@ def expiry_svg(items: list[ExpiryItem], now: datetime, warning_days: int) -> str
     width, height = label_w + chart_w + 70, top + row_h * len(items) + 10
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="expiry-timeline" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" aria-label="Certificate expiry timeline">',
+        f'width="{width}" height="{height}" role="img" aria-label="{escape(word("timeline", lang))}">',
         f'<line x1="{x(0):.1f}" y1="18" x2="{x(0):.1f}" y2="{height}" stroke="#212121" stroke-width="1.5"/>',
-        f'<text x="{x(0):.1f}" y="12" font-size="11" text-anchor="middle">now ({now.strftime("%Y-%m-%d")})</text>',
+        f'<text x="{x(0):.1f}" y="12" font-size="11" text-anchor="middle">{escape(word("now", lang))} '
+        f'({now.strftime("%Y-%m-%d")})</text>',
         f'<line x1="{x(warning_days):.1f}" y1="18" x2="{x(warning_days):.1f}" y2="{height}" stroke="{EXPIRING}" '
         'stroke-dasharray="4 3"/>',
-        f'<text x="{x(warning_days) + 3:.1f}" y="24" font-size="10" fill="{EXPIRING}">{warning_days} d</text>',
-        f'<text x="{x(horizon):.1f}" y="12" font-size="11" text-anchor="end">+{horizon:.0f} d</text>',
+        f'<text x="{x(warning_days) + 3:.1f}" y="24" font-size="10" fill="{EXPIRING}">{warning_days} {d}</text>',
+        f'<text x="{x(horizon):.1f}" y="12" font-size="11" text-anchor="end">+{horizon:.0f} {d}</text>',
     ]
     for n, (item, label) in enumerate(zip(items, expiry_labels(items), strict=True)):
         y = top + n * row_h
         start, end = sorted((x(0), x(item.days_left)))
-        tip = f"{item.kind} {item.name}: {item.days_left} days left, expires {format_time(item.expires)}"
+        left = word("days_left_tip", lang).format(days=item.days_left, when=format_time(item.expires))
+        tip = f"{word(item.kind, lang)} {item.name}: {left}"
         parts += [
             f'<text class="expiry-label" x="{label_w - 6}" y="{y + 14}" font-size="11" text-anchor="end">'
             f"{escape(label)}</text>",
             f'<rect class="expiry-bar" x="{start:.1f}" y="{y + 3}" width="{max(end - start, 2):.1f}" '
             f'height="{row_h - 6}" fill="{_bar_color(item, warning_days)}"><title>{escape(tip)}</title></rect>',
-            f'<text x="{end + 4:.1f}" y="{y + 14}" font-size="11">{item.days_left} d</text>',
+            f'<text x="{end + 4:.1f}" y="{y + 14}" font-size="11">{item.days_left} {d}</text>',
         ]
     parts.append("</svg>")
     return "\n".join(parts)
@@ -333,10 +350,11 @@ def _expiry(items: list[ExpiryItem], now: datetime, warning_days: int, lang: str
     rows = []
     for label, row in zip(expiry_labels(items), expiry_rows(items), strict=True):
         days, expires, kind, _, thumbprint, hosts, checks = (escape(str(cell)) for cell in row)
-        rows.append([days, expires, kind, escape(label), f"<code>{thumbprint}</code>", hosts, checks])
+        rows.append([days, expires, escape(word(kind, lang)), escape(label), f"<code>{thumbprint}</code>", hosts,
+                     checks])
     headers = word("expiry_columns", lang).split("|")
     widths = ["70px", "95px", "95px", "20%", "16%", "auto", "auto"]
-    return expiry_svg(items, now, warning_days) + _table(headers, rows, "expiry", widths)
+    return expiry_svg(items, now, warning_days, lang) + _table(headers, rows, "expiry", widths)
 
 
 # --- the page -------------------------------------------------------------------------------------------------
@@ -347,6 +365,7 @@ def _page(report: Report, expiry: list[ExpiryItem], warning_days: int, audit: Au
     anchors = _Anchors(report)
     verdict = worst([row.status for row in report.rows])
     sections: list[tuple[str, str, str]] = [
+        *([("not-checked", word("not_checked_title", lang), _not_checked(report, lang))] if report.not_checked else []),
         ("checklist", word("verdict", lang), _checklist(report, lang)),
         ("legend", word("legend", lang), _legend(lang)),
     ]

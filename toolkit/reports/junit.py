@@ -6,13 +6,16 @@ import json
 from xml.etree import ElementTree as ET
 
 from conncheck.checklist import Report
+from conncheck.reports.labels import word
+from conncheck.reports.rows import row_name
 from conncheck.results import Status
 
 
 def render_junit(report: Report) -> str:
+    lang = report.lang
     suites = ET.Element("testsuites", name=f"conncheck {report.site}")
     for row in report.rows:
-        suite = ET.SubElement(suites, "testsuite", name=f"{row.code_hex or '-'} {row.name}")
+        suite = ET.SubElement(suites, "testsuite", name=f"{row.code_hex or '-'} {row_name(row, lang)}")
         counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
         for r in row.results:
             counts["tests"] += 1
@@ -21,9 +24,10 @@ def render_junit(report: Report) -> str:
             )
             body = r.finding
             if r.evidence:
-                body += "\nevidence: " + json.dumps(r.evidence, default=str, ensure_ascii=False)
+                shown = json.dumps(r.evidence, default=str, ensure_ascii=False)
+                body += f"\n{word('evidence', lang).lower()}: {shown}"
             if r.remediation:
-                body += "\nfix: " + r.remediation
+                body += f"\n{word('fix', lang).lower()}: " + r.remediation
             if r.status is Status.FAIL:
                 counts["failures"] += 1
                 ET.SubElement(case, "failure", message=r.finding, type="FAIL").text = body

@@ -1,11 +1,13 @@
-"""Markdown for tickets and wikis: the checklist table and the details of everything not PASS."""
+"""Markdown for tickets and wikis: what was not checked, the checklist table (what was found, or what was verified),
+and what needs attention, one item per cause with its fix."""
 
 from __future__ import annotations
 
 from conncheck.checklist import Report
 from conncheck.facts import format_time
 from conncheck.reports.labels import status_label, word
-from conncheck.results import Status
+from conncheck.reports.rows import row_name, row_summary
+from conncheck.reports.table import cause_lines, not_checked_line
 from tabulate import tabulate
 
 
@@ -15,20 +17,26 @@ def _cell(value: str) -> str:
 
 def render_markdown(report: Report) -> str:
     lang = report.lang
-    rows = [[row.code_hex or "-", row.name, status_label(row.status, lang), _cell(row.message)] for row in report.rows]
+    rows = [[row.code_hex or "-", row_name(row, lang), status_label(row.status, lang), _cell(row_summary(row, lang))]
+            for row in report.rows]
     out = [
         f"# conncheck: {report.site}",
         "",
         f"{word('collected', lang)}: {format_time(report.collected_at)}",
         "",
-        tabulate(rows, headers=[word(k, lang) for k in ("code", "name", "status", "finding")], tablefmt="github"),
     ]
-    attention = [r for r in report.results if r.status not in (Status.PASS, Status.SKIP)]
-    if attention:
+    if report.not_checked:
+        out += [f"## {word('not_checked_title', lang)}", ""]
+        out += [f"- {_cell(not_checked_line(item, lang))}" for item in report.not_checked]
+        out.append("")
+    out.append(tabulate(rows, headers=[word(k, lang) for k in ("code", "name", "status", "finding")],
+                        tablefmt="github"))
+    causes = report.causes
+    if causes:
         out += ["", f"## {word('details', lang)}", ""]
-        for r in attention:
-            out.append(f"- **{status_label(r.status, lang)}** `{r.check_id}` @ `{r.host}`: {_cell(r.finding)}")
-            if r.remediation:
-                out.append(f"  - {word('fix', lang)}: {_cell(r.remediation)}")
+        for cause in causes:
+            head, under = cause_lines(cause, lang)
+            out.append(f"- **{status_label(cause.status, lang)}** {_cell(head)}")
+            out += [f"  - {_cell(line)}" for line in under]
     out += ["", f"{word('summary', lang)}: " + ", ".join(f"{k} {v}" for k, v in report.summary.items() if v)]
     return "\n".join(out) + "\n"

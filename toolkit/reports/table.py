@@ -1,29 +1,39 @@
-"""The default console report: the checklist as a table, then what needs attention, with fixes."""
+"""The default console report: what was not checked, the checklist as a table, then what needs attention, one line
+per cause with its fix."""
 
 from __future__ import annotations
 
-from conncheck.checklist import Report
+from conncheck.causes import Cause
+from conncheck.checklist import NotChecked, Report
 from conncheck.facts import format_time
-from conncheck.reports.labels import status_label, word
-from conncheck.results import Result, Status
+from conncheck.reports.labels import listed, status_label, word
+from conncheck.reports.rows import row_name
 from tabulate import tabulate
+
+IDS_SHOWN = 5  # a cause shared by more checks names these first and counts the rest
 
 
 def _count_line(report: Report) -> str:
     return ", ".join(f"{k} {v}" for k, v in report.summary.items() if v)
 
 
-GROUP_AT = 3  # this many UNKNOWNs on one host for one reason print as one line
+def not_checked_line(item: NotChecked, lang: str) -> str:
+    """What was not checked, why, and how many checks that leaves unverified."""
+    count = f" ({word('checks_count', lang).format(n=len(item.checks))})" if item.checks else ""
+    return f"{item.subject}: {item.reason}{count}"
 
 
-def _unreadable_groups(results: list[Result]) -> dict[tuple[str, str], list[Result]]:
-    """UNKNOWN results that share a host and an unread-input reason (a host WinRM could not reach, say)."""
-    groups: dict[tuple[str, str], list[Result]] = {}
-    for r in results:
-        reason = r.evidence.get("reason") if r.status is Status.UNKNOWN and "probe" in r.evidence else None
-        if isinstance(reason, str):
-            groups.setdefault((r.host, reason), []).append(r)
-    return {key: group for key, group in groups.items() if len(group) >= GROUP_AT}
+def cause_lines(cause: Cause, lang: str) -> tuple[str, list[str]]:
+    """'check_id @ host: finding' ('3 checks @ host: finding' for a cause several checks share), then the lines
+    under it: the checks sharing it (the first few, and how many more), its fix."""
+    ids = cause.check_ids
+    who = ids[0] if len(ids) == 1 else word("checks_count", lang).format(n=len(ids))
+    under = []
+    if len(ids) > 1:
+        under.append(f"{word('checks', lang)}: {listed(ids, lang, IDS_SHOWN).replace('; ', ', ')}")
+    if cause.fix:
+        under.append(f"{word('fix', lang)}: {cause.fix}")
+    return f"{who} @ {cause.host}: {cause.finding}", under
 
 
 def render_table(report: Report) -> str:
@@ -36,31 +46,25 @@ def render_table(report: Report) -> str:
         rows.append(
             [
                 row.code_hex or "-",
-                row.name,
+                row_name(row, lang),
                 status_label(row.status, lang),
                 " ".join(f"{n} {s}" for s, n in counts.items()) or "-",
             ]
         )
-    out = [
-        f"{word('site', lang)}: {report.site}    {word('collected', lang)}: {format_time(report.collected_at)}",
+    out = [f"{word('site', lang)}: {report.site}    {word('collected', lang)}: {format_time(report.collected_at)}"]
+    if report.not_checked:
+        out += ["", word("not_checked_title", lang) + ":"]
+        out += [f"  {not_checked_line(item, lang)}" for item in report.not_checked]
+    out += [
         "",
         tabulate(rows, headers=[word(k, lang) for k in ("code", "name", "status", "checks")], tablefmt="simple"),
     ]
-    attention = [r for r in report.results if r.status not in (Status.PASS, Status.SKIP)]
-    if attention:
+    causes = report.causes
+    if causes:
         out += ["", word("details", lang) + ":"]
-        unreachable = _unreadable_groups(attention)
-        grouped = {id(r) for group in unreachable.values() for r in group}
-        order = {Status.FAIL: 0, Status.UNKNOWN: 1, Status.WARN: 2}
-        for r in sorted(attention, key=lambda r: (order.get(r.status, 9), r.check_id, r.host)):
-            if id(r) in grouped:
-                continue
-            out.append(f"  [{status_label(r.status, lang)}] {r.check_id} @ {r.host}: {r.finding}")
-            if r.remediation:
-                out.append(f"      {word('fix', lang)}: {r.remediation}")
-        for (host, reason), group in sorted(unreachable.items()):
-            ids = ", ".join(sorted({r.check_id for r in group}))
-            out.append(f"  [{status_label(Status.UNKNOWN, lang)}] {len(group)} checks @ {host}: {reason} ({ids})")
-            out.append(f"      {word('fix', lang)}: {group[0].remediation}")
+        for cause in causes:
+            head, under = cause_lines(cause, lang)
+            out.append(f"  [{status_label(cause.status, lang)}] {head}")
+            out += [f"      {line}" for line in under]
     out += ["", f"{word('summary', lang)}: {_count_line(report)}    {word('exit', lang)}: {report.exit_code}"]
     return "\n".join(out) + "\n"
