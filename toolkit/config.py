@@ -31,6 +31,8 @@ SITE_KEYS = {
     "scep_template": str,
     "ndes_fqdn": str,
     "ndes_service_account": str,  # DOMAIN\\user
+    "connector_features": list,  # what the connector's wizard enabled: pkcs, pkcs_import, scep, revocation
+    "intune_cloud": str,  # commercial (default), gcc_high, dod or china (21Vianet): the endpoints tested
     "connector_account": str,  # DOMAIN\\user; omit when the connector runs as SYSTEM (the computer account)
     "digicert": bool,  # a DigiCert (Symantec) CA is configured: enables the 0x401 checks
 }
