@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Annotated, Any
 
@@ -86,6 +87,7 @@ FEATURE_SERVICES: dict[str, tuple[str, ...]] = {
 }
 CONNECTOR_SERVICES = (CORE_SERVICE, *(s for names in FEATURE_SERVICES.values() for s in names))
 WINDOWS_SERVER_2019_BUILD = 17763
+HEALTH_UPLOAD_FAILURES = (5001, 5002)  # HealthMessageUploadFailedAttempt, HealthMessageUploadFailure
 
 INVISIBLE_CHARACTER_FIX = Fix(
     "Type the thumbprint again by hand (or paste it from `Get-ChildItem Cert:\\LocalMachine\\My`): a value copied "
@@ -308,7 +310,7 @@ def recorded_thumbprint_in_store(ctx: Context) -> Outcome:
                   evidence)
 
 
-def needed_services(features: list[str]) -> dict[str, list[str]]:
+def needed_services(features: Sequence[str]) -> dict[str, list[str]]:
     """Service name → the enabled features that need it."""
     needed: dict[str, list[str]] = {CORE_SERVICE: list(features)}
     for feature in features:
@@ -664,6 +666,7 @@ def _reach_detail(verdict: EndpointVerdict, lang: str) -> str:
     "The connector reaches the Intune endpoints of its cloud the way it connects, without TLS inspection",
     roles=("connector",),
     reads=(INTUNE_REACHABILITY,),
+    events=HEALTH_UPLOAD_FAILURES,
     remediation=REACH_FIXES["blocked"].en,
     title_tr="Bağlayıcı kendi bulutunun Intune uç noktalarına kendi bağlandığı yoldan, TLS denetimi olmadan erişiyor",
     remediation_tr=REACH_FIXES["blocked"].tr,

@@ -150,7 +150,7 @@ class StoreCertificate(msgspec.Struct, dict=True):
     der_b64: Base64
     has_private_key: bool
     store: str
-    key: PrivateKey | None | msgspec.UnsetType = msgspec.UNSET
+    key: PrivateKey | msgspec.UnsetType | None = msgspec.UNSET
 
     def __post_init__(self) -> None:
         from conncheck.pki.certs import CertificateError, from_b64

@@ -41,6 +41,7 @@ NDES_ACCOUNT = f"{NETBIOS}\\svc-ndes"
 SCEP_TEMPLATE = "IntuneSCEP"
 PKCS_TEMPLATE = "IntunePKCS"
 CONNECTOR_VERSION = "6.2510.3.2002"  # the current release (conncheck.catalog releases.json)
+OUT_OF_SUPPORT_VERSION = "6.2406.0.2002"  # superseded on 2026-02-18: out of support after 2026-08-18
 INTUNE_CONNECTOR_CA = "Microsoft Intune ImportPFX Connector CA"
 DOMAIN_SID = "S-1-5-21-1004336348-1177238915-682003330"
 CONNECTOR_ACCOUNT_SID = f"{DOMAIN_SID}-1112"
@@ -721,6 +722,23 @@ def _intermediate_in_root(s: SampleSite) -> None:
     )
 
 
+def _connector_out_of_support(s: SampleSite) -> None:
+    s.data(CONNECTOR_HOST, "installed_software")[0]["display_version"] = OUT_OF_SUPPORT_VERSION
+
+
+def _tls_inspection(s: SampleSite) -> None:
+    """A proxy re-signs the Intune endpoints with its own CA, which the connector's server trusts."""
+    proxy_ca = issue("tls-inspection-ca", "Contoso Web Proxy Inspection CA", None, s.now, days_before=700,
+                     days_after=2000, ca=True)
+    chains = {}
+    for host in connector_samples.COMMERCIAL_ENDPOINTS:
+        leaf = issue("intune-endpoint", host, proxy_ca, s.now, days_before=1, days_after=30,
+                     ekus=(ExtendedKeyUsageOID.SERVER_AUTH,), key_encipherment=True, dns_names=(host,))
+        chains[host] = [leaf.b64, proxy_ca.b64]
+    s.set_data(CONNECTOR_HOST, "intune_reachability",
+               connector_samples.reachability(chains, proxy="http://proxy.contoso.com:8080"))
+
+
 def _unreadable_store(s: SampleSite) -> None:
     s.probes(CONNECTOR_HOST)["certs_my"] = ProbeResult.failure("Access is denied. (Cert:\\LocalMachine\\My)", 3.0)
 
@@ -784,6 +802,19 @@ VARIANTS: tuple[Variant, ...] = (
         "the issuing CA's certificate sits in NDES's Trusted Root store",
         _intermediate_in_root,
         fails=("0x0FFFFFFF",),
+    ),
+    Variant(
+        "connector-out-of-support",
+        f"the connector is {OUT_OF_SUPPORT_VERSION}: superseded by 6.2510.3.2002 on 2026-02-18, out of support six "
+        "months later",
+        _connector_out_of_support,
+        warns=("0x0FFFFFFF",),
+    ),
+    Variant(
+        "intune-tls-inspection",
+        "the connector's proxy inspects TLS to the Intune endpoints (unsupported by Microsoft)",
+        _tls_inspection,
+        fails=("Prerequisites",),
     ),
     Variant(
         "unreadable-store",
