@@ -11,8 +11,9 @@ import msgspec
 from conncheck.accounts import same_account
 from conncheck.catalog.codes import UNKNOWN_ERROR
 from conncheck.checks import _learn as learn
+from conncheck.checks._release import UPDATE_FIX
 from conncheck.checks.ca import directory_account
-from conncheck.checks.connector import CONNECTOR_CONFIG_FILES, CONNECTOR_SERVICES, UPDATE_FIX
+from conncheck.checks.connector import CONNECTOR_CONFIG_FILES, CONNECTOR_SERVICES
 from conncheck.checks.directory import CONNECTOR_ACCOUNT, first, sid_of, token_sids
 from conncheck.checks.host import INSTALLED_SOFTWARE, SERVICES, service
 from conncheck.events.live import LogState

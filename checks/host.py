@@ -131,6 +131,26 @@ NET_RELEASES = (
 )
 
 
+RUN_LIVE_FIX = Fix(
+    "Collect this host live (conncheck check -c site.toml): only a live run brackets the host's clock with "
+    "conncheck's own.",
+    "Bu sunucuyu canlı toplayın (conncheck check -c site.toml): sunucunun saatini conncheck'in saatiyle yalnızca "
+    "canlı bir çalışma karşılaştırabilir.",
+)
+SCHANNEL_FIX = Fix(
+    "Under SCHANNEL\\Protocols\\TLS 1.2\\Client set Enabled=1 and DisabledByDefault=0 (REG_DWORD), then restart "
+    "the server.",
+    "SCHANNEL\\Protocols\\TLS 1.2\\Client altında Enabled=1 ve DisabledByDefault=0 (REG_DWORD) ayarlayın, "
+    "ardından sunucuyu yeniden başlatın.",
+)
+NETFX_FIX = Fix(
+    "Under both .NETFramework\\v4.0.30319 keys (64- and 32-bit) set SchUseStrongCrypto=1 and "
+    "SystemDefaultTlsVersions=1 (REG_DWORD), then restart the connector services.",
+    "Her iki .NETFramework\\v4.0.30319 anahtarı altında (64 ve 32 bit) SchUseStrongCrypto=1 ve "
+    "SystemDefaultTlsVersions=1 (REG_DWORD) ayarlayın, ardından bağlayıcı hizmetlerini yeniden başlatın.",
+)
+
+
 def service(ctx: Context, name: str) -> Service | None:
     """The service named ``name`` (Windows compares service names without regard to case)."""
     return next((s for s in ctx.read(SERVICES) if s.name.casefold() == name.casefold()), None)
@@ -211,14 +231,6 @@ def clock_within_skew(ctx: Context) -> Outcome:
                       f"saat, araç saatinden en çok {worst:.0f} sn farklı"), evidence)
 
 
-RUN_LIVE_FIX = Fix(
-    "Collect this host live (conncheck check -c site.toml): only a live run brackets the host's clock with "
-    "conncheck's own.",
-    "Bu sunucuyu canlı toplayın (conncheck check -c site.toml): sunucunun saatini conncheck'in saatiyle yalnızca "
-    "canlı bir çalışma karşılaştırabilir.",
-)
-
-
 @PLUGIN.check(
     "dotnet_472_or_later",
     ".NET Framework 4.7.2 or later is installed",
@@ -284,20 +296,6 @@ def tls12_enabled(ctx: Context) -> Outcome:
         )
     return passed(Msg("TLS 1.2 enabled for SCHANNEL and .NET strong crypto on",
                       "SCHANNEL için TLS 1.2 açık, .NET güçlü şifreleme kullanıyor"), evidence)
-
-
-SCHANNEL_FIX = Fix(
-    "Under SCHANNEL\\Protocols\\TLS 1.2\\Client set Enabled=1 and DisabledByDefault=0 (REG_DWORD), then restart "
-    "the server.",
-    "SCHANNEL\\Protocols\\TLS 1.2\\Client altında Enabled=1 ve DisabledByDefault=0 (REG_DWORD) ayarlayın, "
-    "ardından sunucuyu yeniden başlatın.",
-)
-NETFX_FIX = Fix(
-    "Under both .NETFramework\\v4.0.30319 keys (64- and 32-bit) set SchUseStrongCrypto=1 and "
-    "SystemDefaultTlsVersions=1 (REG_DWORD), then restart the connector services.",
-    "Her iki .NETFramework\\v4.0.30319 anahtarı altında (64 ve 32 bit) SchUseStrongCrypto=1 ve "
-    "SystemDefaultTlsVersions=1 (REG_DWORD) ayarlayın, ardından bağlayıcı hizmetlerini yeniden başlatın.",
-)
 
 
 @PLUGIN.check(

@@ -5,7 +5,6 @@ or FAIL and UNKNOWN, on the lab's healthy site (real certificates) with one thin
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -22,7 +21,6 @@ from conncheck.facts import ProbeResult, format_time
 from conncheck.lab import samples
 from conncheck.lab.samples import CONNECTOR_ACCOUNT, CONNECTOR_ACCOUNT_SID, CONNECTOR_HOST, DOMAIN_SID, SampleSite
 from conncheck.lab.samples import connector as connector_samples
-from conncheck.pki.security_descriptor import sid_to_bytes
 from conncheck.registry import default_registry
 from conncheck.results import Result, Status
 from cryptography.x509.oid import ExtendedKeyUsageOID
@@ -30,6 +28,7 @@ from typer.testing import CliRunner
 
 from tests.conftest import REPO
 from tests.events_samples import current, wevtutil_xml
+from tests.test_checks_windows import both, in_group, no_directory
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
 C = CONNECTOR_HOST
@@ -43,14 +42,6 @@ def result_of(site: SampleSite, check_id: str, lang: str = "en") -> Result:
     found = [r for r in evaluate(site.facts, default_registry(), lang=lang) if r.check_id == check_id and r.host == C]
     assert len(found) == 1, found
     return found[0]
-
-
-def both(*mutations: Mutation) -> Mutation:
-    def mutate(s: SampleSite) -> None:
-        for m in mutations:
-            m(s)
-
-    return mutate
 
 
 def data(probe: str, fn: Callable[[object], object]) -> Mutation:
@@ -116,21 +107,6 @@ def inspected(*hosts: str) -> Mutation:
 def holders(service_logon: dict[str, str | None], deny: dict[str, str | None] | None = None) -> Mutation:
     return set_data("connector_logon_rights", {"SeServiceLogonRight": service_logon,
                                                "SeDenyServiceLogonRight": deny or {}})
-
-
-def no_directory(s: SampleSite) -> None:
-    s.facts.directory = None
-    s.facts.site.roles_expected = [r for r in s.facts.site.roles_expected if r != "directory"]
-
-
-def in_group(sid: str, name: str) -> Mutation:
-    def mutate(s: SampleSite) -> None:
-        assert s.facts.directory is not None
-        account = s.facts.directory.probes["connector_account"].data[0]
-        account["groups"].append({"dn": f"CN={name},CN=Users,DC=contoso,DC=com",
-                                  "objectSid": base64.b64encode(sid_to_bytes(sid)).decode()})
-
-    return mutate
 
 
 def updater_records(*records: tuple[float, int, int]) -> Mutation:
