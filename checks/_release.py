@@ -9,7 +9,7 @@ from typing import Any
 from conncheck.catalog.releases import Lifecycle, Version, load_releases, parse_version, spell
 from conncheck.checks.host import INSTALLED_SOFTWARE, InstalledProduct
 from conncheck.plugin import Context
-from conncheck.results import Fix, Msg, Outcome, failed, passed, warned
+from conncheck.results import Fix, Msg, Outcome, failed, passed, unknown, warned
 
 UPDATE_FIX = Fix(
     "Update the connector: let it update itself (the server needs autoupdate.msappproxy.net on TCP 443) or download "
@@ -36,7 +36,7 @@ def installed_version(ctx: Context) -> tuple[Version, list[str]] | None:
         return None
     versions = [parse_version(text) for text in spelled]
     if any(v is None for v in versions):
-        raise ValueError(f"an Uninstall entry's DisplayVersion is not a version: {spelled}")
+        raise ValueError(", ".join(spelled))
     return max(v for v in versions if v is not None), spelled
 
 
@@ -117,3 +117,9 @@ def note_duplicates(outcome: Outcome, spelled: list[str]) -> Outcome:
         "installer's 'duplicate versions' issue (fixed in 6.2406.0.2002)",
         f"{finding.in_lang('tr')}; {len(spelled)} kaldırma (Uninstall) kaydı ({entries}): en yükseği değerlendirildi, "
         "ötekiler kurulum programının 'yinelenen sürümler' sorunu (6.2406.0.2002'de düzeltildi)"))
+
+
+def unreadable_version(exc: ValueError) -> Outcome:
+    """UNKNOWN for Uninstall entries whose DisplayVersion is not a version (``installed_version``'s ValueError)."""
+    return unknown(Msg(f"an Uninstall entry's DisplayVersion is not a version: {exc}",
+                       f"bir kaldırma (Uninstall) kaydının DisplayVersion değeri sürüm değil: {exc}"))

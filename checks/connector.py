@@ -26,6 +26,7 @@ from conncheck.checks._release import (
     lifecycle_evidence,
     lifecycle_outcome,
     note_duplicates,
+    unreadable_version,
 )
 from conncheck.checks.host import CERTS_MY, HOST_INFO, INSTALLED_SOFTWARE, SERVICES, service
 from conncheck.pki.certs import OID_CLIENT_AUTH, CertificateError, ThumbprintError, parse_thumbprint
@@ -393,7 +394,7 @@ def connector_version_supported(ctx: Context) -> Outcome:
     try:
         found = installed_version(ctx)
     except ValueError as exc:
-        return unknown(Msg(str(exc), f"bir kaldırma (Uninstall) kaydının DisplayVersion değeri sürüm değil: {exc}"))
+        return unreadable_version(exc)
     if found is None:
         return failed(Msg(f"{table.product} is not installed", f"{table.product} kurulu değil"), fix=UPDATE_FIX)
     version, spelled = found
@@ -432,7 +433,7 @@ def strong_mapping_enabled(ctx: Context) -> Outcome:
     try:
         found = installed_version(ctx)
     except ValueError as exc:
-        return unknown(Msg(str(exc), f"bir kaldırma (Uninstall) kaydının DisplayVersion değeri sürüm değil: {exc}"))
+        return unreadable_version(exc)
     if found is None:
         return skipped(Msg(f"{load_releases().product} not installed (connector_version_supported reports it)",
                            f"{load_releases().product} kurulu değil (connector_version_supported bildirir)"))

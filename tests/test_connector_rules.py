@@ -404,3 +404,18 @@ def test_logon_rights_are_read_without_writing_a_file() -> None:
     assert "AssemblyBuilderAccess]::Run" in text  # in memory: RunAndSave would write an assembly
     for writer in ("secedit", "Add-Type", "Out-File", "Set-Content", "TempFileName", "RunAndSave"):
         assert writer not in text
+
+
+# --- site.toml ---------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("key", "value"), [("intune_cloud", "mars"), ("connector_features", ["pkcs", "teleport"])])
+def test_site_toml_refuses_a_cloud_or_feature_it_does_not_know(key: str, value: object) -> None:
+    from conncheck.config import parse
+    from conncheck.errors import ConfigError
+
+    with pytest.raises(ConfigError) as info:
+        parse({"site": {"name": "x", key: value}})
+    assert f"$.{key}" in str(info.value) and "\n" not in str(info.value)
+    good = parse({"site": {"name": "x", "intune_cloud": "dod", "connector_features": ["scep", "revocation"]}})
+    assert good.facts_site().intune_cloud == "dod" and good.facts_site().connector_features == ["scep", "revocation"]

@@ -107,6 +107,10 @@ def _site(raw: Any, where: str) -> dict[str, Any]:
             raise ConfigError(f"{where}: [site] has no key {key!r} (known: {', '.join(SITE_KEYS)})")
         if not isinstance(value, expected):
             raise ConfigError(f"{where}: [site] {key} must be a {expected.__name__}, got {value!r}")
+    try:
+        facts_site(raw)  # the values themselves: a cloud or feature conncheck does not know, a malformed name
+    except ValueError as exc:
+        raise ConfigError(f"{where}: [{exc}".replace("[site: ", "[site] ", 1)) from None
     return dict(raw)
 
 
