@@ -95,15 +95,15 @@ def lifecycle_outcome(state: Lifecycle, evidence: dict[str, Any]) -> Outcome:
     if state.stage == "required_missing" and state.required:
         required = state.required
         return warned(Msg(f"{product} {v}: Microsoft says {required.spelled} (released "
-                          f"{required.released.isoformat()}) must be installed for uninterrupted issuance; {v} is "
-                          f"supported until {ends} {table_en}",
+                          f"{required.released.isoformat()}) must be installed for uninterrupted issuance; support for "
+                          f"{v} ends on {ends} {table_en}",
                           f"{product} {v}: Microsoft, sertifika vermenin kesintisiz sürmesi için {required.spelled} "
                           f"sürümünün ({required.released.isoformat()} tarihinde çıktı) kurulmasını zorunlu tutuyor; "
-                          f"{v} {ends} tarihine kadar destekleniyor {table_tr}"), evidence, fix=UPDATE_FIX)
-    return passed(Msg(f"{product} {v}{unlisted.en} installed: superseded by {successor} on {on}, supported until "
+                          f"{v} için destek {ends} tarihinde bitiyor {table_tr}"), evidence, fix=UPDATE_FIX)
+    return passed(Msg(f"{product} {v}{unlisted.en} installed: superseded by {successor} on {on}, support ends on "
                       f"{ends} {table_en}",
-                      f"{product} {v}{unlisted.in_lang('tr')} kurulu: {on} tarihinde yerini {successor} aldı, {ends} "
-                      f"tarihine kadar destekleniyor {table_tr}"), evidence)
+                      f"{product} {v}{unlisted.in_lang('tr')} kurulu: {on} tarihinde yerini {successor} aldı, "
+                      f"desteği {ends} tarihinde bitiyor {table_tr}"), evidence)
 
 
 def note_duplicates(outcome: Outcome, spelled: list[str]) -> Outcome:

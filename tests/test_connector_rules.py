@@ -292,11 +292,11 @@ def test_the_table_holds_microsofts_releases_and_dates() -> None:
 
 
 def test_microsofts_worked_example() -> None:
-    """6.2203.12.0 shipped on 2022-05-04: 6.2202.38.0 leaves support on 2022-11-04 and may stop after 2023-11."""
-    assert _stage("6.2202.38.0", date(2022, 11, 4)) == "supported"
-    assert _stage("6.2202.38.0", date(2022, 11, 5)) == "out_of_support"
-    assert _stage("6.2202.38.0", date(2023, 11, 4)) == "out_of_support"
-    assert _stage("6.2202.38.0", date(2023, 11, 5)) == "past_working_window"
+    """6.2203.12.0 shipped on 2022-05-04: 6.2202.38.0 drops from support on 2022-11-04 and may stop after 2023-11."""
+    assert _stage("6.2202.38.0", date(2022, 11, 3)) == "supported"
+    assert _stage("6.2202.38.0", date(2022, 11, 4)) == "out_of_support"
+    assert _stage("6.2202.38.0", date(2023, 11, 3)) == "out_of_support"
+    assert _stage("6.2202.38.0", date(2023, 11, 4)) == "past_working_window"
 
 
 def test_the_table_is_applied_at_the_facts_time() -> None:

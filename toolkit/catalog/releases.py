@@ -62,8 +62,8 @@ class Lifecycle:
     listed: Release | None  # the table's entry for exactly this version (None: a build the table does not list)
     latest: Release  # the newest release out at that moment
     successor: Release | None  # the first release after the installed version, if one was out
-    support_ends: date | None  # the last day of support (successor + 6 months)
-    working_ends: date | None  # the last day of the working window (successor + 18 months)
+    support_ends: date | None  # the day support ends (successor + 6 months): from that day on, out of support
+    working_ends: date | None  # the day the working window ends (successor + 18 months)
     required: Release | None  # a release Microsoft says must be installed, out and newer than the installed version
 
 
@@ -96,9 +96,9 @@ def lifecycle(table: ReleaseTable, version: Version, at: date) -> Lifecycle:
     support_ends = add_months(successor.released, table.support_months)
     working_ends = add_months(successor.released, table.working_months)
     required = next((r for r in reversed(out) if r.required and r.version > version), None)
-    if at > working_ends:
+    if at >= working_ends:
         stage = "past_working_window"
-    elif at > support_ends:
+    elif at >= support_ends:
         stage = "out_of_support"
     elif required is not None:
         stage = "required_missing"
