@@ -9,11 +9,14 @@ Intune service endpoints (``*.manage.microsoft.com``, ``*.dm.microsoft.com``; ``
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
 from dataclasses import dataclass
 from typing import Literal
 
 import msgspec
-from conncheck.pki.certs import CertInfo, from_b64
+from conncheck.pki.certs import CertificateError, from_b64
 from conncheck.schema import Base64
 
 # SHA-1 thumbprints of the roots Azure's TLS certificates chain to (Baltimore CyberTrust Root: retired in 2025, kept
@@ -67,7 +70,8 @@ class EndpointVerdict:
 
 
 def judge(test: EndpointTest) -> EndpointVerdict:
-    """One endpoint's outcome; CertificateError when the reported chain is not readable X.509."""
+    """One endpoint's outcome; CertificateError when the reported chain is not readable X.509. The root is known by
+    its thumbprint (SHA-1 of the DER); only a root that is not Azure's, and the leaf, are parsed."""
     if test.proxy_status == PROXY_AUTH_REQUIRED:
         return EndpointVerdict(test, "proxy_auth")
     if test.proxy_status is not None and test.proxy_status != 200:
@@ -76,11 +80,14 @@ def judge(test: EndpointTest) -> EndpointVerdict:
         return EndpointVerdict(test, "blocked")
     if not test.chain_b64:
         return EndpointVerdict(test, "tls_failed")
-    chain: list[CertInfo] = [from_b64(der) for der in test.chain_b64]
-    issuer, root = chain[0].issuer_cn, chain[-1]
-    if root.thumbprint not in AZURE_ROOTS:
-        return EndpointVerdict(test, "inspected", issuer, root.subject_cn)
+    issuer = from_b64(test.chain_b64[0]).issuer_cn
+    try:
+        root_der = base64.b64decode(test.chain_b64[-1], validate=False)
+    except binascii.Error as exc:
+        raise CertificateError(f"the chain's last certificate is not base64: {exc}") from None
+    azure_root = AZURE_ROOTS.get(hashlib.sha1(root_der).hexdigest().upper())  # the Windows thumbprint
+    if azure_root is None:
+        return EndpointVerdict(test, "inspected", issuer, from_b64(test.chain_b64[-1]).subject_cn)
     if test.policy_errors:
-        return EndpointVerdict(test, "untrusted", issuer, root.subject_cn)
-    return EndpointVerdict(test, "reached", issuer, root.subject_cn)
-
+        return EndpointVerdict(test, "untrusted", issuer, azure_root)
+    return EndpointVerdict(test, "reached", issuer, azure_root)
