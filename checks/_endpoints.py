@@ -33,7 +33,7 @@ AZURE_ROOTS = {
 NO_INSPECTION = ("manage.microsoft.com", "dm.microsoft.com", "manage.microsoft.us")
 PROXY_AUTH_REQUIRED = 407
 
-Reach = Literal["reached", "blocked", "proxy_refused", "proxy_auth", "tls_failed", "inspected", "untrusted"]
+Reach = Literal["untested", "reached", "blocked", "proxy_refused", "proxy_auth", "tls_failed", "inspected", "untrusted"]
 
 
 class EndpointTest(msgspec.Struct):
@@ -41,6 +41,7 @@ class EndpointTest(msgspec.Struct):
 
     host: str
     port: int
+    tested: bool  # false: left out so the probe stays within its time budget
     connected: bool  # TCP to the endpoint, or to the proxy when there is one
     proxy_status: int | None  # the proxy's HTTP status for CONNECT (200: tunnel open); null: direct
     chain_b64: list[Base64]  # the chain Windows built for the presented certificate, leaf first; empty: no handshake
@@ -72,6 +73,8 @@ class EndpointVerdict:
 def judge(test: EndpointTest) -> EndpointVerdict:
     """One endpoint's outcome; CertificateError when the reported chain is not readable X.509. The root is known by
     its thumbprint (SHA-1 of the DER); only a root that is not Azure's, and the leaf, are parsed."""
+    if not test.tested:
+        return EndpointVerdict(test, "untested")
     if test.proxy_status == PROXY_AUTH_REQUIRED:
         return EndpointVerdict(test, "proxy_auth")
     if test.proxy_status is not None and test.proxy_status != 200:

@@ -528,6 +528,12 @@ REACH_FIXES: dict[str, Fix] = {
         "TLS el sıkışmasını neyin kestiğini bulun (onu sıfırlayan bir güvenlik duvarı ya da ara sunucu, kapalı TLS "
         "1.2: tls12_enabled'a bakın).",
     ),
+    "untested": Fix(
+        "Collect again when the connector's network answers faster, or test the endpoints named from the connector by "
+        "hand: each endpoint not reached in 15 s is left out so the fact script keeps its time.",
+        "Bağlayıcının ağı daha hızlı yanıt verdiğinde yeniden toplayın ya da adı geçen uç noktaları bağlayıcıdan elle "
+        "sınayın: 15 sn içinde erişilemeyecek her uç nokta, olgu betiği süresini aşmasın diye dışarıda bırakılır.",
+    ),
     "proxy_auth": Fix(
         "The connector's proxy asks for credentials, which conncheck does not hold: check these endpoints from the "
         "connector by hand, or let the proxy pass the connector without authentication (Microsoft asks for "
@@ -537,6 +543,7 @@ REACH_FIXES: dict[str, Fix] = {
         "manage.microsoft.com ve graph.microsoft.com için kimlik doğrulamasız erişim ister).",
     ),
 }
+UNTESTED = ("proxy_auth", "untested")  # kinds that verified nothing: UNKNOWN, unless something else FAILs
 # What each kind of result says, worst first: (English, Turkish).
 REACH_LABELS: dict[str, tuple[str, str]] = {
     "blocked": ("not reachable", "erişilemiyor"),
@@ -545,6 +552,7 @@ REACH_LABELS: dict[str, tuple[str, str]] = {
     "untrusted": ("certificate refused by Windows", "sertifikayı Windows reddediyor"),
     "tls_failed": ("TLS handshake failed", "TLS el sıkışması başarısız"),
     "proxy_auth": ("not tested: the proxy wants credentials", "sınanamadı: ara sunucu kimlik bilgisi istiyor"),
+    "untested": ("not tested in the probe's time", "yoklamanın süresi içinde sınanmadı"),
 }
 
 
@@ -599,12 +607,13 @@ def intune_endpoints_reachable(ctx: Context) -> Outcome:
     if any(by_kind.values()):
         finding = Msg(_reach_finding(by_kind, "en") + f" ({via[0]})", _reach_finding(by_kind, "tr") + f" ({via[1]})")
         # TLS inspection of an endpoint where Microsoft does not say it is unsupported is a WARN; the rest FAIL.
-        failing = [kind for kind, found in by_kind.items() if kind != "proxy_auth" and any(
+        failing = [kind for kind, found in by_kind.items() if kind not in UNTESTED and any(
             kind != "inspected" or v.inspection_unsupported for v in found)]
         if failing:
             return failed(finding, evidence, fix=REACH_FIXES[failing[0]])
-        if by_kind["proxy_auth"]:
-            return unknown(finding, evidence, fix=REACH_FIXES["proxy_auth"])
+        untested = [kind for kind in UNTESTED if by_kind[kind]]
+        if untested:
+            return unknown(finding, evidence, fix=REACH_FIXES[untested[0]])
         return warned(finding, evidence, fix=REACH_FIXES["inspected"])
     return passed(Msg(f"{len(verdicts)} {cloud} Intune endpoint(s) reachable with Microsoft's certificates "
                       f"({via[0]})",

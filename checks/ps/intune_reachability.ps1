@@ -49,10 +49,15 @@ if ($proxy) {
 
 $endpoints = [System.Collections.Generic.List[object]]::new()
 foreach ($name in $clouds[$cloud]) {
-    Assert-ConncheckBudget
-    $result = [ordered]@{ host = $name; port = 443; connected = $false; proxy_status = $null; chain_b64 = @()
-        policy_errors = $null; error = $null }
+    $result = [ordered]@{ host = $name; port = 443; tested = $true; connected = $false; proxy_status = $null
+        chain_b64 = @(); policy_errors = $null; error = $null }
     $endpoints.Add($result)
+    # An endpoint takes at most 15 s (TCP, CONNECT, handshake: 5 s each): one that might not finish is not started.
+    if ($ConncheckProbeWatch.ElapsedMilliseconds + 15000 -gt $ConncheckBudgetMs) {
+        $result['tested'] = $false
+        $result['error'] = 'not tested: the probe''s time budget would run out'
+        continue
+    }
     $seen = [ordered]@{ chain = @(); errors = $null }
     $client = [System.Net.Sockets.TcpClient]::new()
     $tls = $null

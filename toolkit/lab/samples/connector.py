@@ -55,7 +55,7 @@ def digicert_root() -> x509.Certificate:
 
 def endpoint_test(host: str, chain: list[str], **changes: Any) -> dict[str, Any]:
     """One endpoint as the intune_reachability fragment reports it: reached directly, this chain presented."""
-    return {"host": host, "port": 443, "connected": True, "proxy_status": None, "chain_b64": chain,
+    return {"host": host, "port": 443, "tested": True, "connected": True, "proxy_status": None, "chain_b64": chain,
             "policy_errors": 0, "error": None, **changes}
 
 
