@@ -34,8 +34,8 @@ EVENTS = PLUGIN.probe(
 TRUNCATED_FIX = Fix(
     "Read the whole window: export the connector's logs (wevtutil epl) and run conncheck events on the files, or "
     "shorten [thresholds] event_lookback_days.",
-    "Pencerenin tamamını okuyun: bağlayıcının günlüklerini dışa aktarıp (wevtutil epl) dosyalar üzerinde conncheck "
-    "events çalıştırın ya da [thresholds] event_lookback_days değerini kısaltın.",
+    "Geriye bakış süresinin tamamını okuyun: bağlayıcının günlüklerini dışa aktarıp (wevtutil epl) dosyalar üzerinde "
+    "conncheck events çalıştırın ya da [thresholds] event_lookback_days değerini kısaltın.",
 )
 NO_LOG_FIX = Fix(
     "Collect as an account that may read the connector's event logs (Event Log Readers or an administrator), on the "
@@ -190,11 +190,11 @@ def events_connector_service_not_churning(ctx: Context) -> Outcome:
     evidence = {"stops": len(stops), "starts": len(starts), "window_days": ctx.settings.event_lookback_days}
     if len(stops) >= SERVICE_STOPS_FAIL:
         return failed(Msg(f"the connector service stopped {len(stops)} times in the window",
-                          f"bağlayıcı hizmeti pencere içinde {len(stops)} kez durdu"), evidence)
+                          f"bağlayıcı hizmeti geriye bakış süresi içinde {len(stops)} kez durdu"), evidence)
     if live and live.truncated:
         logs = ", ".join(live.truncated)
         return unknown(Msg(f"the read of {logs} stopped at its cap: stops in the older records were not seen",
                            f"{logs} okuması sınırında durdu: eski kayıtlardaki durmalar görülmedi"), evidence,
                        fix=TRUNCATED_FIX)
     return passed(Msg(f"the connector service stopped {len(stops)} time(s) in the window",
-                      f"bağlayıcı hizmeti pencere içinde {len(stops)} kez durdu"), evidence)
+                      f"bağlayıcı hizmeti geriye bakış süresi içinde {len(stops)} kez durdu"), evidence)

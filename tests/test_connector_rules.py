@@ -422,3 +422,14 @@ def test_site_toml_refuses_a_cloud_or_feature_it_does_not_know(key: str, value: 
     assert f"$.{key}" in str(info.value) and "\n" not in str(info.value)
     good = parse({"site": {"name": "x", "intune_cloud": "dod", "connector_features": ["scep", "revocation"]}})
     assert good.facts_site().intune_cloud == "dod" and good.facts_site().connector_features == ["scep", "revocation"]
+
+
+def test_every_connector_host_check_names_the_microsoft_pages_it_follows() -> None:
+    import json
+
+    listed = json.loads(CliRunner().invoke(app, ["list-checks", "--format", "json"]).output)
+    mine = [c for c in listed if c["plugin"] in ("host", "connector", "connector_host", "events")]
+    assert len(mine) >= 30
+    for check in mine:
+        assert check["references"], check["id"]
+        assert all(url.startswith("https://learn.microsoft.com/") for url in check["references"]), check["id"]
