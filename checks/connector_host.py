@@ -23,8 +23,6 @@ from conncheck.schema import RegistryKey, UtcTime, registry_dword
 
 PLUGIN = Plugin("connector_host")
 ROLES = ("connector",)
-SERVICE_LOGON = "SeServiceLogonRight"
-DENY_SERVICE_LOGON = "SeDenyServiceLogonRight"
 # Holders of "Log on as a service" that never stand for a domain account running the connector: the service SIDs
 # (NT SERVICE\..., ALL SERVICES included), LocalSystem, LocalService, NetworkService.
 SERVICE_ONLY_SIDS = ("S-1-5-80-", "S-1-5-18", "S-1-5-19", "S-1-5-20")
