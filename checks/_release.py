@@ -84,13 +84,13 @@ def lifecycle_outcome(state: Lifecycle, evidence: dict[str, Any]) -> Outcome:
         return failed(Msg(f"{product} {v}{unlisted.en} is past Microsoft's 18-month working window: superseded by "
                           f"{successor} on {on}, it may stop talking to Intune at any time since {works} {table_en}",
                           f"{product} {v}{unlisted.in_lang('tr')} Microsoft'un 18 aylık çalışma süresini aştı: "
-                          f"{on} tarihinde {successor} ile yerini yitirdi, {works} tarihinden beri Intune ile "
+                          f"{on} tarihinde yerini {successor} aldı, {works} tarihinden beri Intune ile "
                           f"iletişimi her an kesilebilir {table_tr}"), evidence, fix=UPDATE_FIX)
     if state.stage == "out_of_support":
         return warned(Msg(f"{product} {v}{unlisted.en} is out of support since {ends}: superseded by {successor} on "
                           f"{on}; it keeps working until about {works} {table_en}",
                           f"{product} {v}{unlisted.in_lang('tr')} {ends} tarihinden beri desteklenmiyor: {on} "
-                          f"tarihinde {successor} ile yerini yitirdi; yaklaşık {works} tarihine kadar çalışmayı "
+                          f"tarihinde yerini {successor} aldı; yaklaşık {works} tarihine kadar çalışmayı "
                           f"sürdürür {table_tr}"), evidence, fix=UPDATE_FIX)
     if state.stage == "required_missing" and state.required:
         required = state.required

@@ -557,18 +557,29 @@ REACH_LABELS: dict[str, tuple[str, str]] = {
 
 
 def _reach_finding(by_kind: dict[str, list[EndpointVerdict]], lang: str) -> str:
-    """'not reachable: a:443 (error); TLS inspected: b:443 (...)', worst kind first."""
+    """'not reachable: a:443 (error); TLS inspected: b:443, c:443 (issued by X; chain ends at X)', worst kind first;
+    endpoints one middlebox re-signs are named together."""
     index = 1 if lang == "tr" else 0
-    return "; ".join(f"{REACH_LABELS[kind][index]}: " + ", ".join(_reach_detail(v, lang) for v in found)
-                     for kind, found in by_kind.items() if found)
+    parts = []
+    for kind, found in by_kind.items():
+        if not found:
+            continue
+        if kind == "inspected":
+            by_signer: dict[tuple[str | None, str | None], list[str]] = {}
+            for v in found:
+                by_signer.setdefault((v.issuer, v.root), []).append(v.name)
+            details = [", ".join(names) + (f" (sunulan sertifikayı veren: {issuer}; zincirin kökü: {root})"
+                                           if lang == "tr" else
+                                           f" (certificate presented issued by {issuer}; chain ends at {root})")
+                       for (issuer, root), names in by_signer.items()]
+        else:
+            details = [_reach_detail(v) for v in found]
+        parts.append(f"{REACH_LABELS[kind][index]}: " + ", ".join(details))
+    return "; ".join(parts)
 
 
-def _reach_detail(verdict: EndpointVerdict, lang: str) -> str:
+def _reach_detail(verdict: EndpointVerdict) -> str:
     test = verdict.test
-    if verdict.reach == "inspected":
-        if lang == "tr":
-            return f"{verdict.name} (sunulan sertifikayı veren: {verdict.issuer}; zincirin kökü: {verdict.root})"
-        return f"{verdict.name} (certificate presented issued by {verdict.issuer}; chain ends at {verdict.root})"
     if verdict.reach in ("proxy_refused", "proxy_auth"):
         return f"{verdict.name} (HTTP {test.proxy_status})"
     return f"{verdict.name} ({test.error})" if test.error else verdict.name
