@@ -51,6 +51,7 @@ def judge_key_opens(ctx: Context, entry: StoreCertificate, what: Msg, broken_fix
     key = entry.key
     evidence = key_evidence(entry)
     en, tr = what.en, what.in_lang("tr")
+    session = ctx.read(HOST_INFO).session  # who tried the key: read first, a verdict rests on it
     if isinstance(key, msgspec.UnsetType):
         return unknown(Msg(f"the facts do not say whether the private key of {en} opens (an older fact script)",
                            f"olgular {tr} özel anahtarının açılıp açılmadığını söylemiyor (eski bir olgu "
@@ -64,7 +65,6 @@ def judge_key_opens(ctx: Context, entry: StoreCertificate, what: Msg, broken_fix
     if key.opens is None:
         return unknown(Msg(f"the private key of {en} was not opened: {error}",
                            f"{tr} özel anahtarı açılmadı: {error}"), evidence)
-    session = ctx.read(HOST_INFO).session
     if session is None or not session.elevated:
         who = session.user if session else "the collecting account"
         return unknown(

@@ -14,7 +14,7 @@ from datetime import timedelta
 from conncheck.catalog import load
 from conncheck.checks import _learn as learn
 from conncheck.checks.connector import HEALTH_UPLOAD_FAILURES
-from conncheck.events.live import EventsData, LiveEvents, live_events
+from conncheck.events.live import EventsData, LiveEvents
 from conncheck.events.operations import OPERATION_CODES
 from conncheck.events.record import EventRecord, events_index
 from conncheck.events.summary import Summary
@@ -47,7 +47,7 @@ NO_LOG_FIX = Fix(
 
 def _window(ctx: Context) -> tuple[LiveEvents | None, list[EventRecord], Outcome | None]:
     """The host's connector records inside the look-back window, or the UNKNOWN outcome that stops the check."""
-    live = live_events(ctx.read(EVENTS), load(), ctx.host)
+    live = ctx.read(EVENTS).normalised
     if not live.logs_found:
         errors = {log.name: log.error or "log not found" for log in live.logs}
         return live, [], unknown(Msg("none of the connector's event logs could be read on this host",
@@ -88,6 +88,10 @@ def _recovery_check(operation: str, label: Msg) -> CheckFunc:
                                "verdict from part of a log",
                                f"{tr}: {logs} okuması sınırında durdu, eski kayıtlar görülmedi; günlüğün bir "
                                "parçasından hüküm çıkmaz"), evidence, fix=TRUNCATED_FIX)
+        if live and live.stats.skipped_parts:
+            skipped, problems = live.stats.skipped_parts, "; ".join(live.stats.problems[:2])
+            return unknown(Msg(f"{en}: {skipped} record(s) could not be read ({problems}); no verdict from the rest",
+                               f"{tr}: {skipped} kayıt okunamadı ({problems}); geri kalanından hüküm çıkmaz"), evidence)
         if runs:
             return passed(Msg(f"{en}: {len(runs)} failure run(s) in {days} days, each followed by a success",
                               f"{tr}: {days} günde {len(runs)} hata dizisi, her birini bir başarı izledi"), evidence)
@@ -191,10 +195,10 @@ def events_connector_service_not_churning(ctx: Context) -> Outcome:
     if len(stops) >= SERVICE_STOPS_FAIL:
         return failed(Msg(f"the connector service stopped {len(stops)} times in the window",
                           f"bağlayıcı hizmeti geriye bakış süresi içinde {len(stops)} kez durdu"), evidence)
-    if live and live.truncated:
-        logs = ", ".join(live.truncated)
-        return unknown(Msg(f"the read of {logs} stopped at its cap: stops in the older records were not seen",
-                           f"{logs} okuması sınırında durdu: eski kayıtlardaki durmalar görülmedi"), evidence,
-                       fix=TRUNCATED_FIX)
+    if live and (live.truncated or live.stats.skipped_parts):
+        return unknown(Msg("the connector's logs were not read whole (a capped or unreadable part): stops there were "
+                           "not seen",
+                           "bağlayıcının günlükleri eksiksiz okunamadı (sınırda kesilen ya da okunamayan bir kısım): "
+                           "oradaki durmalar görülmedi"), evidence, fix=TRUNCATED_FIX)
     return passed(Msg(f"the connector service stopped {len(stops)} time(s) in the window",
                       f"bağlayıcı hizmeti geriye bakış süresi içinde {len(stops)} kez durdu"), evidence)

@@ -308,7 +308,8 @@ def https_bindings(bindings: HttpSslBindings, host: str) -> dict[str, tuple[str,
     "bağlayın.",
 )
 def tls_binding_cert_valid(ctx: Context) -> Outcome:
-    fqdn = ctx.site.ndes_fqdn or ctx.read(HOST_INFO).fqdn or ctx.host
+    host_fqdn = ctx.read(HOST_INFO).fqdn  # read always: a host whose identity is malformed verifies nothing
+    fqdn = ctx.site.ndes_fqdn or host_fqdn or ctx.host
     bindings = ctx.read(HTTP_SSL_BINDINGS)
     try:
         on_443 = https_bindings(bindings, fqdn)

@@ -9,16 +9,16 @@ code 0x408) is explained as both.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 
+from conncheck import strict_json
 from conncheck.catalog import Catalog, Code, Event, ParsedCode, format_code, load, parse_code, parse_number, text
+from conncheck.catalog.codes import DiagnosticCode
 from conncheck.errors import InputError
 from conncheck.plugin import Check
 from conncheck.registry import Registry, default_registry
 
-SUCCESS = 0x00000000
-UNKNOWN_ERROR = 0x0FFFFFFF
+SUCCESS, UNKNOWN_ERROR = DiagnosticCode.Success, DiagnosticCode.Unknown_Error
 
 _WORDS = {
     "en": {
@@ -98,7 +98,7 @@ def _w(key: str, lang: str) -> str:
 
 
 def _is_decimal(spelled: str) -> bool:
-    return spelled.strip().isdigit()
+    return spelled.strip().isascii() and spelled.strip().isdigit()
 
 
 def _spelling_note(parsed: ParsedCode, code: Code, lang: str) -> str | None:
@@ -265,7 +265,7 @@ def list_checks_text(fmt: str = "table", registry: Registry | None = None) -> st
             }
             for c in checks
         ]
-        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+        return strict_json.dumps(doc, indent=2) + "\n"
     if fmt != "table":
         raise InputError(f"--format {fmt}: expected table or json")
     from tabulate import tabulate
