@@ -12,12 +12,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from conncheck.catalog import load
+from conncheck.checks import _learn as learn
+from conncheck.checks.connector import HEALTH_UPLOAD_FAILURES
 from conncheck.events.live import EventsData, LiveEvents
 from conncheck.events.operations import OPERATION_CODES
 from conncheck.events.record import EventRecord, events_index
 from conncheck.events.summary import Summary
 from conncheck.plugin import CheckFunc, Context, Plugin
-from conncheck.results import Outcome, failed, passed, unknown
+from conncheck.results import Fix, Msg, Outcome, failed, passed, unknown
 
 PLUGIN = Plugin("events")
 ROLES = ("connector",)  # the connector logs live where the connector runs (with SCEP: the NDES server)
@@ -29,17 +31,33 @@ EVENTS = PLUGIN.probe(
 )
 
 
+TRUNCATED_FIX = Fix(
+    "Read the whole window: export the connector's logs (wevtutil epl) and run conncheck events on the files, or "
+    "shorten [thresholds] event_lookback_days.",
+    "Geriye bakış süresinin tamamını okuyun: bağlayıcının günlüklerini dışa aktarıp (wevtutil epl) dosyalar üzerinde "
+    "conncheck events çalıştırın ya da [thresholds] event_lookback_days değerini kısaltın.",
+)
+NO_LOG_FIX = Fix(
+    "Collect as an account that may read the connector's event logs (Event Log Readers or an administrator), on the "
+    "server where the connector is installed.",
+    "Olguları bağlayıcının olay günlüklerini okuyabilen bir hesapla (Event Log Readers ya da yönetici), bağlayıcının "
+    "kurulu olduğu sunucuda toplayın.",
+)
+
+
 def _window(ctx: Context) -> tuple[LiveEvents | None, list[EventRecord], Outcome | None]:
     """The host's connector records inside the look-back window, or the UNKNOWN outcome that stops the check."""
     live = ctx.read(EVENTS).normalised
     if not live.logs_found:
         errors = {log.name: log.error or "log not found" for log in live.logs}
-        return live, [], unknown("none of the connector's event logs could be read on this host", {"logs": errors})
+        return live, [], unknown(Msg("none of the connector's event logs could be read on this host",
+                                     "bu sunucuda bağlayıcının olay günlüklerinden hiçbiri okunamadı"),
+                                 {"logs": errors}, fix=NO_LOG_FIX)
     since = ctx.now - timedelta(days=ctx.settings.event_lookback_days)
     return live, [r for r in live.records if since <= r.time <= ctx.now], None
 
 
-def _recovery_check(operation: str, label: str) -> CheckFunc:
+def _recovery_check(operation: str, label: Msg) -> CheckFunc:
     """A check: no failure of ``operation`` in the window that no later success of it followed."""
 
     def check(ctx: Context) -> Outcome:
@@ -55,22 +73,29 @@ def _recovery_check(operation: str, label: str) -> CheckFunc:
             "failure_runs": len(runs),
             "logs": [log.name for log in live.logs_found] if live else [],
         }
+        en, tr = label.en, label.in_lang("tr")
         if open_runs:
-            last = open_runs[-1]
-            doc = last.to_json(summary.names)
+            first = open_runs[-1].to_json(summary.names)["first"]
+            count = sum(r.count for r in open_runs)
             return failed(
-                f"{label}: {sum(r.count for r in open_runs)} failure(s) since {doc['first']} with no later success",
+                Msg(f"{en}: {count} failure(s) since {first} with no later success",
+                    f"{tr}: {first} tarihinden beri {count} hata, ardından başarı yok"),
                 {**evidence, "unrecovered": [r.to_json(summary.names) for r in open_runs]},
             )
         if live and live.truncated:
-            return unknown(f"{label}: the read of {', '.join(live.truncated)} stopped at its cap, so older records "
-                           "were not seen; no verdict from part of a log", evidence)
+            logs = ", ".join(live.truncated)
+            return unknown(Msg(f"{en}: the read of {logs} stopped at its cap, so older records were not seen; no "
+                               "verdict from part of a log",
+                               f"{tr}: {logs} okuması sınırında durdu, eski kayıtlar görülmedi; günlüğün bir "
+                               "parçasından hüküm çıkmaz"), evidence, fix=TRUNCATED_FIX)
         if live and live.stats.skipped_parts:
-            return unknown(f"{label}: {live.stats.skipped_parts} record(s) could not be read ("
-                           f"{'; '.join(live.stats.problems[:2])}); no verdict from the rest", evidence)
+            skipped, problems = live.stats.skipped_parts, "; ".join(live.stats.problems[:2])
+            return unknown(Msg(f"{en}: {skipped} record(s) could not be read ({problems}); no verdict from the rest",
+                               f"{tr}: {skipped} kayıt okunamadı ({problems}); geri kalanından hüküm çıkmaz"), evidence)
         if runs:
-            return passed(f"{label}: {len(runs)} failure run(s) in {days} days, each followed by a success", evidence)
-        return passed(f"{label}: no failure in the last {days} days", evidence)
+            return passed(Msg(f"{en}: {len(runs)} failure run(s) in {days} days, each followed by a success",
+                              f"{tr}: {days} günde {len(runs)} hata dizisi, her birini bir başarı izledi"), evidence)
+        return passed(Msg(f"{en}: no failure in the last {days} days", f"{tr}: son {days} günde hata yok"), evidence)
 
     return check
 
@@ -120,6 +145,12 @@ _RECOVERY_CHECKS: tuple[tuple[str, str, str, str], ...] = (
      "Make the thumbprint the connector records match a certificate with its key in LocalMachine\\My (0x403, 0x404).",
      "Bağlayıcının kaydettiği parmak izinin, LocalMachine\\My deposunda anahtarıyla birlikte duran bir sertifikayla "
      "eşleşmesini sağlayın (0x403, 0x404)."),
+    ("connector_health", "events_connector_health_recovered",
+     "Check the connector reaches Intune the way it connects (intune_endpoints_reachable: proxy, firewall, TLS "
+     "inspection); until health messages upload, the admin center shows this connector's status stale.",
+     "Bağlayıcının Intune'a kendi bağlandığı yoldan erişebildiğini denetleyin (intune_endpoints_reachable: ara "
+     "sunucu, güvenlik duvarı, TLS denetimi); sağlık iletileri yüklenene dek yönetim merkezi bu bağlayıcının "
+     "durumunu eski gösterir."),
 )
 
 
@@ -127,12 +158,15 @@ def _register_recovery_checks() -> None:
     operations = load().operations
     for operation, check_id, remediation, remediation_tr in _RECOVERY_CHECKS:
         names = operations.get(operation, {})
-        label = names.get("en", operation)
+        # The health events are about reaching Intune, not a precondition a code names: explain lists this check.
+        events = HEALTH_UPLOAD_FAILURES if operation == "connector_health" else ()
+        label = Msg(names.get("en", operation), names.get("tr"))
         PLUGIN.check(
-            check_id, f"No unrecovered failure in the connector's events: {label}",
-            roles=ROLES, reads=(EVENTS,), codes=OPERATION_CODES[operation], remediation=remediation,
-            title_tr=f"Bağlayıcı olaylarında sonradan düzelmeyen hata yok: {names.get('tr', label)}",
+            check_id, f"No unrecovered failure in the connector's events: {label.en}",
+            roles=ROLES, reads=(EVENTS,), codes=OPERATION_CODES[operation], events=events, remediation=remediation,
+            title_tr=f"Bağlayıcı olaylarında sonradan düzelmeyen hata yok: {label.in_lang('tr')}",
             remediation_tr=remediation_tr,
+            references=(learn.CONNECTOR_OVERVIEW, learn.CONNECTOR_EVENTS),
         )(_recovery_check(operation, label))
 
 
@@ -148,6 +182,7 @@ _register_recovery_checks()
     remediation_tr="Bağlayıcı hizmetinin neden durduğunu bulun (durma anlarının çevresindeki Uygulama "
                    "(Application) ve Sistem (System) günlükleri); hizmet hesabının parolasını ve .NET ile TLS "
                    "önkoşullarını denetleyin.",
+    references=(learn.CONNECTOR_OVERVIEW, learn.CONNECTOR_EVENTS),
 )
 def events_connector_service_not_churning(ctx: Context) -> Outcome:
     live, records, stop = _window(ctx)
@@ -158,8 +193,12 @@ def events_connector_service_not_churning(ctx: Context) -> Outcome:
     starts = [r for r in records if (e := names.get(r.event_id)) and e.operation == "service" and "Started" in e.name]
     evidence = {"stops": len(stops), "starts": len(starts), "window_days": ctx.settings.event_lookback_days}
     if len(stops) >= SERVICE_STOPS_FAIL:
-        return failed(f"the connector service stopped {len(stops)} times in the window", evidence)
+        return failed(Msg(f"the connector service stopped {len(stops)} times in the window",
+                          f"bağlayıcı hizmeti geriye bakış süresi içinde {len(stops)} kez durdu"), evidence)
     if live and (live.truncated or live.stats.skipped_parts):
-        return unknown("the connector's logs were not read whole (a capped or unreadable part): stops there were "
-                       "not seen", evidence)
-    return passed(f"the connector service stopped {len(stops)} time(s) in the window", evidence)
+        return unknown(Msg("the connector's logs were not read whole (a capped or unreadable part): stops there were "
+                           "not seen",
+                           "bağlayıcının günlükleri eksiksiz okunamadı (sınırda kesilen ya da okunamayan bir kısım): "
+                           "oradaki durmalar görülmedi"), evidence, fix=TRUNCATED_FIX)
+    return passed(Msg(f"the connector service stopped {len(stops)} time(s) in the window",
+                      f"bağlayıcı hizmeti geriye bakış süresi içinde {len(stops)} kez durdu"), evidence)

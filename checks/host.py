@@ -6,14 +6,27 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 import msgspec
+from conncheck.catalog.codes import SCEP_CHALLENGE_EXPIRED, UNKNOWN_ERROR
+from conncheck.checks import _learn as learn
 from conncheck.checks._common import certificates
 from conncheck.plugin import Context, Plugin
-from conncheck.results import Outcome, failed, passed, unknown, warned
+from conncheck.results import Fix, Msg, Outcome, failed, passed, unknown, warned
 from conncheck.schema import RegistryKey, StoreCertificate, UtcTime, registry_dword
 
 PLUGIN = Plugin("host")
 WINDOWS = ("connector", "ca", "ndes")
-UNKNOWN_ERROR = 0x0FFFFFFF
+
+
+class Session(msgspec.Struct):
+    """The PowerShell session the facts were read in: what a probe could not see may be this account's rights."""
+
+    user: str
+    elevated: Annotated[bool, msgspec.Meta(description="the token holds BUILTIN\\Administrators (UAC elevated)")]
+    process_64bit: bool
+    os_64bit: bool
+    culture: str = ""
+    ui_culture: str = ""
+    ps_version: str = ""
 
 
 class HostInfo(msgspec.Struct):
@@ -21,9 +34,10 @@ class HostInfo(msgspec.Struct):
     fqdn: str
     domain: str
     os_caption: str
-    os_version: str
+    os_version: Annotated[str, msgspec.Meta(description="Win32_OperatingSystem.Version: 10.0.17763 is Server 2019")]
     domain_role: Annotated[int, msgspec.Meta(ge=0, le=5, description="Win32_ComputerSystem.DomainRole; 4, 5: DC")]
     last_boot_utc: UtcTime
+    session: Annotated[Session | None, msgspec.Meta(description="absent from older fact scripts")] = None
 
 
 class Clock(msgspec.Struct):
@@ -117,6 +131,26 @@ NET_RELEASES = (
 )
 
 
+RUN_LIVE_FIX = Fix(
+    "Collect this host live (conncheck check -c site.toml): only a live run brackets the host's clock with "
+    "conncheck's own.",
+    "Bu sunucuyu canlı toplayın (conncheck check -c site.toml): sunucunun saatini conncheck'in saatiyle yalnızca "
+    "canlı bir çalışma karşılaştırabilir.",
+)
+SCHANNEL_FIX = Fix(
+    "Under SCHANNEL\\Protocols\\TLS 1.2\\Client set Enabled=1 and DisabledByDefault=0 (REG_DWORD), then restart "
+    "the server.",
+    "SCHANNEL\\Protocols\\TLS 1.2\\Client altında Enabled=1 ve DisabledByDefault=0 (REG_DWORD) ayarlayın, "
+    "ardından sunucuyu yeniden başlatın.",
+)
+NETFX_FIX = Fix(
+    "Under both .NETFramework\\v4.0.30319 keys (64- and 32-bit) set SchUseStrongCrypto=1 and "
+    "SystemDefaultTlsVersions=1 (REG_DWORD), then restart the connector services.",
+    "Her iki .NETFramework\\v4.0.30319 anahtarı altında (64 ve 32 bit) SchUseStrongCrypto=1 ve "
+    "SystemDefaultTlsVersions=1 (REG_DWORD) ayarlayın, ardından bağlayıcı hizmetlerini yeniden başlatın.",
+)
+
+
 def service(ctx: Context, name: str) -> Service | None:
     """The service named ``name`` (Windows compares service names without regard to case)."""
     return next((s for s in ctx.read(SERVICES) if s.name.casefold() == name.casefold()), None)
@@ -145,21 +179,25 @@ def skew_bounds(clock: Clock) -> tuple[float, float] | None:
     "Host clock agrees with the toolkit's clock",
     roles=("connector", "ndes"),
     reads=(CLOCK,),
-    codes=(0x411,),
+    codes=(SCEP_CHALLENGE_EXPIRED,),
     remediation="Sync the host's clock with the domain hierarchy (w32tm /resync; check the PDC emulator's source). "
     "SCEP challenges are time-limited: a skewed NDES or connector clock rejects them as expired.",
     title_tr="Sunucu saati araç saatiyle uyumlu",
     remediation_tr="Sunucunun saatini etki alanı hiyerarşisiyle eşitleyin (w32tm /resync; PDC öykünücüsünün zaman "
     "kaynağını denetleyin). SCEP sınamaları süreyle sınırlıdır: saati kaymış bir NDES veya bağlayıcı sunucusu onları "
     "süresi dolmuş sayıp reddeder.",
+    references=(learn.CONNECTOR_EVENTS, learn.SCEP_CONFIGURE),
 )
 def clock_within_skew(ctx: Context) -> Outcome:
     clock = ctx.read(CLOCK)
     bounds = skew_bounds(clock)
     if bounds is None:
         return unknown(
-            "no reference clock in the facts (a script run by hand); run conncheck check live to judge skew",
+            Msg("no reference clock in the facts (a script run by hand); run conncheck check live to judge skew",
+                "olgularda başvuru saati yok (betik elle çalıştırılmış); kaymayı ölçmek için conncheck check ile "
+                "canlı toplayın"),
             {"host_utc": _iso(clock.utc)},
+            fix=RUN_LIVE_FIX,
         )
     low, high = bounds
     limit = ctx.settings.clock_skew_seconds
@@ -171,17 +209,26 @@ def clock_within_skew(ctx: Context) -> Outcome:
     }
     if low > limit or high < -limit:
         skew = low if low > limit else high
-        direction = "ahead of" if skew > 0 else "behind"
-        return failed(f"clock is at least {abs(skew):.0f} s {direction} the toolkit's clock (limit {limit} s)",
-                      evidence)
-    if low < -limit or high > limit:
-        return unknown(
-            f"cannot tell whether the clock is within {limit} s: the answer took so long that the skew lies "
-            f"between {low:.0f} s and {high:.0f} s; run the check again",
+        ahead = skew > 0
+        return failed(
+            Msg(f"clock is at least {abs(skew):.0f} s {'ahead of' if ahead else 'behind'} the toolkit's clock "
+                f"(limit {limit} s)",
+                f"saat, araç saatinin en az {abs(skew):.0f} sn {'ilerisinde' if ahead else 'gerisinde'} "
+                f"(sınır {limit} sn)"),
             evidence,
         )
+    if low < -limit or high > limit:
+        return unknown(
+            Msg(f"cannot tell whether the clock is within {limit} s: the answer took so long that the skew lies "
+                f"between {low:.0f} s and {high:.0f} s; run the check again",
+                f"saatin {limit} sn içinde olup olmadığı anlaşılamıyor: yanıt o kadar uzun sürdü ki kayma "
+                f"{low:.0f} sn ile {high:.0f} sn arasında; denetimi yeniden çalıştırın"),
+            evidence,
+            fix=RUN_LIVE_FIX,
+        )
     worst = max(abs(low), abs(high))
-    return passed(f"clock within {worst:.0f} s of the toolkit's clock", evidence)
+    return passed(Msg(f"clock within {worst:.0f} s of the toolkit's clock",
+                      f"saat, araç saatinden en çok {worst:.0f} sn farklı"), evidence)
 
 
 @PLUGIN.check(
@@ -194,16 +241,19 @@ def clock_within_skew(ctx: Context) -> Outcome:
     title_tr=".NET Framework 4.7.2 veya üstü kurulu",
     remediation_tr=".NET Framework 4.7.2 veya üstünü kurun (4.8 önerilir), ardından bağlayıcı hizmetlerini yeniden "
     "başlatın.",
+    references=(learn.CONNECTOR_PREREQUISITES, learn.DOTNET_VERSIONS),
 )
 def dotnet_472_or_later(ctx: Context) -> Outcome:
     release = ctx.read(DOTNET).release
     if release is None:
-        return failed(".NET Framework 4.5 or later is not installed (no Release value)", {"release": None})
+        return failed(Msg(".NET Framework 4.5 or later is not installed (no Release value)",
+                          ".NET Framework 4.5 veya üstü kurulu değil (Release değeri yok)"), {"release": None})
     version = next((name for minimum, name in NET_RELEASES if release >= minimum), "older than 4.5")
     evidence = {"release": release, "version": version}
     if release < NET_472_RELEASE:
-        return failed(f".NET Framework {version} is older than the 4.7.2 the connector needs", evidence)
-    return passed(f".NET Framework {version} installed", evidence)
+        return failed(Msg(f".NET Framework {version} is older than the 4.7.2 the connector needs",
+                          f".NET Framework {version}, bağlayıcının gerektirdiği 4.7.2'den eski"), evidence)
+    return passed(Msg(f".NET Framework {version} installed", f".NET Framework {version} kurulu"), evidence)
 
 
 @PLUGIN.check(
@@ -218,13 +268,15 @@ def dotnet_472_or_later(ctx: Context) -> Outcome:
     remediation_tr="TLS 1.2'yi etkinleştirin: SCHANNEL\\Protocols\\TLS 1.2\\Client altında Enabled=1 ve "
     "DisabledByDefault=0 ayarlayın; her iki .NETFramework\\v4.0.30319 anahtarı altında SchUseStrongCrypto=1 ve "
     "SystemDefaultTlsVersions=1 ayarlayın.",
+    references=(learn.CONNECTOR_PREREQUISITES, learn.TLS12),
 )
 def tls12_enabled(ctx: Context) -> Outcome:
     tls = ctx.read(TLS_CONFIG)
     client = tls.schannel.get("TLS 1.2\\Client")
     # SCHANNEL reads these as REG_DWORD; a value of another type is ignored, as if absent (the default: enabled).
     if registry_dword(client, "Enabled") == 0 or registry_dword(client, "DisabledByDefault") == 1:
-        return failed("TLS 1.2 is disabled for SCHANNEL clients", {"schannel_client": client})
+        return failed(Msg("TLS 1.2 is disabled for SCHANNEL clients", "TLS 1.2, SCHANNEL istemcileri için kapalı"),
+                      {"schannel_client": client}, fix=SCHANNEL_FIX)
     weak = [
         view
         for view in ("v4.0.30319", "Wow6432Node\\v4.0.30319")
@@ -233,12 +285,17 @@ def tls12_enabled(ctx: Context) -> Outcome:
     ]
     evidence = {"schannel_client": client, "netfx": tls.netfx}
     if weak:
+        views = ", ".join(weak)
         return warned(
-            ".NET may not offer TLS 1.2 by default: neither SchUseStrongCrypto nor "
-            f"SystemDefaultTlsVersions is 1 (REG_DWORD) under {', '.join(weak)}",
+            Msg(".NET may not offer TLS 1.2 by default: neither SchUseStrongCrypto nor "
+                f"SystemDefaultTlsVersions is 1 (REG_DWORD) under {views}",
+                ".NET varsayılan olarak TLS 1.2 sunmayabilir: "
+                f"{views} altında ne SchUseStrongCrypto ne de SystemDefaultTlsVersions 1 (REG_DWORD)"),
             evidence,
+            fix=NETFX_FIX,
         )
-    return passed("TLS 1.2 enabled for SCHANNEL and .NET strong crypto on", evidence)
+    return passed(Msg("TLS 1.2 enabled for SCHANNEL and .NET strong crypto on",
+                      "SCHANNEL için TLS 1.2 açık, .NET güçlü şifreleme kullanıyor"), evidence)
 
 
 @PLUGIN.check(
@@ -253,13 +310,16 @@ def tls12_enabled(ctx: Context) -> Outcome:
     remediation_tr="Kendinden imzalı olmayan her sertifikayı Güvenilen Kök Sertifika Yetkilileri (Trusted Root "
     "Certification Authorities) deposundan Ara Sertifika Yetkilileri (Intermediate Certification Authorities) "
     "deposuna taşıyın (certlm.msc). NDES'te böyle bir sertifika SCEP uygulama havuzunu durdurur (503).",
+    references=(learn.SCEP_DEVICE_TO_NDES,),
 )
 def no_intermediate_in_root(ctx: Context) -> Outcome:
     misplaced = [c for c in certificates(ctx, CERTS_ROOT) if not c.self_signed]
     if misplaced:
+        subjects = "; ".join(c.subject for c in misplaced)
         return failed(
-            f"{len(misplaced)} certificate(s) in LocalMachine\\Root are not self-signed: "
-            + "; ".join(c.subject for c in misplaced),
+            Msg(f"{len(misplaced)} certificate(s) in LocalMachine\\Root are not self-signed: {subjects}",
+                f"LocalMachine\\Root içindeki {len(misplaced)} sertifika kendinden imzalı değil: {subjects}"),
             {"misplaced": [{"subject": c.subject, "issuer": c.issuer, "thumbprint": c.thumbprint} for c in misplaced]},
         )
-    return passed("every certificate in LocalMachine\\Root is self-signed")
+    return passed(Msg("every certificate in LocalMachine\\Root is self-signed",
+                      "LocalMachine\\Root içindeki her sertifika kendinden imzalı"))

@@ -20,6 +20,7 @@ STOPWORDS = frozenset({
 UI_NAMES = (
     "Certificate Connector for Microsoft Intune",
     "PFX Certificate Connector for Microsoft Intune",
+    "Intune Connector for Active Directory",
     "Impersonate a client after authentication",
     "Translate URLs in application body",
 )

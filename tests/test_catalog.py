@@ -159,7 +159,7 @@ def test_current_connector_admin_events(event_id: int) -> None:
 
 def test_current_connector_operational_events_cover_every_area() -> None:
     operational = [e for e in load().events if e.channel == OPERATIONAL]
-    assert {e.id // 1000 for e in operational} == {1, 2, 3, 4}
+    assert {e.id // 1000 for e in operational} == {1, 2, 3, 4, 5}
     assert all(e.generation == "current" for e in operational)
 
 
@@ -190,3 +190,28 @@ def test_every_event_operation_is_described() -> None:
 def test_text_falls_back_to_english() -> None:
     assert text({"en": "hello"}, "tr") == "hello"
     assert text({"en": "hello", "tr": "merhaba"}, "tr") == "merhaba"
+
+
+@pytest.mark.parametrize(
+    ("event_id", "name", "outcome", "level"),
+    [
+        (5000, "HealthMessageUploadSuccess", "success", "Information"),
+        (5001, "HealthMessageUploadFailedAttempt", "failure", "Warning"),
+        (5002, "HealthMessageUploadFailure", "failure", "Error"),
+    ],
+)
+def test_connector_health_events(event_id: int, name: str, outcome: str, level: str) -> None:
+    (event,) = load().events_by_id(event_id)
+    assert (event.name, event.channel, event.outcome, event.level) == (name, OPERATIONAL, outcome, level)
+    assert event.operation == "connector_health" and event.generation == "current"
+
+
+def test_every_documented_id_range_names_its_area() -> None:
+    catalog = load()
+    assert [(r.first, r.last) for r in catalog.ranges] == [
+        (1, 999), (1000, 1999), (2000, 2999), (3000, 3999), (4000, 4999), (5000, 5999)]
+    health = catalog.event_range(5999)
+    assert health is not None and health.area == {"en": "Connector Health", "tr": "Bağlayıcı sağlığı"}
+    assert catalog.event_range(6000) is None and catalog.event_range(10010) is None
+    current = [e for e in catalog.events if e.generation == "current"]
+    assert all(catalog.event_range(e.id) is not None for e in current)

@@ -31,6 +31,7 @@ WINDOWS_CHECKS = {
     "tls12_enabled",
     "no_intermediate_in_root",
     "connector_cert_present",
+    "connector_cert_key_opens",
     "connector_cert_not_expired",
     "recorded_thumbprint_in_store",
     "connector_services_running",
@@ -39,6 +40,7 @@ WINDOWS_CHECKS = {
     "ca_reachable_from_connector",
     "intune_endpoints_reachable",
     "digicert_ra_cert_configured",
+    "digicert_ra_key_opens",
     "certsvc_running",
     "ca_answers_ping",
     "ca_cert_valid",
@@ -126,6 +128,29 @@ def private_key_lost(host: str, pick: Callable[[SampleSite], str]) -> Mutation:
                 entry["has_private_key"] = False
 
     return mutate
+
+
+def key_state(host: str, pick: Callable[[SampleSite], str], **changes: object) -> Mutation:
+    """The private key report of one certificate changed (``key=None``-style changes replace the whole report)."""
+
+    def mutate(s: SampleSite) -> None:
+        for entry in s.data(host, "certs_my"):
+            if entry["der_b64"] == pick(s):
+                entry["key"].update(changes)
+
+    return mutate
+
+
+def no_key_report(host: str) -> Mutation:
+    """Facts from an older fact script: no certificate says whether its key opens."""
+    return lambda s: [entry.pop("key") for entry in s.data(host, "certs_my")]
+
+
+def not_elevated(host: str) -> Mutation:
+    return patch(host, "host_info", lambda d: d["session"].update(elevated=False))
+
+
+KEYSET_MISSING = "0x80090016 CryptographicException: Keyset does not exist"
 
 
 def crl(days_after: float) -> Mutation:
@@ -280,6 +305,48 @@ CASES: list[tuple[str, str, str, Mutation | None, Status, str]] = [
         "private key",
     ),
     ("connector cert unreadable", "connector_cert_present", C, samples._unreadable_store, UNKNOWN, "Access is denied"),
+    ("connector key opens", "connector_cert_key_opens", C, None, PASS, "opens"),
+    (
+        "connector key broken",
+        "connector_cert_key_opens",
+        C,
+        key_state(C, lambda s: s.pki.connector.b64, opens=False, error=KEYSET_MISSING),
+        FAIL,
+        "Keyset does not exist",
+    ),
+    (
+        "connector key, collector not elevated",
+        "connector_cert_key_opens",
+        C,
+        both(key_state(C, lambda s: s.pki.connector.b64, opens=False, error=KEYSET_MISSING), not_elevated(C)),
+        UNKNOWN,
+        "not an elevated administrator",
+    ),
+    (
+        "connector key, ACL keeps administrators out",
+        "connector_cert_key_opens",
+        C,
+        key_state(C, lambda s: s.pki.connector.b64, opens=False, error="0x80090010 CryptographicException: denied"),
+        UNKNOWN,
+        "ACL",
+    ),
+    ("connector key not reported", "connector_cert_key_opens", C, no_key_report(C), UNKNOWN, "older fact script"),
+    (
+        "connector key, session unreadable",
+        "connector_cert_key_opens",
+        C,
+        both(key_state(C, lambda s: s.pki.connector.b64, opens=False, error=KEYSET_MISSING), error(C, "host_info")),
+        UNKNOWN,
+        "host_info",
+    ),
+    (
+        "connector key absent",
+        "connector_cert_key_opens",
+        C,
+        private_key_lost(C, lambda s: s.pki.connector.b64),
+        SKIP,
+        "connector_cert_present",
+    ),
     ("connector cert valid", "connector_cert_not_expired", C, None, PASS, "valid until"),
     ("connector cert expired", "connector_cert_not_expired", C, samples._expired_connector_cert, FAIL, "expired"),
     (
@@ -411,7 +478,7 @@ CASES: list[tuple[str, str, str, Mutation | None, Status, str]] = [
         "intune blocked",
         "intune_endpoints_reachable",
         C,
-        patch(C, "intune_reachability", lambda d: d.update({"manage.microsoft.com:443": False})),
+        patch(C, "intune_reachability", lambda d: d["endpoints"][0].update(connected=False, chain_b64=[])),
         FAIL,
         "manage.microsoft.com",
     ),
@@ -419,7 +486,7 @@ CASES: list[tuple[str, str, str, Mutation | None, Status, str]] = [
         "intune none tested",
         "intune_endpoints_reachable",
         C,
-        set_data(C, "intune_reachability", {}),
+        patch(C, "intune_reachability", lambda d: d.update(endpoints=[])),
         UNKNOWN,
         "no Intune endpoint",
     ),
@@ -459,6 +526,24 @@ CASES: list[tuple[str, str, str, Mutation | None, Status, str]] = [
         both(digicert_site(), error(C, "connector_config_files")),
         UNKNOWN,
         "connector_config_files",
+    ),
+    ("digicert key not configured", "digicert_ra_key_opens", C, None, SKIP, "no DigiCert CA"),
+    ("digicert key opens", "digicert_ra_key_opens", C, digicert_site(), PASS, "opens"),
+    (
+        "digicert key broken",
+        "digicert_ra_key_opens",
+        C,
+        both(digicert_site(), lambda s: s.data(C, "certs_my")[-1]["key"].update(opens=False, error=KEYSET_MISSING)),
+        FAIL,
+        "does not open",
+    ),
+    (
+        "digicert key config unreadable",
+        "digicert_ra_key_opens",
+        C,
+        both(digicert_site(), set_data(C, "connector_config_files", {"a.config": "<configuration>"})),
+        UNKNOWN,
+        "not readable XML",
     ),
     ("certsvc ok", "certsvc_running", A, None, PASS, "running"),
     ("certsvc stopped", "certsvc_running", A, service_state(A, "CertSvc", "Stopped"), FAIL, "Stopped"),
@@ -846,7 +931,7 @@ def test_each_example_variant_fails_only_its_code() -> None:
     for variant in samples.VARIANTS:
         site = samples.variant_site(variant.name, NOW)
         rows = build_rows(evaluate(site.facts, default_registry()), catalog.load())
-        failing = {r.code_hex for r in rows if r.status is FAIL}
-        unknown = {r.code_hex for r in rows if r.status is UNKNOWN}
+        failing = {r.code_hex or r.name for r in rows if r.status is FAIL}
+        unknown = {r.code_hex or r.name for r in rows if r.status is UNKNOWN}
         assert failing == set(variant.fails), variant.name
         assert unknown == set(variant.unknown), variant.name

@@ -17,7 +17,7 @@ from conncheck.registry import default_registry
 from typer.testing import CliRunner
 
 REPO = Path(__file__).resolve().parent.parent
-TRANSLATED_PLUGINS = ("host", "connector", "ca", "ndes", "directory", "events", "scep")
+TRANSLATED_PLUGINS = ("host", "connector", "connector_host", "ca", "ndes", "directory", "events", "scep")
 MISSING_MANAGE = REPO / "examples" / "facts" / "missing-manage-certificates.json"
 
 # What a Turkish fix must carry over verbatim from the English one: consoles, command switches, cmdlets, codes,

@@ -13,7 +13,7 @@ import tomllib
 
 REPO = Path(__file__).resolve().parent.parent
 PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
-BUILTIN_PLUGINS = {"ca", "connector", "directory", "events", "host", "ndes", "scep"}
+BUILTIN_PLUGINS = {"ca", "connector", "connector_host", "directory", "events", "host", "ndes", "scep"}
 
 
 def _packages_on_disk() -> set[str]:

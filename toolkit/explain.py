@@ -56,6 +56,10 @@ _WORDS = {
         "list_headers": "id|title|codes|roles|probes",
         "prerequisite": "prerequisite",
         "list_total": "{checks} checks from {plugins} plugins",
+        "range": "ID range",
+        "unlisted": "Microsoft does not list this ID; it falls in the range the connector's {area} area writes "
+        "({first}–{last}).",
+        "references": "Microsoft's pages behind these checks",
     },
     "tr": {
         "code": "Tanılama kodu",
@@ -93,6 +97,10 @@ _WORDS = {
         "list_headers": "kimlik|başlık|kodlar|roller|yoklamalar",
         "prerequisite": "önkoşul",
         "list_total": "{plugins} eklentiden {checks} denetim",
+        "range": "Kimlik aralığı",
+        "unlisted": "Microsoft bu kimliği listelemiyor; bağlayıcının {area} alanının yazdığı aralıkta "
+        "({first}–{last}).",
+        "references": "Bu denetimlerin dayandığı Microsoft sayfaları",
     },
 }
 
@@ -128,7 +136,11 @@ def checks_for_codes(registry: Registry, codes: Iterable[int]) -> list[Check]:
 def _check_lines(checks: list[Check], lang: str) -> list[str]:
     if not checks:
         return [f"  ({_w('no_checks', lang)})"]
-    return [f"  {c.id}: {c.title_in(lang)} [{', '.join(c.roles)}]" for c in checks]
+    lines = [f"  {c.id}: {c.title_in(lang)} [{', '.join(c.roles)}]" for c in checks]
+    pages = list(dict.fromkeys(url for c in checks for url in c.references))
+    if pages:
+        lines += ["", f"{_w('references', lang)}:", *(f"  {url}" for url in pages)]
+    return lines
 
 
 def _event_label(event: Event, lang: str) -> str:
@@ -169,6 +181,9 @@ def _explain_event(event: Event, catalog: Catalog, registry: Registry, lang: str
     if event.level:
         level = _WORDS.get(lang, _WORDS["en"]).get(event.level, event.level)
         lines.append(f"{_w('level', lang)}: {level}")
+    block = catalog.event_range(event.id) if event.generation == "current" else None
+    if block is not None:
+        lines.append(f"{_w('range', lang)}: {block.first}–{block.last} {text(block.area, lang)}")
     operation = catalog.operations.get(event.operation)
     if operation:
         lines.append(f"{_w('operation', lang)}: {text(operation, lang)}")
@@ -190,7 +205,8 @@ def _explain_event(event: Event, catalog: Catalog, registry: Registry, lang: str
     specific = [c for c in related if c not in (SUCCESS, UNKNOWN_ERROR)]
     direct = [c for c in registry.checks.values() if event.id in c.events]
     if event.outcome == "failure" or direct:
-        by_code = checks_for_codes(registry, specific or [UNKNOWN_ERROR])
+        # An event the checks name directly (a health upload failure, say) is explained by those checks alone.
+        by_code = checks_for_codes(registry, specific or [UNKNOWN_ERROR]) if specific or not direct else []
         behind = direct + [c for c in by_code if c not in direct]
         lines += ["", f"{_w('checks', lang)}:"]
         if not specific and related:
@@ -199,6 +215,10 @@ def _explain_event(event: Event, catalog: Catalog, registry: Registry, lang: str
     lines.append("")
     if event.outcome != "failure":
         lines.append(f"{_w('fix', lang)}: {_w('info_fix', lang)}")
+        return lines
+    if direct and not specific:
+        lines.append(f"{_w('fix', lang)}:")
+        lines += [f"  {c.id}: {c.remediation_in(lang)}" for c in direct]
         return lines
     lines.append(f"{_w('fix', lang)}: {_w('event_fix', lang)}")
     for value in specific:
@@ -215,10 +235,15 @@ def explain_text(what: str, lang: str = "en", registry: Registry | None = None) 
     parsed = parse_code(spelled, catalog)
     code = catalog.code(parsed.value)
     events = catalog.events_by_id(int(spelled)) if _is_decimal(spelled) else []
+    block = catalog.event_range(int(spelled)) if _is_decimal(spelled) and not events else None
+    if code is None and not events and block is not None:
+        area = text(block.area, lang)
+        return "\n".join([f"{_w('event', lang)}: {int(spelled)}", f"{_w('range', lang)}: {block.first}–{block.last} "
+                          f"{area}", "", _w("unlisted", lang).format(area=area, first=block.first, last=block.last)])
     if code is None and not events:
         raise InputError(
             f"{spelled} is neither a diagnostic code of the table (0x00000400 … 0x00000411, 0x0FFFFFFF) "
-            "nor a connector event ID (legacy 10010 … 20602, current 1000 … 4010)"
+            "nor a connector event ID (legacy 10010 … 20602, current 1 … 5999)"
         )
     registry = registry or default_registry()
     sections: list[list[str]] = []

@@ -47,16 +47,30 @@ class Event:
 
 
 @dataclass(frozen=True)
+class EventRange:
+    """A block of the current connector's event IDs and the area of the connector that writes them."""
+
+    first: int
+    last: int
+    area: dict[str, str]
+
+
+@dataclass(frozen=True)
 class Catalog:
     codes: tuple[Code, ...]
     events: tuple[Event, ...]
     operations: dict[str, dict[str, str]]
+    ranges: tuple[EventRange, ...] = ()
 
     def code(self, value: int) -> Code | None:
         return next((c for c in self.codes if c.value == value), None)
 
     def events_by_id(self, event_id: int) -> list[Event]:
         return [e for e in self.events if e.id == event_id]
+
+    def event_range(self, event_id: int) -> EventRange | None:
+        """The documented ID range of the current connector an event ID falls in (listed in the catalog or not)."""
+        return next((r for r in self.ranges if r.first <= event_id <= r.last), None)
 
     def checklist_codes(self) -> list[Code]:
         """The table's codes in order, without Success: one checklist row each."""
@@ -154,4 +168,5 @@ def load() -> Catalog:
         codes=tuple(_code(c) for c in codes_doc["codes"]),
         events=tuple(events),
         operations=events_doc.get("operations", {}),
+        ranges=tuple(EventRange(int(r["first"]), int(r["last"]), r["area"]) for r in events_doc.get("ranges", ())),
     )

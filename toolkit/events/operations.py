@@ -29,6 +29,7 @@ OPERATION_CODES: dict[str, tuple[int, ...]] = {
     "cert_renewal": (0x405,),
     "cert_retrieve": (0x403, 0x404),
     "service": (UNKNOWN_ERROR,),
+    "connector_health": (UNKNOWN_ERROR,),
 }
 
 

@@ -207,9 +207,11 @@ class Summary:
         for event_id in sorted(self.events):
             tally = self.events[event_id]
             event = self.names.get(event_id)
+            block = self.catalog.event_range(event_id)
             rows.append({
                 "event_id": event_id,
                 "name": event.name if event else UNNAMED,
+                "area": block.area["en"] if block else None,  # the documented ID range, listed or not
                 "generation": event.generation if event else None,
                 "operation": event.operation if event else None,
                 "outcome": event.outcome if event else None,

@@ -19,6 +19,7 @@ from typing import Any
 
 from conncheck import __version__
 from conncheck.facts import Facts, ProbeResult, Target, format_time
+from conncheck.lab.samples import connector as connector_samples
 from conncheck.lab.samples.directory import healthy_directory
 from conncheck.lab.samples.scep import healthy_endpoint
 from conncheck.pki.certs import OID_CERT_TEMPLATE_NAME, OID_CERTIFICATE_REQUEST_AGENT
@@ -39,7 +40,8 @@ CONNECTOR_ACCOUNT = f"{NETBIOS}\\svc-intunecc"
 NDES_ACCOUNT = f"{NETBIOS}\\svc-ndes"
 SCEP_TEMPLATE = "IntuneSCEP"
 PKCS_TEMPLATE = "IntunePKCS"
-CONNECTOR_VERSION = "6.2406.0.1001"
+CONNECTOR_VERSION = "6.2510.3.2002"  # the current release (conncheck.catalog releases.json)
+OUT_OF_SUPPORT_VERSION = "6.2406.0.2002"  # superseded on 2026-02-18: out of support after 2026-08-18
 INTUNE_CONNECTOR_CA = "Microsoft Intune ImportPFX Connector CA"
 DOMAIN_SID = "S-1-5-21-1004336348-1177238915-682003330"
 CONNECTOR_ACCOUNT_SID = f"{DOMAIN_SID}-1112"
@@ -73,7 +75,23 @@ class Issued:
 
     def entry(self, store: str, has_private_key: bool) -> dict[str, Any]:
         """This certificate as a certificate-store probe reports it."""
-        return {"der_b64": self.b64, "has_private_key": has_private_key, "store": store}
+        return {"der_b64": self.b64, "has_private_key": has_private_key, "store": store,
+                "key": private_key_report(self.cert, has_private_key)}
+
+
+def private_key_report(cert: x509.Certificate, has_private_key: bool) -> dict[str, Any] | None:
+    """What the prelude's Get-ConncheckPrivateKeyInfo reports: a key that opens for the elevated collector, owned by
+    Administrators, SYSTEM and Administrators granted; a CA's key is never opened; no key: null."""
+    if not has_private_key:
+        return None
+    if cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca:
+        return {"opens": None, "error": "not opened: the key of a CA certificate", "provider": None,
+                "security_b64": None, "trustees": None, "acl_error": None}
+    acl = security_descriptor(ADMINISTRATORS, [(0, GENERIC_ALL, LOCAL_SYSTEM), (0, GENERIC_ALL, ADMINISTRATORS)])
+    return {"opens": True, "error": None, "provider": "Microsoft Software Key Storage Provider",
+            "security_b64": base64.b64encode(acl).decode("ascii"),
+            "trustees": {ADMINISTRATORS: "BUILTIN\\Administrators", LOCAL_SYSTEM: "NT AUTHORITY\\SYSTEM"},
+            "acl_error": None}
 
 
 def _bmp_string(value: str) -> bytes:
@@ -264,6 +282,8 @@ CA_READ = 0x100
 CA_ENROLL = 0x200
 
 ADMINISTRATORS = "S-1-5-32-544"
+LOCAL_SYSTEM = "S-1-5-18"
+GENERIC_ALL = 0x10000000
 AUTHENTICATED_USERS = "S-1-5-11"
 DOMAIN_ADMINS = f"{DOMAIN_SID}-512"
 ENTERPRISE_ADMINS = f"{DOMAIN_SID}-519"
@@ -369,6 +389,7 @@ def _host_info(fqdn: str, now: datetime, domain_role: int = 3) -> dict[str, Any]
         "os_version": "10.0.20348",
         "domain_role": domain_role,
         "last_boot_utc": format_time(now - timedelta(days=12)),
+        "session": connector_samples.session(f"{NETBIOS}\\svc-conncheck"),
     }
 
 
@@ -464,9 +485,24 @@ def connector_probes(pki: SamplePKI, now: datetime) -> dict[str, Any]:
             '    <add key="RACertThumbprint" value="" />\n  </appSettings>\n</configuration>\n',
         },
         "ca_reachability": {"target": CA_HOST, "addresses": ["10.20.0.10"], "tcp": {"135": True}, "error": None},
-        "intune_reachability": {"login.microsoftonline.com:443": True, "manage.microsoft.com:443": True},
+        "intune_reachability": connector_samples.reachability(
+            {host: microsoft_chain(host, now) for host in connector_samples.COMMERCIAL_ENDPOINTS}),
+        "connector_logon_rights": connector_samples.logon_rights(CONNECTOR_ACCOUNT, CONNECTOR_ACCOUNT_SID),
+        "connector_ie_esc": connector_samples.ie_esc(),
+        "connector_updater_log": connector_samples.updater_log(now),
         "events": connector_events(now),
     }
+
+
+def microsoft_chain(host: str, now: datetime) -> list[str]:
+    """The chain Windows builds for a Microsoft endpoint: its leaf, an Azure-style issuing CA, DigiCert Global Root
+    G2 (the real root; the issuing CA is signed with a stand-in key)."""
+    root = connector_samples.digicert_root()
+    issuing = issue("azure-tls-issuing", "Microsoft Azure RSA TLS Issuing CA 03", Issued(root, _key("root-stand-in")),
+                    now, days_before=400, days_after=700, ca=True)
+    leaf = issue("intune-endpoint", host, issuing, now, days_before=60, days_after=120,
+                 ekus=(ExtendedKeyUsageOID.SERVER_AUTH,), key_encipherment=True, dns_names=(host,))
+    return [leaf.b64, issuing.b64, Issued(root, issuing.key).b64]
 
 
 def ca_probes(pki: SamplePKI, now: datetime) -> dict[str, Any]:
@@ -546,6 +582,7 @@ def site_section(**extra: Any) -> FactsSite:
         "ndes_service_account": NDES_ACCOUNT,
         "connector_account": CONNECTOR_ACCOUNT,
         "digicert": False,
+        "connector_features": ["pkcs", "pkcs_import", "revocation"],
         "roles_expected": ["ca", "connector", "directory", "ndes", "scep"],
         **extra,
     })
@@ -685,6 +722,23 @@ def _intermediate_in_root(s: SampleSite) -> None:
     )
 
 
+def _connector_out_of_support(s: SampleSite) -> None:
+    s.data(CONNECTOR_HOST, "installed_software")[0]["display_version"] = OUT_OF_SUPPORT_VERSION
+
+
+def _tls_inspection(s: SampleSite) -> None:
+    """A proxy re-signs the Intune endpoints with its own CA, which the connector's server trusts."""
+    proxy_ca = issue("tls-inspection-ca", "Contoso Web Proxy Inspection CA", None, s.now, days_before=700,
+                     days_after=2000, ca=True)
+    chains = {}
+    for host in connector_samples.COMMERCIAL_ENDPOINTS:
+        leaf = issue("intune-endpoint", host, proxy_ca, s.now, days_before=1, days_after=30,
+                     ekus=(ExtendedKeyUsageOID.SERVER_AUTH,), key_encipherment=True, dns_names=(host,))
+        chains[host] = [leaf.b64, proxy_ca.b64]
+    s.set_data(CONNECTOR_HOST, "intune_reachability",
+               connector_samples.reachability(chains, proxy="http://proxy.contoso.com:8080"))
+
+
 def _unreadable_store(s: SampleSite) -> None:
     s.probes(CONNECTOR_HOST)["certs_my"] = ProbeResult.failure("Access is denied. (Cert:\\LocalMachine\\My)", 3.0)
 
@@ -748,6 +802,19 @@ VARIANTS: tuple[Variant, ...] = (
         "the issuing CA's certificate sits in NDES's Trusted Root store",
         _intermediate_in_root,
         fails=("0x0FFFFFFF",),
+    ),
+    Variant(
+        "connector-out-of-support",
+        f"the connector is {OUT_OF_SUPPORT_VERSION}: superseded by 6.2510.3.2002 on 2026-02-18, out of support six "
+        "months later",
+        _connector_out_of_support,
+        warns=("0x0FFFFFFF",),
+    ),
+    Variant(
+        "intune-tls-inspection",
+        "the connector's proxy inspects TLS to the Intune endpoints (unsupported by Microsoft)",
+        _tls_inspection,
+        fails=("Prerequisites",),
     ),
     Variant(
         "unreadable-store",
