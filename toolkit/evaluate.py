@@ -6,7 +6,16 @@ from collections.abc import Iterable
 
 from conncheck.errors import InputError
 from conncheck.facts import Facts, Target
-from conncheck.plugin import Check, Context, ProbeMalformed, ProbeUnavailable, ReadCache, Settings, UndeclaredRead
+from conncheck.plugin import (
+    MALFORMED_PREFIX,
+    Check,
+    Context,
+    ProbeMalformed,
+    ProbeUnavailable,
+    ReadCache,
+    Settings,
+    UndeclaredRead,
+)
 from conncheck.registry import Registry
 from conncheck.results import Fix, Msg, Outcome, Result, Status, text_in, unknown
 
@@ -31,7 +40,14 @@ ENGINE_REASONS_TR = {"not collected": "toplanmadı", "probe failed": "yoklama ba
 
 
 def _unread(exc: ProbeUnavailable) -> Msg:
-    reason = ENGINE_REASONS_TR.get(exc.reason, exc.reason)
+    """Why a probe could not be read, in Turkish too: the engine's own words translated, what the host or the
+    transport said (an error message in the host's language) quoted verbatim."""
+    if exc.reason in ENGINE_REASONS_TR:
+        reason = ENGINE_REASONS_TR[exc.reason]
+    elif exc.reason.startswith(MALFORMED_PREFIX):
+        reason = f"veri bildirilen biçimde değil: `{exc.reason.removeprefix(MALFORMED_PREFIX)}`"
+    else:
+        reason = f"`{exc.reason}`"
     return Msg(str(exc), f"{exc.target} üzerinde {exc.probe} okunamadı: {reason}")
 
 

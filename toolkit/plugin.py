@@ -60,6 +60,9 @@ class ProbeUnavailable(Exception):
         self.reason = reason
 
 
+MALFORMED_PREFIX = "the data does not have its declared shape: "
+
+
 class ProbeMalformed(ProbeUnavailable):
     """The probe answered, but not in its declared shape: the checks reading it have verified nothing."""
 
@@ -189,7 +192,7 @@ class ReadCache:
             assert probe.decoder is not None
             return validate(probe.name, result.raw, probe.decoder)
         except SchemaMismatch as exc:
-            return ProbeMalformed(target.name, probe.name, f"the data does not have its declared shape: {exc}")
+            return ProbeMalformed(target.name, probe.name, f"{MALFORMED_PREFIX}{exc}")
 
 
 class Context:
