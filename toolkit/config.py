@@ -33,6 +33,7 @@ SITE_KEYS = {
     "ndes_service_account": str,  # DOMAIN\\user
     "connector_account": str,  # DOMAIN\\user; omit when the connector runs as SYSTEM (the computer account)
     "digicert": bool,  # a DigiCert (Symantec) CA is configured: enables the 0x401 checks
+    "revocation": bool,  # the connector's revocation feature is used (Issue and Manage Certificates needed)
 }
 
 

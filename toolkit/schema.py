@@ -127,16 +127,30 @@ def _describe(info: msgspec.inspect.Type, depth: int) -> str:
     return type(info).__name__.removesuffix("Type").lower()
 
 
+class PrivateKey(msgspec.Struct):
+    """Whether a certificate's private key opens for the account that ran the fact script, and who may use it
+    (the prelude's Get-ConncheckPrivateKeyInfo). Nothing is signed, exported or persisted to find out."""
+
+    opens: bool | None  # null: not opened on purpose (a CA's signing key)
+    error: str | None  # why it did not open: the HRESULT first (0x80090016 ...), then the localized message
+    provider: str | None  # the CSP or KSP that holds it
+    security_b64: Base64 | None  # the key container's self-relative security descriptor (owner and DACL)
+    trustees: dict[str, str | None] | None  # SID → DOMAIN\name as the host translates it (null: no translation)
+    acl_error: str | None  # why the descriptor could not be read
+
+
 class StoreCertificate(msgspec.Struct, dict=True):
     """One certificate of a LocalMachine store, as the prelude's Get-ConncheckStoreCertificates reports it.
 
     ``info`` is the parsed certificate (decoded once, when the probe is read); an entry that is not a certificate
-    makes the whole store probe malformed: a store half-read is not a store read.
+    makes the whole store probe malformed: a store half-read is not a store read. ``key`` is UNSET when an older
+    fact script did not report it, null when the certificate has no private key.
     """
 
     der_b64: Base64
     has_private_key: bool
     store: str
+    key: PrivateKey | msgspec.UnsetType | None = msgspec.UNSET
 
     def __post_init__(self) -> None:
         from conncheck.pki.certs import CertificateError, from_b64

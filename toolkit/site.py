@@ -38,6 +38,9 @@ class SiteSection(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit
     """DOMAIN\\user the connector runs as; omit when it runs as SYSTEM (then its computer account acts)."""
     digicert: bool = False
     """A DigiCert (Symantec) CA is configured: enables the 0x00000401 checks."""
+    revocation: bool | None = None
+    """Whether the connector's "Certificate revocation" feature is used: only then does its account need Issue and
+    Manage Certificates on the CA. Unset: judged from the connector host (its revoke service installed or not)."""
 
 
 class FactsSite(SiteSection, forbid_unknown_fields=False):
