@@ -57,7 +57,7 @@ def _limits(scope: Any, source: str) -> dict[str, Limit]:
 def _scopes(config: ConfigFile) -> list[tuple[str, dict[str, Limit]]]:
     """(level, the limits it sets there) for every scope of one file; ParseError when it is not XML."""
     root = ElementTree.fromstring(config.text)
-    base = "" if config.virtual_path is None else _level(f"{SITE}/{config.virtual_path}")
+    base = "" if config.virtual_path is None else _level(f"{SITE}/{config.virtual_path.strip('/')}")
     scopes = [(base, _limits(root, config.path))]
     for location in root.iter("location"):
         where = _level(str(location.get("path", "")))

@@ -316,8 +316,8 @@ def key_not_opening(entry: StoreCertificate, what: Msg) -> Outcome | None:
     key = entry.key
     evidence = entry.info.evidence()
     if isinstance(key, msgspec.UnsetType):
-        return unknown(Msg(f"the fact script is older than this conncheck: it did not say whether {what.en}'s "
-                           "private key opens", f"olgu betiği bu conncheck'ten eski: {what.tr} özel anahtarının "
+        return unknown(Msg(f"the fact script is older than this conncheck: it did not say whether the private "
+                           f"key of {what.en} opens", f"olgu betiği bu conncheck'ten eski: {what.tr} özel anahtarının "
                            "açılıp açılmadığını bildirmedi"), evidence)
     if key is None:
         return failed(Msg(f"{what.en} has no private key", f"{what.tr} özel anahtarı yok"), evidence)
@@ -325,18 +325,18 @@ def key_not_opening(entry: StoreCertificate, what: Msg) -> Outcome | None:
     if key.opens:
         return None
     if key.opens is None:
-        return unknown(Msg(f"{what.en}'s private key was not opened ({key.error})",
+        return unknown(Msg(f"the private key of {what.en} was not opened ({key.error})",
                            f"{what.tr} özel anahtarı açılmadı ({key.error})"), evidence)
     if (key.error or "").startswith(ACCESS_DENIED):
-        return unknown(Msg(f"{what.en}'s private key did not open for the account that ran the fact script (access "
-                           "denied): run it as a local administrator of the NDES server",
+        return unknown(Msg(f"the private key of {what.en} did not open for the account that ran the fact script "
+                           "(access denied): run it as a local administrator of the NDES server",
                            f"{what.tr} özel anahtarı, olgu betiğini çalıştıran hesap için açılmadı (erişim "
                            "reddedildi): betiği NDES sunucusunun yerel yöneticisi olarak çalıştırın"), evidence,
                        fix=Fix("Run the fact script (or the WinRM session) as a local administrator of the NDES "
                                "server, then collect again.",
                                "Olgu betiğini (ya da WinRM oturumunu) NDES sunucusunun yerel yöneticisi olarak "
                                "çalıştırın ve olguları yeniden toplayın."))
-    return failed(Msg(f"{what.en}'s private key does not open: {key.error}",
+    return failed(Msg(f"the private key of {what.en} does not open: {key.error}",
                       f"{what.tr} özel anahtarı açılmıyor: {key.error}"), evidence)
 
 
@@ -381,23 +381,23 @@ def _ra_key_usable(ctx: Context, purpose: str) -> Outcome:
     assert isinstance(key, PrivateKey)
     evidence: dict[str, Any] = {**entry.info.evidence(ctx.now), "provider": key.provider}
     if key.security_b64 is None:
-        return unknown(Msg(f"{what.en}'s key opens, but its permissions were not read: {key.acl_error}",
+        return unknown(Msg(f"the key of {what.en} opens, but its permissions were not read: {key.acl_error}",
                            f"{what.tr} anahtarı açılıyor ama izinleri okunamadı: {key.acl_error}"), evidence)
     try:
         identities = ndes_identities(ctx)
     except LookupError as exc:
-        return unknown(Msg(f"{what.en}'s key opens, but who NDES runs as is not known: {exc}",
+        return unknown(Msg(f"the key of {what.en} opens, but who NDES runs as is not known: {exc}",
                            f"{what.tr} anahtarı açılıyor ama NDES'in hangi hesapla çalıştığı bilinmiyor: {exc}"),
                        evidence)
     try:
         access, missing, undecided = key_readers(key, identities)
     except (SecurityDescriptorError, ValueError) as exc:
-        return unknown(Msg(f"{what.en}'s key descriptor is unreadable: {exc}",
+        return unknown(Msg(f"the key descriptor of {what.en} is unreadable: {exc}",
                            f"{what.tr} anahtar tanımlayıcısı okunamıyor: {exc}"), evidence)
     evidence["access"] = access
     if missing:
         names = ", ".join(i.account or i.label.en for i in missing)
-        return failed(Msg(f"{what.en}'s private key opens, but Read on it is missing for "
+        return failed(Msg(f"the private key of {what.en} opens, but Read on it is missing for "
                           + "; ".join(i.label.en for i in missing),
                           f"{what.tr} özel anahtarı açılıyor ama şunların Okuma (Read) izni yok: "
                           + "; ".join(str(i.label.tr) for i in missing)), evidence,
@@ -409,14 +409,14 @@ def _ra_key_usable(ctx: Context, purpose: str) -> Outcome:
                               "izni ekleyin (varsa Reddet (Deny) girdisini kaldırın), ardından SCEP uygulama havuzunu "
                               "yeniden başlatın."))
     if undecided:
-        return unknown(Msg(f"{what.en}'s private key opens; Read reaches "
+        return unknown(Msg(f"the private key of {what.en} opens; Read reaches "
                            + "; ".join(i.label.en for i in undecided)
                            + " only through groups whose members were not collected (add an [ldap] section)",
                            f"{what.tr} özel anahtarı açılıyor; Okuma (Read) izni "
                            + "; ".join(str(i.label.tr) for i in undecided)
                            + " için yalnızca üyeleri toplanmamış gruplar üzerinden gelebilir ([ldap] bölümü ekleyin)"),
                        evidence)
-    return passed(Msg(f"{what.en}'s private key opens and " + "; ".join(i.label.en for i in identities)
+    return passed(Msg(f"the private key of {what.en} opens and " + "; ".join(i.label.en for i in identities)
                       + " may read it", f"{what.tr} özel anahtarı açılıyor ve "
                       + "; ".join(str(i.label.tr) for i in identities) + " onu okuyabilir"), evidence)
 
@@ -835,7 +835,7 @@ def tls_binding_key_opens(ctx: Context) -> Outcome:
         return problem
     key = entry.key
     assert isinstance(key, PrivateKey)
-    return passed(Msg(f"{what.en}'s private key opens ({key.provider})",
+    return passed(Msg(f"the private key of {what.en} opens ({key.provider})",
                       f"{what.tr} özel anahtarı açılıyor ({key.provider})"),
                   {"binding": endpoint, **entry.info.evidence(ctx.now), "provider": key.provider})
 

@@ -768,6 +768,12 @@ def _intermediate_in_root(s: SampleSite) -> None:
     )
 
 
+def _ra_keys_not_readable_by_ndes(s: SampleSite) -> None:
+    for entry in s.data(NDES_HOST, "certs_my"):
+        if entry["der_b64"] in (s.pki.ra_signing.b64, s.pki.ra_encryption.b64):
+            entry["key"] = private_key()
+
+
 def _unreadable_store(s: SampleSite) -> None:
     s.probes(CONNECTOR_HOST)["certs_my"] = ProbeResult.failure("Access is denied. (Cert:\\LocalMachine\\My)", 3.0)
 
@@ -831,6 +837,12 @@ VARIANTS: tuple[Variant, ...] = (
         "the issuing CA's certificate sits in NDES's Trusted Root store",
         _intermediate_in_root,
         fails=("0x0FFFFFFF",),
+    ),
+    Variant(
+        "ra-keys-not-readable",
+        "the NDES service account may not read the RA certificates' private keys",
+        _ra_keys_not_readable_by_ndes,
+        fails=("0x00000408", "0x00000409"),
     ),
     Variant(
         "unreadable-store",
