@@ -335,6 +335,12 @@ def right_on_ca(ctx: Context, account: str, entry: Account | None, mask: int) ->
     return CaRight(account, right, None if via_groups else False, False, evidence, via_groups)
 
 
+def connector_right(ctx: Context, mask: int) -> CaRight | Outcome:
+    """The connector's account's standing on the CA right ``mask``."""
+    account = connector_account(ctx)
+    return right_on_ca(ctx, account, directory_account(ctx, CONNECTOR_ACCOUNT, account), mask)
+
+
 def judge_right(found: CaRight, mask: int) -> Outcome:
     """PASS when held; FAIL when denied or absent; UNKNOWN when only groups not collected could give it."""
     who, right, right_tr = found.account, found.right, RIGHT_TR[mask]
@@ -405,10 +411,10 @@ def connector_can_manage_certificates(ctx: Context) -> Outcome:
         return skipped(Msg(f"revocation is not used ({told_by.en}): Issue and Manage Certificates is not needed",
                            f"iptal özelliği kullanılmıyor ({told_by.tr}): Sertifika Verme ve Yönetme izni "
                            "gerekmiyor"))
-    account = connector_account(ctx)
-    found = right_on_ca(ctx, account, directory_account(ctx, CONNECTOR_ACCOUNT, account), CA_ACCESS_ISSUE_AND_MANAGE)
+    found = connector_right(ctx, CA_ACCESS_ISSUE_AND_MANAGE)
     if isinstance(found, Outcome):
         return found
+    account = found.account
     found.evidence["revocation"] = {"used": used, "from": told_by.en}
     verdict = judge_right(found, CA_ACCESS_ISSUE_AND_MANAGE)
     if used is None and verdict.status is Status.FAIL and not found.denied:
@@ -437,10 +443,10 @@ def connector_can_manage_certificates(ctx: Context) -> Outcome:
     references=(ref.CONNECTOR_PREREQUISITES, ref.CA_DELEGATION),
 )
 def connector_manage_certificates_beyond_need(ctx: Context) -> Outcome:
-    account = connector_account(ctx)
-    found = right_on_ca(ctx, account, directory_account(ctx, CONNECTOR_ACCOUNT, account), CA_ACCESS_ISSUE_AND_MANAGE)
+    found = connector_right(ctx, CA_ACCESS_ISSUE_AND_MANAGE)
     if isinstance(found, Outcome):
         return found
+    account = found.account
     used, told_by = revocation_used(ctx)
     found.evidence["revocation"] = {"used": used, "from": told_by.en}
     if found.held is False:
@@ -486,8 +492,7 @@ def connector_can_request_certificates(ctx: Context) -> Outcome:
         return skipped(Msg("no PKCS templates in site.toml [site] pkcs_templates: the connector requests no "
                            "certificates from the CA", "site.toml [site] pkcs_templates içinde PKCS şablonu yok: "
                            "bağlayıcı CA'dan sertifika istemiyor"))
-    account = connector_account(ctx)
-    found = right_on_ca(ctx, account, directory_account(ctx, CONNECTOR_ACCOUNT, account), CA_ACCESS_REQUEST)
+    found = connector_right(ctx, CA_ACCESS_REQUEST)
     return found if isinstance(found, Outcome) else judge_right(found, CA_ACCESS_REQUEST)
 
 

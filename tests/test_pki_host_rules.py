@@ -36,6 +36,7 @@ from tests.test_checks_windows import (
     service_state,
     set_data,
 )
+from tests.test_checks_windows import test_check_verdict as check_verdict
 
 A, N = samples.CA_HOST, samples.NDES_HOST
 PASS, WARN, FAIL, UNKNOWN, SKIP = Status.PASS, Status.WARN, Status.FAIL, Status.UNKNOWN, Status.SKIP
@@ -305,14 +306,7 @@ def error_result() -> ProbeResult:
 
 @pytest.mark.parametrize(("case", "check_id", "host", "mutation", "expected", "text"), CASES, ids=[c[0] for c in CASES])
 def test_rule(case: str, check_id: str, host: str, mutation: Mutation | None, expected: Status, text: str) -> None:
-    site = fresh()
-    if mutation is not None:
-        mutation(site)
-    result = result_of(site, check_id, host)
-    assert result.status is expected, f"{case}: {result.status} {result.finding}"
-    assert text in result.finding or text in str(result.evidence), f"{case}: {result.finding}"
-    if expected in (FAIL, WARN):
-        assert result.remediation, "a failing check must say what to do"
+    check_verdict(case, check_id, host, mutation, expected, text)
 
 
 def test_every_new_rule_has_pass_fail_or_warn_and_unknown_cases() -> None:
