@@ -375,8 +375,8 @@ def revocation_used(ctx: Context) -> tuple[bool | None, Msg]:
     if not connectors:
         return None, Msg("no [site] revocation and no connector host in these facts",
                          "[site] revocation değeri yok ve bu olgularda bağlayıcı sunucusu yok")
-    services = [service(c, REVOKE_SERVICE) for c in connectors]
-    if any(s is not None and s.start_type != "Disabled" for s in services):
+    enabled = (s is not None and s.start_type != "Disabled" for s in (service(c, REVOKE_SERVICE) for c in connectors))
+    if any(enabled):
         return True, Msg(f"the connector host's {REVOKE_SERVICE} service is enabled",
                          f"bağlayıcı sunucusundaki {REVOKE_SERVICE} hizmeti etkin")
     return False, Msg(f"the connector host's {REVOKE_SERVICE} service is not installed or disabled",

@@ -33,8 +33,8 @@ from conncheck.checks.directory import (
 from conncheck.checks.host import CERTS_MY, HOST_INFO, SERVICES, WINDOWS_FEATURES, service
 from conncheck.events.live import EventsData
 from conncheck.pki.certs import OID_CERTIFICATE_REQUEST_AGENT, OID_SERVER_AUTH, CertInfo, host_name_match
-from conncheck.pki.key_access import BUILT_IN_IDENTITIES, IIS_IUSRS, app_pool_sid, may_use_key
-from conncheck.pki.security_descriptor import SecurityDescriptorError, parse, sid_label
+from conncheck.pki.key_access import BUILT_IN_IDENTITIES, IIS_IUSRS, app_pool_sid, key_descriptor, may_use_key
+from conncheck.pki.security_descriptor import SecurityDescriptorError, sid_label
 from conncheck.plugin import Context, Plugin
 from conncheck.results import Fix, Msg, Outcome, failed, passed, skipped, unknown, warned
 from conncheck.schema import PrivateKey, RegistryKey, StoreCertificate, registry_dword, registry_kind, registry_string
@@ -345,15 +345,15 @@ def key_readers(key: PrivateKey, identities: list[Identity]) -> tuple[dict[str, 
     collected could give it to). SecurityDescriptorError or ValueError when the key's descriptor is unreadable."""
     assert key.security_b64 is not None
     trustees = {sid: name for sid, name in (key.trustees or {}).items() if name}
-    sd = parse(base64.b64decode(key.security_b64))
+    sd = key_descriptor(key.security_b64)
     allowed = [sid for sid in dict.fromkeys(a.sid for a in (sd.dacl.aces if sd.dacl else ()) if a.allows)
-               if may_use_key(key.security_b64, {sid}).granted]
+               if may_use_key(sd, {sid}).granted]
     evidence: dict[str, Any] = {}
     missing: list[Identity] = []
     undecided: list[Identity] = []
     for identity in identities:
         token = identity.token(trustees)
-        decision = may_use_key(key.security_b64, token)
+        decision = may_use_key(sd, token)
         evidence[identity.label.en] = decision.evidence(trustees)
         if decision.granted:
             continue

@@ -10,7 +10,7 @@ import pytest
 from conncheck.checks._iis_config import ConfigFile, effective_limits
 from conncheck.pki import security_descriptor as sdm
 from conncheck.pki.enrollment import enrollees, esc1_conditions
-from conncheck.pki.key_access import app_pool_sid, may_use_key
+from conncheck.pki.key_access import app_pool_sid, key_descriptor, may_use_key
 
 DOMAIN = "S-1-5-21-1-2-3"
 GROUP, USER = f"{DOMAIN}-1200", f"{DOMAIN}-1300"
@@ -24,8 +24,9 @@ def descriptor(*aces: sdm.Ace, dacl: bool = True) -> sdm.SecurityDescriptor:
     return sdm.parse(raw)
 
 
-def b64(sd: sdm.SecurityDescriptor) -> str:
-    return base64.b64encode(sdm.encode(sd)).decode()
+def reported(sd: sdm.SecurityDescriptor) -> sdm.SecurityDescriptor:
+    """``sd`` as the fact script reports a key's descriptor (base64), read back."""
+    return key_descriptor(base64.b64encode(sdm.encode(sd)).decode())
 
 
 def allow(sid: str, mask: int, object_type: str | None = None, flags: int = 0) -> sdm.Ace:
@@ -84,18 +85,18 @@ def test_the_app_pool_sid_is_windows_own() -> None:
 
 
 def test_key_read_as_the_manage_private_keys_dialog_writes_it() -> None:
-    generic_read = b64(descriptor(allow(USER, sdm.GENERIC_READ)))
+    generic_read = reported(descriptor(allow(USER, sdm.GENERIC_READ)))
     assert may_use_key(generic_read, {USER}).granted
     assert not may_use_key(generic_read, {GROUP}).granted
-    full_control = b64(descriptor(allow(GROUP, 0x001F019B)))
+    full_control = reported(descriptor(allow(GROUP, 0x001F019B)))
     assert may_use_key(full_control, {GROUP}).granted
-    write_only = b64(descriptor(allow(USER, 0x2 | sdm.READ_CONTROL)))
+    write_only = reported(descriptor(allow(USER, 0x2 | sdm.READ_CONTROL)))
     assert not may_use_key(write_only, {USER}).granted
-    denied = b64(descriptor(deny(USER, sdm.GENERIC_ALL), allow(GROUP, sdm.GENERIC_READ)))
+    denied = reported(descriptor(deny(USER, sdm.GENERIC_ALL), allow(GROUP, sdm.GENERIC_READ)))
     decision = may_use_key(denied, {USER, GROUP})
     assert not decision.granted and decision.evidence()["deciding_aces"][0]["type"] == "DENY"
     with pytest.raises(sdm.SecurityDescriptorError):
-        may_use_key(base64.b64encode(b"junk").decode(), {USER})
+        key_descriptor(base64.b64encode(b"junk").decode())
 
 
 LIMITS = '<requestLimits maxUrl="{}" maxQueryString="{}" />'

@@ -26,9 +26,13 @@ def app_pool_sid(pool: str) -> str:
     return "S-1-5-82-" + "-".join(str(part) for part in struct.unpack("<5I", digest))
 
 
-def may_use_key(security_b64: str, sids: set[str]) -> sdm.AccessDecision:
-    """Whether a token holding ``sids`` may use the key (ReadData on its container); SecurityDescriptorError or
-    ValueError when the descriptor is unreadable."""
-    sd = sdm.parse(base64.b64decode(security_b64, validate=False))
+def key_descriptor(security_b64: str) -> sdm.SecurityDescriptor:
+    """A key container's descriptor as the fact script reports it; SecurityDescriptorError or ValueError when it
+    is unreadable."""
+    return sdm.parse(base64.b64decode(security_b64, validate=False))
+
+
+def may_use_key(sd: sdm.SecurityDescriptor, sids: set[str]) -> sdm.AccessDecision:
+    """Whether a token holding ``sids`` may use the key (ReadData on its container)."""
     return sdm.effective_access(sd, sids, mask=sdm.KEY_READ_DATA, generic_mapping=sdm.KEY_GENERIC_MAPPING,
                                 rights=sdm.KEY_MASK_NAMES)
