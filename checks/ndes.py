@@ -10,8 +10,6 @@ included), else by the names the NDES host gives the SIDs it lists.
 from __future__ import annotations
 
 import base64
-from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, Literal
 
 import msgspec
@@ -20,6 +18,7 @@ from conncheck.catalog.codes import SCEP_DESERIALIZE, SCEP_ENCRYPTION_CERT, SCEP
 from conncheck.checks import _pki_references as ref
 from conncheck.checks._common import judge_validity, newest
 from conncheck.checks._iis_config import ConfigFile, effective_limits
+from conncheck.checks._keys import Identity, key_not_opening, key_readers
 from conncheck.checks.directory import (
     CERTIFICATE_TEMPLATES,
     MSCEP_VALUE_BY_PURPOSE,
@@ -33,7 +32,7 @@ from conncheck.checks.directory import (
 from conncheck.checks.host import CERTS_MY, HOST_INFO, SERVICES, WINDOWS_FEATURES, service
 from conncheck.events.live import EventsData
 from conncheck.pki.certs import OID_CERTIFICATE_REQUEST_AGENT, OID_SERVER_AUTH, CertInfo, host_name_match
-from conncheck.pki.key_access import BUILT_IN_IDENTITIES, IIS_IUSRS, app_pool_sid, key_descriptor, may_use_key
+from conncheck.pki.key_access import BUILT_IN_IDENTITIES, IIS_IUSRS, app_pool_sid
 from conncheck.pki.security_descriptor import SecurityDescriptorError, sid_label
 from conncheck.plugin import Context, Plugin
 from conncheck.results import Fix, Msg, Outcome, failed, passed, skipped, unknown, warned
@@ -115,9 +114,6 @@ SCEP_APP_POOL = "SCEP"
 NDES_PROVIDER = "Microsoft-Windows-NetworkDeviceEnrollmentService"
 CAPI2_LOG = "Microsoft-Windows-CAPI2/Operational"
 NDES_SUBMIT_FAILED = 31  # EVENT_MSCEP_FAIL_SUBMIT: NDES could not submit a request to the CA
-# HRESULTs that say the account running the fact script may not open a key (not that the key is broken).
-ACCESS_DENIED = ("0x80070005", "0x80090010")
-BUILTIN_USERS = "S-1-5-32-545"
 # NDES's two RA certificates, by purpose, as the certificate templates console names them.
 RA_LABELS = {"encryption": "CEP Encryption", "signing": "Exchange Enrollment Agent (Offline request)"}
 # Windows features (Get-WindowsFeature names) Microsoft lists for NDES with the connector's SCEP feature.
@@ -218,22 +214,6 @@ def ra_signing_cert_valid(ctx: Context) -> Outcome:
 # --- who NDES runs as ---------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Identity:
-    """An account NDES runs as: what to call it, its name (to match SIDs a host names), the SIDs its token is known
-    to hold, and whether its groups are all known (from the directory, or a built-in or virtual account)."""
-
-    label: Msg
-    account: str | None
-    sids: frozenset[str]
-    groups_known: bool
-
-    def token(self, names: Mapping[str, str | None]) -> set[str]:
-        """Its SIDs, plus every SID the host names as this account (how it is found without the directory)."""
-        named = {sid for sid, name in names.items() if name and self.account and same_account(name, self.account)}
-        return {*self.sids, *named}
-
-
 def scep_pool(ctx: Context) -> AppPool | None:
     return next((p for p in ctx.read(APP_POOLS) if p.name.casefold() == SCEP_APP_POOL.casefold()), None)
 
@@ -309,60 +289,6 @@ def ndes_identities(ctx: Context) -> list[Identity]:
 
 
 # --- private keys ---------------------------------------------------------------------------------------------
-
-
-def key_not_opening(entry: StoreCertificate, what: Msg) -> Outcome | None:
-    """The outcome when the certificate's private key was not reported or does not open; None when it opens."""
-    key = entry.key
-    evidence = entry.info.evidence()
-    if isinstance(key, msgspec.UnsetType):
-        return unknown(Msg(f"the fact script is older than this conncheck: it did not say whether the private "
-                           f"key of {what.en} opens", f"olgu betiği bu conncheck'ten eski: {what.tr} özel anahtarının "
-                           "açılıp açılmadığını bildirmedi"), evidence)
-    if key is None:
-        return failed(Msg(f"{what.en} has no private key", f"{what.tr} özel anahtarı yok"), evidence)
-    evidence = {**evidence, "key": {"opens": key.opens, "error": key.error, "provider": key.provider}}
-    if key.opens:
-        return None
-    if key.opens is None:
-        return unknown(Msg(f"the private key of {what.en} was not opened ({key.error})",
-                           f"{what.tr} özel anahtarı açılmadı ({key.error})"), evidence)
-    if (key.error or "").startswith(ACCESS_DENIED):
-        return unknown(Msg(f"the private key of {what.en} did not open for the account that ran the fact script "
-                           "(access denied): run it as a local administrator of the NDES server",
-                           f"{what.tr} özel anahtarı, olgu betiğini çalıştıran hesap için açılmadı (erişim "
-                           "reddedildi): betiği NDES sunucusunun yerel yöneticisi olarak çalıştırın"), evidence,
-                       fix=Fix("Run the fact script (or the WinRM session) as a local administrator of the NDES "
-                               "server, then collect again.",
-                               "Olgu betiğini (ya da WinRM oturumunu) NDES sunucusunun yerel yöneticisi olarak "
-                               "çalıştırın ve olguları yeniden toplayın."))
-    return failed(Msg(f"the private key of {what.en} does not open: {key.error}",
-                      f"{what.tr} özel anahtarı açılmıyor: {key.error}"), evidence)
-
-
-def key_readers(key: PrivateKey, identities: list[Identity]) -> tuple[dict[str, Any], list[Identity], list[Identity]]:
-    """Each identity's access to the key: (evidence, those without Read, those only a group whose members were not
-    collected could give it to). SecurityDescriptorError or ValueError when the key's descriptor is unreadable."""
-    assert key.security_b64 is not None
-    trustees = {sid: name for sid, name in (key.trustees or {}).items() if name}
-    sd = key_descriptor(key.security_b64)
-    allowed = [sid for sid in dict.fromkeys(a.sid for a in (sd.dacl.aces if sd.dacl else ()) if a.allows)
-               if may_use_key(sd, {sid}).granted]
-    evidence: dict[str, Any] = {}
-    missing: list[Identity] = []
-    undecided: list[Identity] = []
-    for identity in identities:
-        token = identity.token(trustees)
-        decision = may_use_key(sd, token)
-        evidence[identity.label.en] = decision.evidence(trustees)
-        if decision.granted:
-            continue
-        # A grant to a group whose members were not collected might still reach it: BUILTIN\Users always, a domain
-        # group when the directory was not read.
-        reach = [sid for sid in allowed if sid not in token
-                 and (sid == BUILTIN_USERS or (not identity.groups_known and sid.startswith("S-1-5-21-")))]
-        (undecided if reach and not decision.denied_mask else missing).append(identity)
-    return evidence, missing, undecided
 
 
 def _ra_key_usable(ctx: Context, purpose: str) -> Outcome:
