@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from conncheck.catalog import load
-from conncheck.events.live import EventsData, LiveEvents, live_events
+from conncheck.events.live import EventsData, LiveEvents
 from conncheck.events.operations import OPERATION_CODES
 from conncheck.events.record import EventRecord, events_index
 from conncheck.events.summary import Summary
@@ -31,7 +31,7 @@ EVENTS = PLUGIN.probe(
 
 def _window(ctx: Context) -> tuple[LiveEvents | None, list[EventRecord], Outcome | None]:
     """The host's connector records inside the look-back window, or the UNKNOWN outcome that stops the check."""
-    live = live_events(ctx.read(EVENTS), load(), ctx.host)
+    live = ctx.read(EVENTS).normalised
     if not live.logs_found:
         errors = {log.name: log.error or "log not found" for log in live.logs}
         return live, [], unknown("none of the connector's event logs could be read on this host", {"logs": errors})
@@ -65,6 +65,9 @@ def _recovery_check(operation: str, label: str) -> CheckFunc:
         if live and live.truncated:
             return unknown(f"{label}: the read of {', '.join(live.truncated)} stopped at its cap, so older records "
                            "were not seen; no verdict from part of a log", evidence)
+        if live and live.stats.skipped_parts:
+            return unknown(f"{label}: {live.stats.skipped_parts} record(s) could not be read ("
+                           f"{'; '.join(live.stats.problems[:2])}); no verdict from the rest", evidence)
         if runs:
             return passed(f"{label}: {len(runs)} failure run(s) in {days} days, each followed by a success", evidence)
         return passed(f"{label}: no failure in the last {days} days", evidence)
@@ -156,7 +159,7 @@ def events_connector_service_not_churning(ctx: Context) -> Outcome:
     evidence = {"stops": len(stops), "starts": len(starts), "window_days": ctx.settings.event_lookback_days}
     if len(stops) >= SERVICE_STOPS_FAIL:
         return failed(f"the connector service stopped {len(stops)} times in the window", evidence)
-    if live and live.truncated:
-        return unknown(f"the read of {', '.join(live.truncated)} stopped at its cap: stops in the older records "
-                       "were not seen", evidence)
+    if live and (live.truncated or live.stats.skipped_parts):
+        return unknown("the connector's logs were not read whole (a capped or unreadable part): stops there were "
+                       "not seen", evidence)
     return passed(f"the connector service stopped {len(stops)} time(s) in the window", evidence)

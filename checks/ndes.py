@@ -220,9 +220,9 @@ def scep_pool(ctx: Context) -> AppPool | None:
 
 def ndes_account_name(ctx: Context) -> str | None:
     """The NDES service account: site.toml's ``ndes_service_account``, else the SCEP pool's specific user."""
+    pool = scep_pool(ctx)  # read always: pool data that does not have its shape verifies nothing
     if ctx.site.ndes_service_account:
         return ctx.site.ndes_service_account
-    pool = scep_pool(ctx)
     if pool is not None and pool.identity_type == "SpecificUser" and isinstance(pool.user_name, str):
         return pool.user_name or None
     return None
@@ -690,7 +690,8 @@ def bound_certificate(ctx: Context, fqdn: str) -> tuple[str, StoreCertificate] |
 
 
 def ndes_fqdn(ctx: Context) -> str:
-    return ctx.site.ndes_fqdn or ctx.read(HOST_INFO).fqdn or ctx.host
+    host_fqdn = ctx.read(HOST_INFO).fqdn  # read always: a host whose identity is malformed verifies nothing
+    return ctx.site.ndes_fqdn or host_fqdn or ctx.host
 
 
 TLS_FIX = ("Bind a certificate to port 443 of the Default Web Site that is valid, has Server Authentication, "

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zlib
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
@@ -108,3 +109,31 @@ def incident() -> list[Ev]:
         noise("2026-11-21T11:00:01Z", "DC01.contoso.com", 4672),
         current("2026-11-21T12:00:00Z", "CONN02.contoso.com", 1020, "Information", admin=False, DeviceId="dev-9"),
     ]
+
+
+def renamed_provider_evtx(source: bytes, old: str, new: str) -> bytes:
+    """A real .evtx with one provider's name replaced in place (UTF-16, same length) and every chunk's checksums
+    recomputed: the binary records of a real log that triage takes for the connector's (the provider name holds
+    'Intune'), since there is no public sample of the connector's own log."""
+    assert len(old) == len(new)
+    data = bytearray(source.replace(old.encode("utf-16-le"), new.encode("utf-16-le")))
+    for start in range(4096, len(data) - 65535, 65536):
+        chunk = data[start:start + 65536]
+        if chunk[:8] != b"ElfChnk\x00":
+            continue
+        free = int.from_bytes(chunk[48:52], "little")
+        data[start + 52:start + 56] = zlib.crc32(chunk[512:free]).to_bytes(4, "little")
+        chunk = data[start:start + 65536]
+        data[start + 124:start + 128] = zlib.crc32(chunk[:120] + chunk[128:512]).to_bytes(4, "little")
+    return bytes(data)
+
+
+def record_offsets(evtx_bytes: bytes, chunk: int) -> list[int]:
+    """Where each record of a sound chunk starts, in file offsets (the chunk's header sizes walked)."""
+    start = 4096 + chunk * 65536
+    free = int.from_bytes(evtx_bytes[start + 48:start + 52], "little")
+    offsets, at = [], 512
+    while at < free and evtx_bytes[start + at:start + at + 4] == b"**\x00\x00":
+        offsets.append(start + at)
+        at += int.from_bytes(evtx_bytes[start + at + 4:start + at + 8], "little")
+    return offsets

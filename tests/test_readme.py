@@ -5,7 +5,11 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import shutil
+import subprocess
 from pathlib import Path
+
+import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 FENCE = re.compile(r"^```[a-z]*\n(.*?)^```", re.MULTILINE | re.DOTALL)
@@ -53,3 +57,11 @@ def test_the_set_up_commands_come_before_anything_else() -> None:
 def test_ci_run_is_executable() -> None:
     assert os.access(REPO / ".ci" / "run", os.X_OK)
     assert (REPO / ".ci" / "run").read_text(encoding="utf-8").startswith("#!/usr/bin/env bash\n")
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("systemctl") is None, reason="needs root and systemctl")
+def test_setup_leaves_the_peers_services_disabled_at_boot() -> None:
+    """tests/setup.sh installs server packages for the tests; their services must not start at the next boot."""
+    for service in ("postgresql", "samba-ad-dc", "smbd", "nmbd", "winbind"):
+        state = subprocess.run(["systemctl", "is-enabled", service], capture_output=True, text=True).stdout.strip()
+        assert state != "enabled", f"{service} is enabled at boot"

@@ -9,16 +9,16 @@ from datetime import datetime
 from typing import Any
 
 from conncheck.catalog import Catalog, format_code, text
+from conncheck.exit_codes import ExitCode
 from conncheck.facts import format_time
 from conncheck.results import Result, Status, worst
 
 REPORT_SCHEMA = "conncheck.report/1"
 PREREQUISITES = "Prerequisites"
 
-EXIT_OK = 0
-EXIT_FAIL = 1
-EXIT_USAGE = 2
-EXIT_UNKNOWN = 3
+EXIT_OK = ExitCode.OK
+EXIT_FAIL = ExitCode.FAIL
+EXIT_UNKNOWN = ExitCode.UNKNOWN
 
 
 @dataclass(frozen=True)

@@ -13,12 +13,12 @@ import json
 from collections.abc import Iterable
 
 from conncheck.catalog import Catalog, Code, Event, ParsedCode, format_code, load, parse_code, parse_number, text
+from conncheck.catalog.codes import DiagnosticCode
 from conncheck.errors import InputError
 from conncheck.plugin import Check
 from conncheck.registry import Registry, default_registry
 
-SUCCESS = 0x00000000
-UNKNOWN_ERROR = 0x0FFFFFFF
+SUCCESS, UNKNOWN_ERROR = DiagnosticCode.Success, DiagnosticCode.Unknown_Error
 
 _WORDS = {
     "en": {
@@ -90,7 +90,7 @@ def _w(key: str, lang: str) -> str:
 
 
 def _is_decimal(spelled: str) -> bool:
-    return spelled.strip().isdigit()
+    return spelled.strip().isascii() and spelled.strip().isdigit()
 
 
 def _spelling_note(parsed: ParsedCode, code: Code, lang: str) -> str | None:

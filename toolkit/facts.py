@@ -331,7 +331,10 @@ def parse(raw: bytes | str, source: str = "facts") -> Facts:
     except msgspec.ValidationError as exc:
         raise InputError(f"{source}: {_frame_error(exc)}") from None
     except msgspec.DecodeError as exc:
-        raise InputError(f"{source}: not valid JSON ({str(exc).removeprefix('JSON is malformed: ')})") from None
+        detail = str(exc).removeprefix("JSON is malformed: ")
+        if "utf-8" in detail.lower() or not _looks_like_text(raw[:512]):
+            raise InputError(f"{source}: not text (expected a facts JSON document)") from None
+        raise InputError(f"{source}: not valid JSON ({detail})") from None
     except RecursionError:
         raise InputError(f"{source}: nested too deeply to be a facts document") from None
     hosts = {}
@@ -359,18 +362,23 @@ def from_json(doc: Any, source: str = "facts") -> Facts:
     return parse(msgspec.json.encode(doc), source)
 
 
+def _looks_like_text(head: bytes) -> bool:
+    try:
+        text = head.decode("utf-8", errors="ignore" if len(head) == 512 else "strict")
+    except UnicodeDecodeError:
+        return False
+    return not any(ord(c) < 9 or 13 < ord(c) < 32 for c in text)
+
+
 def _text(raw: bytes, source: str) -> bytes:
     """UTF-8 JSON bytes from what Windows writes: PowerShell 5.1's `>` is UTF-16 LE with a BOM, Out-File -Encoding
-    utf8 has a UTF-8 BOM."""
-    try:
-        if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+    utf8 has a UTF-8 BOM. UTF-8 itself is checked by the decoder, without a second copy of the document."""
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
             return raw.decode("utf-16").encode("utf-8")
-        if raw[:3] == b"\xef\xbb\xbf":
-            return raw[3:]
-        raw.decode("utf-8")
-        return raw
-    except UnicodeDecodeError:
-        raise InputError(f"{source}: not text (expected a facts JSON document)") from None
+        except UnicodeDecodeError:
+            raise InputError(f"{source}: not text (expected a facts JSON document)") from None
+    return raw[3:] if raw[:3] == b"\xef\xbb\xbf" else raw
 
 
 def load(path: Path) -> Facts:

@@ -16,8 +16,8 @@ import msgspec
 
 T = TypeVar("T")
 
-UtcTime = Annotated[datetime, msgspec.Meta(tz=True, description="ISO 8601 time with its zone (the fragments: UTC)")]
-Base64 = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9+/\s]*={0,2}\s*$", description="base64")]
+UtcTime = Annotated[datetime, msgspec.Meta(tz=True)]  # ISO 8601 with its zone; the fragments write UTC
+Base64 = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9+/\s]*={0,2}\s*$")]
 
 # A registry value as the fact scripts report it; the JSON type carries the REG type:
 #   REG_DWORD, REG_QWORD → number; REG_SZ, REG_EXPAND_SZ → string; REG_MULTI_SZ → list of strings;
@@ -92,8 +92,19 @@ def registry_kind(value: RegistryValue | None) -> str:
 
 
 def describe(tp: Any) -> str:
-    """A type as docs/facts.md shows it: ``list of {der_b64: base64, has_private_key: bool, ...}``."""
+    """A type as docs/facts.md shows it: ``list of {der_b64: str, has_private_key: bool, ...}``."""
     return _describe(msgspec.inspect.type_info(tp), depth=0)
+
+
+def _is_union(info: msgspec.inspect.Type) -> bool:
+    while isinstance(info, msgspec.inspect.Metadata):
+        info = info.type
+    return isinstance(info, msgspec.inspect.UnionType)
+
+
+def _inner(info: msgspec.inspect.Type, depth: int) -> str:
+    text = _describe(info, depth)
+    return f"({text})" if _is_union(info) else text
 
 
 def _describe(info: msgspec.inspect.Type, depth: int) -> str:
@@ -103,23 +114,22 @@ def _describe(info: msgspec.inspect.Type, depth: int) -> str:
         description = (info.extra_json_schema or {}).get("description")
         return f"{inner} ({description})" if description and depth > 0 else inner
     if isinstance(info, inspect.UnionType):
-        parts = [_describe(t, depth) for t in info.types]
-        return " or ".join(dict.fromkeys(parts))
-    if isinstance(info, (inspect.ListType, inspect.TupleType, inspect.VarTupleType)) and hasattr(info, "item_type"):
-        return f"list of {_describe(info.item_type, depth + 1)}"
+        return " or ".join(dict.fromkeys(_describe(t, depth) for t in info.types))
+    if isinstance(info, (inspect.ListType, inspect.VarTupleType)):
+        return f"list of {_inner(info.item_type, depth + 1)}"
     if isinstance(info, inspect.DictType):
-        return f"object of {_describe(info.key_type, depth + 1)} → {_describe(info.value_type, depth + 1)}"
+        return f"object of {_inner(info.key_type, depth + 1)} → {_inner(info.value_type, depth + 1)}"
     if isinstance(info, inspect.StructType):
-        fields = []
-        for f in info.fields:
-            optional = "" if f.required else "?"
-            fields.append(f"{f.encode_name}{optional}: {_describe(f.type, depth + 1)}")
-        return "{" + ", ".join(fields) + "}"
+        fields = [f"{f.encode_name}{'' if f.required else '?'}: {_describe(f.type, depth + 1)}" for f in info.fields]
+        required = getattr(info.cls, "REQUIRED", ())
+        note = f" with attributes {', '.join(required)}" if required else ""
+        return "{" + ", ".join(fields) + "}" + note
     if isinstance(info, inspect.LiteralType):
         return " | ".join(repr(v).replace("'", '"') for v in info.values)
     names = {
         inspect.StrType: "str", inspect.IntType: "int", inspect.FloatType: "number", inspect.BoolType: "bool",
         inspect.NoneType: "null", inspect.DateTimeType: "ISO 8601 time", inspect.AnyType: "any",
+        inspect.RawType: "any JSON",
     }
     for kind, name in names.items():
         if isinstance(info, kind):

@@ -83,9 +83,16 @@ class ParsedCode:
     note: str | None
 
 
+# A code has at most nine hex digits (the table's 0x0FFFFFFFF), an event ID five decimal ones: twenty is plenty
+# for any zero-padded spelling, and keeps a 5,000-digit "number" from reaching int().
+_MAX_DIGITS = 20
+
+
 def parse_number(spelled: str) -> int:
-    """'0x403', '0X00000403', '403h' is not accepted; decimal '1027' is."""
+    """'0x403', '0X00000403', '403h' is not accepted; decimal '1027' is (ASCII digits, at most twenty)."""
     s = spelled.strip()
+    if len(s) > _MAX_DIGITS + 2:
+        raise InputError(f"{s[:12]}… ({len(s)} characters) is too long for a code or event ID")
     if _HEX.fullmatch(s):
         return int(s, 16)
     if _DEC.fullmatch(s):

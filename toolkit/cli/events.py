@@ -11,8 +11,7 @@ from typing import Annotated
 import typer
 from conncheck.cli.app import HostOpt, OutputOpt, app, write_output
 from conncheck.errors import InputError
-
-EXIT_UNRECOVERED = 1
+from conncheck.exit_codes import ExitCode
 
 
 class EventsFormat(str, Enum):
@@ -21,23 +20,26 @@ class EventsFormat(str, Enum):
     markdown = "markdown"
 
 
-_RELATIVE = re.compile(r"(\d{1,5})\s*([dhm])")
-_OFFSET = re.compile(r"([+-])(\d{1,2}):?(\d{2})")
+_RELATIVE = re.compile(r"([0-9]{1,5})\s*([dhm])")
+_OFFSET = re.compile(r"([+-])([0-9]{1,2}):?([0-9]{2})")
 
 
 def parse_since(spec: str | None, now: datetime) -> datetime | None:
-    """'7d', '12h', '30m' before now, or an ISO 8601 time (UTC when it has no zone)."""
+    """'7d', '12h', '30m' before now, or an ISO 8601 time (UTC when it has no zone) within years 1-9999 in UTC."""
     if spec is None:
         return None
     match = _RELATIVE.fullmatch(spec.strip().lower())
     if match:
         unit = {"d": "days", "h": "hours", "m": "minutes"}[match.group(2)]
         return now - timedelta(**{unit: int(match.group(1))})
+    shown = spec if len(spec) <= 40 else spec[:36] + "…"
     try:
         parsed = datetime.fromisoformat(spec.strip().replace("Z", "+00:00"))
+        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
     except ValueError:
-        raise InputError(f"--since {spec}: give a span like 7d, 12h, 30m or a time like 2026-11-20T08:00Z") from None
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+        raise InputError(f"--since {shown}: give a span like 7d, 12h, 30m or a time like 2026-11-20T08:00Z") from None
+    except OverflowError:
+        raise InputError(f"--since {shown}: in UTC that falls outside the years 1 to 9999") from None
 
 
 def parse_offset(spec: str | None) -> timedelta | None:
@@ -45,7 +47,7 @@ def parse_offset(spec: str | None) -> timedelta | None:
         return None
     match = _OFFSET.fullmatch(spec.strip())
     if not match or int(match.group(2)) > 14 or int(match.group(3)) > 59:
-        raise InputError(f"--csv-utc-offset {spec}: give the exporting machine's UTC offset like +03:00 or -05:00")
+        raise InputError(f"--csv-utc-offset {spec[:40]}: give the exporting machine's UTC offset like +03:00 or -05:00")
     delta = timedelta(hours=int(match.group(2)), minutes=int(match.group(3)))
     return -delta if match.group(1) == "-" else delta
 
@@ -68,7 +70,8 @@ def events(
     """Post-incident triage: what the connector's events say in the code table's terms, and what to check next.
 
     Exit 0 when every failure seen was followed by a success of the same operation, 1 when one was not,
-    2 for input that cannot be read. Damaged files keep their good records; what was skipped goes to stderr.
+    2 for input that cannot be read, 3 when the inputs hold no record of the connector's logs (or none inside
+    --since/--host). Damaged files keep their good records; what was skipped goes to stderr.
 
     Example: conncheck events connector.evtx --since 7d --format markdown
     """
@@ -90,4 +93,7 @@ def events(
         for note in stats.notes:
             typer.echo(f"conncheck: note: {stats.source}: {note}", err=True)
     write_output(RENDERERS[fmt.value](result), output, files)
-    raise typer.Exit(EXIT_UNRECOVERED if result.unrecovered else 0)
+    if result.nothing_read:
+        typer.echo(f"conncheck: {result.nothing_read}", err=True)
+        raise typer.Exit(ExitCode.UNKNOWN)
+    raise typer.Exit(ExitCode.FAIL if result.unrecovered else ExitCode.OK)

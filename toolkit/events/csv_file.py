@@ -17,7 +17,15 @@ from pathlib import Path
 
 from conncheck.catalog import Catalog
 from conncheck.errors import InputError
-from conncheck.events.record import EventRecord, find_code, is_connector, level_name
+from conncheck.events.record import (
+    MAX_EVENT_ID,
+    DamagedRecord,
+    EventRecord,
+    bounded_number,
+    find_code,
+    is_connector,
+    level_name,
+)
 from conncheck.events.stats import ReadStats
 from conncheck.events.textfile import open_text
 
@@ -39,6 +47,8 @@ def _squash(name: str) -> str:
 
 
 def parse_local_time(text: str, offset: timedelta) -> datetime:
+    """The exporting machine's local time (or ISO 8601) in UTC; ValueError for what is not a time within years
+    1-9999 in UTC."""
     text = text.strip()
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
@@ -46,7 +56,10 @@ def parse_local_time(text: str, offset: timedelta) -> datetime:
         parsed = _strptime(text)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=timezone(offset))
-    return parsed.astimezone(timezone.utc)
+    try:
+        return parsed.astimezone(timezone.utc)
+    except OverflowError:
+        raise ValueError(f"{text[:40]!r} falls outside the years 1 to 9999 in UTC") from None
 
 
 def _strptime(text: str) -> datetime:
@@ -95,7 +108,11 @@ def read_csv(path: Path, catalog: Catalog, stats: ReadStats, offset: timedelta |
                         f"{path}: not an Event Viewer or Export-Csv event list (no date and event ID columns)"
                     )
                 continue
-            record = _record(row, columns, catalog, zone)
+            try:
+                record = _record(row, columns, catalog, zone)
+            except DamagedRecord as exc:
+                stats.skip(f"line {rows.line_num}: {exc}")
+                continue
             if record is None:
                 stats.skip(f"line {rows.line_num}: not an event row")
                 continue
@@ -112,6 +129,8 @@ def _offset_text(offset: timedelta) -> str:
 
 
 def _record(row: list[str], columns: dict[str, int], catalog: Catalog, offset: timedelta) -> EventRecord | None:
+    """The row as a record; None for a row that is no event (no number as its event ID, or no time it can read);
+    DamagedRecord for digits that cannot be an event ID ('²', 5,000 of them) or a level that cannot be one."""
     def cell(name: str) -> str:
         index = columns.get(name)
         return row[index].strip() if index is not None and index < len(row) else ""
@@ -119,6 +138,7 @@ def _record(row: list[str], columns: dict[str, int], catalog: Catalog, offset: t
     event_id = cell("event_id")
     if not event_id.isdigit():
         return None
+    number = bounded_number(event_id, "Event ID", MAX_EVENT_ID)
     try:
         when = parse_local_time(cell("time"), offset)
     except ValueError:
@@ -128,7 +148,7 @@ def _record(row: list[str], columns: dict[str, int], catalog: Catalog, offset: t
         time=when,
         provider=provider,
         channel=channel,
-        event_id=int(event_id),
+        event_id=number,
         level=level_name(cell("level")),
         computer=cell("computer"),
         message=message,

@@ -11,9 +11,9 @@ to 0x403-0x405. What has no precondition of its own falls to Unknown_Error (0x0F
 from __future__ import annotations
 
 from conncheck.catalog import Event
+from conncheck.catalog.codes import DiagnosticCode
 
-SUCCESS = 0x0
-UNKNOWN_ERROR = 0x0FFFFFFF
+SUCCESS, UNKNOWN_ERROR = DiagnosticCode.Success, DiagnosticCode.Unknown_Error
 
 OPERATION_CODES: dict[str, tuple[int, ...]] = {
     "pkcs_issue": (0x400, 0x401),

@@ -5,6 +5,9 @@ fields, an Event Viewer CSV has the level as a word, local time and only the ren
 turns its shape into an ``EventRecord``: time in UTC, provider, channel, event ID, level name, computer, the
 event data fields as strings, the rendered message when there is one, and the diagnostic code the record
 carries (an integer, whatever its spelling: ``0x00000402``, ``0x402``, ``1026``, the table's ``0x0FFFFFFFF``).
+
+A record whose fields cannot be what Windows writes (an event ID of '²' or of 5,000 digits, a time past the year
+9999) raises ``DamagedRecord``: readers skip and count it, and read on.
 """
 
 from __future__ import annotations
@@ -53,6 +56,26 @@ DETAIL_FIELDS: dict[str, tuple[str, ...]] = {
 }
 _DETAIL_BY_FIELD = {alias: name for name, aliases in DETAIL_FIELDS.items() for alias in aliases}
 _DETAIL_IN_TEXT = re.compile(r"\"?([A-Za-z][A-Za-z ]{0,30}?)\"?\s*[:=]\s*\"?([^\",;\r\n]{1,200})")
+
+# The widths Windows gives these fields (EVENT_DESCRIPTOR, the record header): a larger number is damage.
+MAX_EVENT_ID = 0xFFFF
+MAX_LEVEL = 0xFF
+MAX_RECORD_ID = 0xFFFF_FFFF_FFFF_FFFF
+
+
+class DamagedRecord(ValueError):
+    """A record with a field no Windows log holds: the reader skips it, counts it and reads on."""
+
+
+def bounded_number(text: str, field_name: str, limit: int) -> int:
+    """ASCII decimal digits (spaces around allowed) up to ``limit``; DamagedRecord for anything else, '²', '٣' and
+    5,000-digit numbers included."""
+    digits = text.strip()
+    significant = digits.lstrip("0") or "0"
+    if not (digits.isascii() and digits.isdigit()) or len(significant) > len(str(limit)) or int(significant) > limit:
+        shown = digits if len(digits) <= 24 else digits[:20] + f"… ({len(digits)} characters)"
+        raise DamagedRecord(f"{field_name} {shown!r} is not a number from 0 to {limit}")
+    return int(significant)
 
 
 @dataclass(slots=True)
@@ -111,14 +134,15 @@ def _squash(name: str) -> str:
 
 
 def level_name(raw: Any) -> str:
-    """A level number (1-5, 0) or word (English or Turkish Event Viewer) to its English name; '' when unknown."""
+    """A level number (1-5, 0) or word (English or Turkish Event Viewer) to its English name; '' when unknown.
+    Digits of any script make a number, which must be ASCII and at most 255 (else DamagedRecord)."""
     if isinstance(raw, bool):
         return ""
     if isinstance(raw, int):
         return LEVEL_NAMES.get(raw, "")
     text = str(raw or "").strip()
     if text.isdigit():
-        return LEVEL_NAMES.get(int(text), "")
+        return LEVEL_NAMES.get(bounded_number(text, "Level", MAX_LEVEL), "")
     return _LEVEL_WORDS.get(text.lower(), text)
 
 
@@ -153,14 +177,19 @@ _FRACTION = re.compile(r"(\.\d{6})\d+")
 
 
 def parse_utc(text: str) -> datetime:
-    """Windows SystemTime ('2026-11-25T09:00:00.1234567Z', 7 fraction digits) or ISO 8601 → aware UTC."""
-    if len(text) == 27 and text[-1] == "Z":  # the .evtx reader's own form, microseconds: the fast path
-        return datetime.fromisoformat(text[:-1]).replace(tzinfo=timezone.utc)
-    cleaned = _FRACTION.sub(r"\1", text.strip()).replace("Z", "+00:00")
-    parsed = datetime.fromisoformat(cleaned)
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
+    """Windows SystemTime ('2026-11-25T09:00:00.1234567Z', 7 fraction digits) or ISO 8601 → aware UTC;
+    DamagedRecord (a ValueError) for what is not a time or falls outside years 1-9999 in UTC."""
+    try:
+        if len(text) == 27 and text[-1] == "Z":  # the .evtx reader's own form, microseconds: the fast path
+            return datetime.fromisoformat(text[:-1]).replace(tzinfo=timezone.utc)
+        cleaned = _FRACTION.sub(r"\1", text.strip()).replace("Z", "+00:00")
+        parsed = datetime.fromisoformat(cleaned)
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=timezone.utc)
+        return parsed.astimezone(timezone.utc)
+    except (ValueError, OverflowError):
+        shown = text if len(text) <= 40 else text[:36] + "…"
+        raise DamagedRecord(f"time {shown!r} is not a time between the years 1 and 9999 (UTC)") from None
 
 
 def events_index(catalog: Catalog) -> dict[int, Event]:

@@ -8,7 +8,6 @@ from typing import Any
 
 from conncheck.catalog import format_code
 from conncheck.events.triage import Triage
-from tabulate import tabulate
 
 TIMELINE_LIMIT = 50  # table and Markdown show the latest runs; JSON has them all
 
@@ -60,7 +59,13 @@ def _totals(triage: Triage) -> str:
     return line
 
 
+def _unrecovered(triage: Triage) -> str:
+    return "unknown (no connector record read)" if triage.nothing_read else str(len(triage.unrecovered))
+
+
 def _next_lines(triage: Triage, bullet: str) -> list[str]:
+    if triage.nothing_read:
+        return [f"{bullet}{triage.nothing_read}"]
     if not triage.next_steps:
         return [f"{bullet}no connector failures: nothing to re-check from these events"]
     return [f"{bullet}{format_code(s.code)} {s.name}: {', '.join(s.checks) or '(no check registered yet)'}"
@@ -68,6 +73,8 @@ def _next_lines(triage: Triage, bullet: str) -> list[str]:
 
 
 def render_table(triage: Triage) -> str:
+    from tabulate import tabulate  # not imported for JSON: start-up counts on a small file
+
     out = [_totals(triage), ""]
     for title, head, rows in (
         ("Connector events", _EVENT_HEAD, _event_rows(triage)),
@@ -77,7 +84,7 @@ def render_table(triage: Triage) -> str:
         out.append(f"{title}:")
         out.append(tabulate(rows, headers=head, tablefmt="simple") if rows else "  (none)")
         out.append("")
-    out.append(f"Unrecovered failures: {len(triage.unrecovered)}")
+    out.append(f"Unrecovered failures: {_unrecovered(triage)}")
     out.append("What to check next:")
     out += _next_lines(triage, "  ")
     if triage.command:
@@ -86,6 +93,8 @@ def render_table(triage: Triage) -> str:
 
 
 def render_markdown(triage: Triage) -> str:
+    from tabulate import tabulate
+
     out = ["# Connector event triage", "", _totals(triage) + ".", ""]
     for title, head, rows in (
         ("Connector events", _EVENT_HEAD, _event_rows(triage)),
@@ -95,7 +104,7 @@ def render_markdown(triage: Triage) -> str:
         out += [f"## {title}", ""]
         out.append(tabulate(rows, headers=head, tablefmt="github") if rows else "(none)")
         out.append("")
-    out += ["## What to check next", "", f"Unrecovered failures: {len(triage.unrecovered)}", ""]
+    out += ["## What to check next", "", f"Unrecovered failures: {_unrecovered(triage)}", ""]
     out += _next_lines(triage, "- ")
     if triage.command:
         out += ["", "```sh", triage.command, "```"]

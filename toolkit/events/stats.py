@@ -18,8 +18,8 @@ class ReadStats:
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # how the input was read (CSV times taken as UTC, say)
 
-    def skip(self, reason: str) -> None:
-        self.skipped_parts += 1
+    def skip(self, reason: str, count: int = 1) -> None:
+        self.skipped_parts += count
         if len(self.problems) < MAX_PROBLEMS:
             self.problems.append(reason)
 

@@ -9,12 +9,17 @@ from pathlib import Path
 from typing import Any
 
 from conncheck.catalog import Catalog, format_code
-from conncheck.events.record import format_utc
+from conncheck.events.record import ADMIN_LOG, LEGACY_LOG, OPERATIONAL_LOG, format_utc
 from conncheck.events.sources import read_file
 from conncheck.events.stats import ReadStats
 from conncheck.events.summary import Run, Summary
 
 SCHEMA = "conncheck.events/1"
+NO_CONNECTOR_RECORD = (
+    f"no record of the connector's logs here: they are the legacy '{LEGACY_LOG}' log and "
+    f"'{ADMIN_LOG}' and '/{OPERATIONAL_LOG.rsplit('/', 1)[1]}', on the connector host "
+    "(with SCEP, the NDES server)"
+)
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,16 @@ class Triage:
     @property
     def unrecovered(self) -> list[Run]:
         return [run for run in self.runs if not run.recovered]
+
+    @property
+    def nothing_read(self) -> str | None:
+        """Why these inputs say nothing about the connector, or None when some of its records were read: a
+        verdict on no records is no verdict (the CLI exits 3)."""
+        if self.summary.connector:
+            return None
+        if self.summary.filtered_out:
+            return f"none of the {self.summary.filtered_out} connector records here is inside --since/--host"
+        return NO_CONNECTOR_RECORD
 
     @property
     def command(self) -> str | None:

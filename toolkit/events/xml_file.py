@@ -21,7 +21,17 @@ from xml.etree.ElementTree import Element, ParseError
 
 from conncheck.catalog import Catalog
 from conncheck.errors import InputError
-from conncheck.events.record import EventRecord, find_code, is_connector, level_name, parse_utc
+from conncheck.events.record import (
+    MAX_EVENT_ID,
+    MAX_RECORD_ID,
+    DamagedRecord,
+    EventRecord,
+    bounded_number,
+    find_code,
+    is_connector,
+    level_name,
+    parse_utc,
+)
 from conncheck.events.stats import ReadStats
 from conncheck.events.textfile import open_text
 
@@ -74,9 +84,10 @@ def read_xml(path: Path, catalog: Catalog, stats: ReadStats) -> Iterator[EventRe
                     continue
                 if _local(element.tag) != "Event" or element is root:
                     continue
-                record = _record(element, catalog)
-                if record is None:
-                    stats.skip("an <Event> without an event ID or time")
+                try:
+                    record = _record(element, catalog)
+                except DamagedRecord as exc:
+                    stats.skip(f"an <Event>: {exc}")
                 else:
                     stats.records += 1
                     yield record
@@ -106,19 +117,17 @@ def _text(parent: Element | None, name: str) -> str:
     return (found.text or "").strip() if found is not None else ""
 
 
-def _record(event: Element, catalog: Catalog) -> EventRecord | None:
+def _record(event: Element, catalog: Catalog) -> EventRecord:
+    """The <Event> as a record; DamagedRecord for one without an event ID or time, or with a field no log holds."""
     system = _child(event, "System")
     if system is None:
-        return None
+        raise DamagedRecord("no System element")
     event_id = _text(system, "EventID")
     created = _child(system, "TimeCreated")
     time = created.get("SystemTime") if created is not None else None
-    if not event_id.isdigit() or not time:
-        return None
-    try:
-        when = parse_utc(time)
-    except ValueError:
-        return None
+    if not event_id or not time:
+        raise DamagedRecord("no event ID or time")
+    when = parse_utc(time)
     provider_element = _child(system, "Provider")
     provider = provider_element.get("Name", "") if provider_element is not None else ""
     channel = _text(system, "Channel")
@@ -131,13 +140,13 @@ def _record(event: Element, catalog: Catalog) -> EventRecord | None:
         time=when,
         provider=provider,
         channel=channel,
-        event_id=int(event_id),
+        event_id=bounded_number(event_id, "EventID", MAX_EVENT_ID),
         level=level_name(level),
         computer=_text(system, "Computer"),
         data=data,
         message=message,
         code=find_code(data, message, catalog) if is_connector(provider, channel) else None,
-        record_id=int(record_id) if record_id.isdigit() else None,
+        record_id=bounded_number(record_id, "EventRecordID", MAX_RECORD_ID) if record_id else None,
     )
 
 

@@ -164,10 +164,14 @@ def _is_ca(cert: x509.Certificate) -> bool:
 
 
 def _subject_key_id(cert: x509.Certificate) -> bytes | None:
+    """The extension's key identifier, or the SHA-1 of the public key (RFC 5280 4.2.1.2 method 1) without one."""
     try:
         return cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value.digest
     except x509.ExtensionNotFound:
-        return None
+        try:
+            return x509.SubjectKeyIdentifier.from_public_key(cert.public_key()).digest
+        except (TypeError, ValueError):
+            return None
 
 
 def _dns_names(cert: x509.Certificate) -> tuple[str, ...]:
