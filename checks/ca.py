@@ -4,9 +4,9 @@ Rights on the CA follow the need (Microsoft's connector prerequisites): the conn
 certificates (Request Certificates) and needs Issue and Manage Certificates only for revocation; the NDES service
 account requests SCEP certificates. Issue and Manage Certificates held where revocation is not used is an exposure:
 its holder approves pending requests and re-issues denied ones (an ESC7-type right in SpecterOps' "Certified
-Pre-Owned"). Whether revocation is used: site.toml's ``revocation``, else whether the connector host has its revoke
-service installed. Every right is decided from the CA's security descriptor with the account's groups from the
-directory (nested ones included) when it was collected, else by name alone.
+Pre-Owned"). Whether revocation is used: site.toml's ``connector_features``, else whether the connector host has
+its revoke service installed and not disabled. Every right is decided from the CA's security descriptor with the
+account's groups from the directory (nested ones included) when it was collected, else by name alone.
 """
 
 from __future__ import annotations
@@ -367,14 +367,17 @@ def judge_right(found: CaRight, mask: int) -> Outcome:
 
 
 def revocation_used(ctx: Context) -> tuple[bool | None, Msg]:
-    """Whether the connector's revocation feature is used, and how that was told: site.toml's ``revocation``, else
-    the connector host's revoke service (installed and not disabled). None: neither says."""
-    if ctx.site.revocation is not None:
-        return ctx.site.revocation, Msg("site.toml [site] revocation", "site.toml [site] revocation değeri")
+    """Whether the connector's revocation feature is used, and how that was told: site.toml's
+    ``connector_features``, else the connector host's revoke service (installed and not disabled). None: neither
+    says."""
+    features = ctx.site.connector_features
+    if features is not None:
+        return "revocation" in features, Msg("site.toml [site] connector_features",
+                                             "site.toml [site] connector_features değeri")
     connectors = ctx.peers("connector")
     if not connectors:
-        return None, Msg("no [site] revocation and no connector host in these facts",
-                         "[site] revocation değeri yok ve bu olgularda bağlayıcı sunucusu yok")
+        return None, Msg("no [site] connector_features and no connector host in these facts",
+                         "[site] connector_features değeri yok ve bu olgularda bağlayıcı sunucusu yok")
     enabled = (s is not None and s.start_type != "Disabled" for s in (service(c, REVOKE_SERVICE) for c in connectors))
     if any(enabled):
         return True, Msg(f"the connector host's {REVOKE_SERVICE} service is enabled",
@@ -419,10 +422,10 @@ def connector_can_manage_certificates(ctx: Context) -> Outcome:
     verdict = judge_right(found, CA_ACCESS_ISSUE_AND_MANAGE)
     if used is None and verdict.status is Status.FAIL and not found.denied:
         return unknown(Msg(f"{account} does not hold Issue and Manage Certificates, which only revocation needs; "
-                           f"whether revocation is used is not known ({told_by.en}): set [site] revocation",
+                           f"whether revocation is used is not known ({told_by.en}): set [site] connector_features",
                            f"{account}, yalnızca iptal özelliğinin gerektirdiği Sertifika Verme ve Yönetme iznine "
                            f"sahip değil; iptal özelliğinin kullanılıp kullanılmadığı bilinmiyor ({told_by.tr}): "
-                           "[site] revocation değerini ayarlayın"), found.evidence)
+                           "[site] connector_features değerini ayarlayın"), found.evidence)
     return verdict
 
 

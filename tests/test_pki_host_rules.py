@@ -59,6 +59,10 @@ def site_key(name: str, value: object) -> Mutation:
     return lambda s: setattr(s.facts.site, name, value)
 
 
+NO_REVOCATION = site_key("connector_features", ["pkcs", "scep"])
+WITH_REVOCATION = site_key("connector_features", ["pkcs", "revocation"])
+
+
 def without_connector(s: SampleSite) -> None:
     """A site whose connector host was not collected (and site.toml says nothing of revocation)."""
     s.facts.hosts.pop(CONNECTOR_HOST)
@@ -153,22 +157,23 @@ def web_config(virtual_path: str, limits: str = "", location: str | None = None)
 CASES: list[tuple[str, str, str, Mutation | None, Status, str]] = [
     # --- CA rights by need ---
     ("manage needed for revocation", "connector_can_manage_certificates", A, None, PASS, "holds Issue and Manage"),
-    ("manage not needed", "connector_can_manage_certificates", A, site_key("revocation", False), SKIP, "not used"),
+    ("manage not needed", "connector_can_manage_certificates", A, NO_REVOCATION, SKIP, "not used"),
     ("manage revoke service disabled", "connector_can_manage_certificates", A,
      service_state(CONNECTOR_HOST, "PkiRevokeConnectorSvc", "Stopped"), PASS, "holds"),
     ("manage missing, revocation unknown", "connector_can_manage_certificates", A,
-     both(without_connector, ca_aces([*ADMIN_ACES, (0, READ | REQUEST, AU)])), UNKNOWN, "set [site] revocation"),
+     both(without_connector, ca_aces([*ADMIN_ACES, (0, READ | REQUEST, AU)])), UNKNOWN,
+     "set [site] connector_features"),
     ("manage missing, revocation on", "connector_can_manage_certificates", A,
-     both(site_key("revocation", True), ca_aces([*ADMIN_ACES, (0, READ | REQUEST, AU)])), FAIL, "does not hold"),
+     both(WITH_REVOCATION, ca_aces([*ADMIN_ACES, (0, READ | REQUEST, AU)])), FAIL, "does not hold"),
     ("manage denied", "connector_can_manage_certificates", A,
      ca_aces([(1, ISSUE, CONNECTOR_SID), (0, ISSUE | READ, CONNECTOR_SID)]), FAIL, "deny"),
     ("excess needed", "connector_manage_certificates_beyond_need", A, None, PASS, "which revocation needs"),
-    ("excess esc7", "connector_manage_certificates_beyond_need", A, site_key("revocation", False), WARN, "ESC7"),
+    ("excess esc7", "connector_manage_certificates_beyond_need", A, NO_REVOCATION, WARN, "ESC7"),
     ("excess service disabled", "connector_manage_certificates_beyond_need", A,
      patch(CONNECTOR_HOST, "services", lambda d: [e.update(start_type="Disabled") for e in d
                                                    if e["name"] == "PkiRevokeConnectorSvc"]), WARN, "beyond need"),
     ("excess not held", "connector_manage_certificates_beyond_need", A,
-     both(site_key("revocation", False), ca_aces([*ADMIN_ACES, (0, READ | REQUEST, AU)])), PASS, "does not hold"),
+     both(NO_REVOCATION, ca_aces([*ADMIN_ACES, (0, READ | REQUEST, AU)])), PASS, "does not hold"),
     ("excess cannot tell", "connector_manage_certificates_beyond_need", A, without_connector, UNKNOWN,
      "revocation used unknown"),
     ("excess sd unreadable", "connector_manage_certificates_beyond_need", A, error(A, "ca_security"), UNKNOWN,
@@ -343,13 +348,14 @@ def test_fixes_after_mscep_template_and_filtering_changes_restart_the_server() -
             assert not re.search(r"then iisreset|\(iisreset\)|iisreset çalıştırın", text), (check_id, text)
 
 
-def test_the_revocation_site_key_is_read_from_site_toml(tmp_path: Path) -> None:
+def test_revocation_is_told_by_the_connector_features_site_toml_names(tmp_path: Path) -> None:
     path = tmp_path / "site.toml"
-    path.write_text('[site]\nname = "x"\nrevocation = false\n', encoding="utf-8")
-    assert config.load(path).facts_site().revocation is False
-    path.write_text('[site]\nname = "x"\nrevocation = "no"\n', encoding="utf-8")
-    with pytest.raises(config.ConfigError, match="revocation must be a bool"):
-        config.load(path)
+    path.write_text('[site]\nname = "x"\nconnector_features = ["pkcs", "scep"]\n', encoding="utf-8")
+    site = fresh()
+    site.facts.site.connector_features = config.load(path).facts_site().connector_features
+    result = result_of(site, "connector_manage_certificates_beyond_need", A)
+    assert result.status is WARN and result.evidence["revocation"] == {
+        "used": False, "from": "site.toml [site] connector_features"}
 
 
 PLUGINS = ("ca", "ndes", "directory")

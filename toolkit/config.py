@@ -31,9 +31,9 @@ SITE_KEYS = {
     "scep_template": str,
     "ndes_fqdn": str,
     "ndes_service_account": str,  # DOMAIN\\user
+    "connector_features": list,  # what the connector's wizard enabled: pkcs, pkcs_import, scep, revocation
     "connector_account": str,  # DOMAIN\\user; omit when the connector runs as SYSTEM (the computer account)
     "digicert": bool,  # a DigiCert (Symantec) CA is configured: enables the 0x401 checks
-    "revocation": bool,  # the connector's revocation feature is used (Issue and Manage Certificates needed)
 }
 
 

@@ -16,6 +16,7 @@ HOST_ROLES: tuple[Role, ...] = ("connector", "ca", "ndes")
 DIRECTORY_ROLE: Role = "directory"
 SCEP_ROLE: Role = "scep"
 ALL_ROLES: tuple[Role, ...] = (*HOST_ROLES, DIRECTORY_ROLE, SCEP_ROLE)
+ConnectorFeature = Literal["pkcs", "pkcs_import", "scep", "revocation"]
 
 # A name as Windows and AD write it: no control characters, bounded (a template name is at most 64 characters).
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=256, pattern=r"^[^\x00-\x1f\x7f]+$")]
@@ -36,11 +37,11 @@ class SiteSection(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit
     """DOMAIN\\user of NDES's service account (the SCEP app pool's identity)."""
     connector_account: Name | None = None
     """DOMAIN\\user the connector runs as; omit when it runs as SYSTEM (then its computer account acts)."""
+    connector_features: Annotated[list[ConnectorFeature], msgspec.Meta(max_length=4)] | None = None
+    """The features chosen in the connector's configuration wizard (pkcs, pkcs_import, scep, revocation): only their
+    services must run. The connector does not document where it records them, so the site says; unset: unknown."""
     digicert: bool = False
     """A DigiCert (Symantec) CA is configured: enables the 0x00000401 checks."""
-    revocation: bool | None = None
-    """Whether the connector's "Certificate revocation" feature is used: only then does its account need Issue and
-    Manage Certificates on the CA. Unset: judged from the connector host (its revoke service installed or not)."""
 
 
 class FactsSite(SiteSection, forbid_unknown_fields=False):
