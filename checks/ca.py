@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import msgspec
@@ -24,7 +25,13 @@ from conncheck.checks.connector import CONNECTOR_REGISTRY
 from conncheck.checks.directory import CONNECTOR_ACCOUNT, NDES_SERVICE_ACCOUNT, Account, first, token_sids
 from conncheck.checks.host import HOST_INFO, SERVICES, service
 from conncheck.pki.certs import CertificateError, CertInfo, from_b64, normalize_thumbprint
-from conncheck.pki.security_descriptor import CA_MASK_NAMES, SecurityDescriptorError, effective_access, parse
+from conncheck.pki.security_descriptor import (
+    CA_MASK_NAMES,
+    SecurityDescriptor,
+    SecurityDescriptorError,
+    effective_access,
+    parse,
+)
 from conncheck.plugin import Context, Plugin, Probe, ProbeUnavailable
 from conncheck.results import Fix, Msg, Outcome, Status, failed, passed, skipped, unknown, warned
 from conncheck.schema import Base64, RegistryKey, registry_dword, registry_string
@@ -297,11 +304,17 @@ class CaRight:
     via_groups: tuple[str, ...] = field(default_factory=tuple)
 
 
+@lru_cache(maxsize=64)
+def ca_descriptor(security_b64: str) -> SecurityDescriptor:
+    """The CA's descriptor, parsed once however many rights are asked of it (it is immutable)."""
+    return parse(base64.b64decode(security_b64))
+
+
 def right_on_ca(ctx: Context, account: str, entry: Account | None, mask: int) -> CaRight | Outcome:
     """Whether ``account`` holds the CA right ``mask``: with its directory ``entry`` (every group), or by name."""
     data = ctx.read(CA_SECURITY)
     try:
-        sd = parse(base64.b64decode(data.security_b64))
+        sd = ca_descriptor(data.security_b64)
     except (SecurityDescriptorError, ValueError) as exc:
         return unknown(Msg(f"the CA's security descriptor is unreadable: {exc}",
                            f"CA'nın güvenlik tanımlayıcısı okunamıyor: {exc}"))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import struct
+from functools import lru_cache
 
 from conncheck.pki import security_descriptor as sdm
 
@@ -26,9 +27,10 @@ def app_pool_sid(pool: str) -> str:
     return "S-1-5-82-" + "-".join(str(part) for part in struct.unpack("<5I", digest))
 
 
+@lru_cache(maxsize=256)
 def key_descriptor(security_b64: str) -> sdm.SecurityDescriptor:
-    """A key container's descriptor as the fact script reports it; SecurityDescriptorError or ValueError when it
-    is unreadable."""
+    """A key container's descriptor as the fact script reports it (parsed once: it is immutable);
+    SecurityDescriptorError or ValueError when it is unreadable."""
     return sdm.parse(base64.b64decode(security_b64, validate=False))
 
 
