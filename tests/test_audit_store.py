@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from conncheck.history.schema import SCHEMA_VERSION
 from conncheck.results import Result, Status
 
 from tests.audit_fixtures import (  # noqa: F401  (fixtures: arguments below reuse their names)
+    CLI,
     NOW,
     conncheck,
     facts_files,
@@ -162,11 +164,14 @@ def test_sqlite_and_postgres_give_identical_history_and_diff(
 # -- concurrency and interruption -----------------------------------------------------------------------------
 
 
+WRITERS = 4
+
+
 def _parallel_audits(db: str, facts: list[Path], each: int, codes: Path) -> None:
-    """Two shell loops, each running ``each`` rounds of one audit per facts file, at the same time."""
+    """``WRITERS`` shell loops, each running ``each`` rounds of one audit per facts file, all at the same time."""
     cli = f"'{sys.executable}' -c 'from conncheck.cli.main import main; main()'"
     script = "; ".join(f"{cli} audit --db '{db}' --facts '{f}' >/dev/null; echo $? >> '{codes}'" for f in facts)
-    loops = [subprocess.Popen(["bash", "-c", f"for i in $(seq {each}); do {script}; done"]) for _ in range(2)]
+    loops = [subprocess.Popen(["bash", "-c", f"for i in $(seq {each}); do {script}; done"]) for _ in range(WRITERS)]
     for proc in loops:
         assert proc.wait(timeout=600) == 0
 
@@ -181,7 +186,7 @@ def _check_complete(db: str, expected_runs: int, results_per_run: int) -> None:
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-def test_two_audits_writing_at_once_lose_nothing(
+def test_four_audits_writing_at_once_lose_nothing(
     backend: str, facts_files: dict[str, Path], tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     db = str(tmp_path / "audit.sqlite") if backend == "sqlite" else request.getfixturevalue("pg_url")
@@ -189,10 +194,10 @@ def test_two_audits_writing_at_once_lose_nothing(
     with open_store(db, create=False) as store:
         per_run = sum(store.runs()[0].summary.values())
     codes = tmp_path / "codes"
-    _parallel_audits(db, [facts_files["healthy"], facts_files["expired"]], each=4, codes=codes)
+    _parallel_audits(db, [facts_files["healthy"], facts_files["expired"]], each=3, codes=codes)
     assert set(codes.read_text().split()) <= {"0", "1", "4"}  # never 2 (locked) or 70
-    assert len(codes.read_text().split()) == 2 * 4 * 2
-    _check_complete(db, 1 + 2 * 4 * 2, per_run)
+    assert len(codes.read_text().split()) == WRITERS * 3 * 2
+    _check_complete(db, 1 + WRITERS * 3 * 2, per_run)
 
 
 KILLER = textwrap.dedent(
@@ -235,3 +240,32 @@ def test_audit_killed_mid_write_leaves_no_half_run(
             assert conn.execute("SELECT COUNT(DISTINCT run_id) FROM results").fetchone()[0] == 1
     # the store takes the next run as if nothing happened, against the right baseline
     assert conncheck("audit", "--db", db, "--facts", str(facts_files["expired"])).returncode == 4
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_writer_killed_holding_the_lock_while_others_wait_loses_nothing(
+    backend: str, facts_files: dict[str, Path], tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """kill -9 of an audit inside its transaction, with the lock held and three more audits queued behind it: the
+    database gives the lock up with the dead writer, the three are stored, the killed run is not, half or whole."""
+    db = str(tmp_path / "audit.sqlite") if backend == "sqlite" else request.getfixturevalue("pg_url")
+    assert conncheck("audit", "--db", db, "--facts", str(facts_files["healthy"])).returncode == 0
+    with open_store(db, create=False) as store:
+        per_run = sum(store.runs()[0].summary.values())
+    killed = subprocess.Popen([sys.executable, "-c", KILLER, "audit", "--db", db, "--facts",
+                               str(facts_files["expired"])], stdout=subprocess.PIPE, text=True)
+    assert killed.stdout is not None
+    assert killed.stdout.readline().strip() == "written, not committed"
+    queued = [subprocess.Popen([*CLI, "audit", "--db", db, "--facts", str(facts_files[name]), "--wait", "120"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+              for name in ("expired", "healthy", "expired")]
+    time.sleep(1.0)  # let them reach the lock and wait on it
+    killed.send_signal(signal.SIGKILL)
+    killed.wait(timeout=60)
+    for proc in queued:
+        _, err = proc.communicate(timeout=300)
+        assert proc.returncode in (0, 1, 4), err
+    _check_complete(db, 4, per_run)
+    if backend == "sqlite":
+        with sqlite3.connect(db) as conn:
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -69,3 +69,9 @@ def test_a_prompt_on_a_terminal(monkeypatch) -> None:
 def test_a_credential_never_shows_its_password() -> None:
     cred = Credential("CONTOSO\\svc", "hunter2")
     assert "hunter2" not in repr(cred) and "hunter2" not in str(cred)
+
+
+def test_the_nt_hash_is_the_md4_of_the_utf16_password_and_stays_out_of_repr() -> None:
+    cred = Credential("CONTOSO\\svc", "password")
+    assert cred.nt_hash == "8846f7eaee8fb117ad06bdd830b7586c"  # the well-known NT hash of "password"
+    assert cred.nt_hash not in repr(cred)

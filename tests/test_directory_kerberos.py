@@ -1,9 +1,14 @@
 """The LDAP collector's Kerberos (SASL GSSAPI) bind against the Samba lab's real KDC, on loopback.
 
-The module starts its own Samba AD DC with the ``kdc`` service (tests/peers/samba.py, ``kdc=True``); each test gets a
-Kerberos client of its own in a temp dir (tests/peers/krb5.py: krb5.conf naming the KDC by the lab's address, a
-credential cache, ``kinit`` with the NDES account's password on stdin). No password reaches the collector: the
-simple bind's environment variable is unset, so only the ticket can bind.
+The DC runs Samba's default ``ldap server require strong auth = yes`` (tests/conftest.py ``samba_dc``): it takes a
+Kerberos bind only with a SASL security layer, and refuses one inside TLS. So the bind that reads it is the one
+Windows' own tools make on 389: Kerberos with the confidentiality layer, every later message sealed. Over LDAPS or
+StartTLS the collector binds without a layer and bound to the TLS channel, as a Windows DC expects; Samba's default
+refuses that with a reason naming the fix, and the relaxed DC (``samba_dc_relaxed``) shows it reading the directory.
+
+Each test gets a Kerberos client of its own in a temp dir (tests/peers/krb5.py: krb5.conf naming the KDC by the lab's
+address, a credential cache, ``kinit`` with the NDES account's password on stdin). No password reaches the collector:
+the simple bind's environment variable is unset, so only the ticket can bind.
 """
 
 from __future__ import annotations
@@ -12,7 +17,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -24,32 +28,17 @@ from conncheck.facts import Facts, Target
 from conncheck.registry import default_registry
 from conncheck.results import Status
 
-from tests.conftest import peer_missing
 from tests.peers import krb5, samba
 
-# Our own loopback address (one the simple-bind lab module does not use: its second octet is 10).
-ADDRESS = f"127.11.{os.getpid() >> 8 & 0xFF}.{os.getpid() & 0xFF or 1}"
 PRINCIPAL = f"{samba.NDES_ACCOUNT}@{samba.REALM}"
 
 
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[samba.SambaLab]:
-    if not samba.samba_installed():
-        peer_missing("Samba AD DC packages (samba, samba-ad-dc, samba-ad-provision) are not installed")
-    if not krb5.client_installed():
-        peer_missing("the Kerberos client is missing: Debian krb5-user (kinit, klist) and the Python package gssapi "
-                     "(pip install 'conncheck[kerberos]', built against Debian libkrb5-dev)")
-    if os.geteuid() != 0:
-        peer_missing("the Samba AD DC lab must run as root")
-    running = samba.start(tmp_path_factory.mktemp("samba-kdc") / "dc", ADDRESS, kdc=True)
-    try:
-        yield samba.seed(running)
-    finally:
-        running.stop()
-
-
 @pytest.fixture
-def kerberos(lab: samba.SambaLab, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> krb5.KerberosClient:
+def lab(samba_dc: samba.SambaLab) -> samba.SambaLab:
+    return samba_dc
+
+
+def kerberos_client(lab: samba.SambaLab, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> krb5.KerberosClient:
     """A fresh client (no ticket yet) that this process's libkrb5 uses; no simple-bind password anywhere."""
     client = krb5.client(lab, tmp_path / "krb5")
     for name, value in client.env.items():
@@ -58,9 +47,15 @@ def kerberos(lab: samba.SambaLab, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     return client
 
 
+@pytest.fixture
+def kerberos(lab: samba.SambaLab, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> krb5.KerberosClient:
+    return kerberos_client(lab, tmp_path, monkeypatch)
+
+
 def site(lab: samba.SambaLab, tmp_path: Path, **ldap: object) -> config_mod.SiteConfig:
+    """A directory-only site binding with Kerberos; sealed on 389 unless ``tls`` says otherwise."""
     path = tmp_path / "site.toml"
-    path.write_text(samba.site_toml(lab, auth="kerberos", **ldap))
+    path.write_text(samba.site_toml(lab, auth="kerberos", **{"tls": "none", **ldap}))
     return config_mod.load(path)
 
 
@@ -76,19 +71,39 @@ def all_unknown_with(target: Target, cfg: config_mod.SiteConfig, reason: str) ->
     assert got and set(got.values()) == {Status.UNKNOWN}, got
 
 
-@pytest.mark.parametrize("tls", ["ldaps", "starttls"])
-def test_kerberos_bind_reads_the_healthy_directory(lab, kerberos, tmp_path, tls) -> None:
-    kerberos.kinit(PRINCIPAL, samba.NDES_PASSWORD)
-    assert kerberos.tickets() == [f"krbtgt/{samba.REALM}@{samba.REALM}"]
-    cfg = site(lab, tmp_path, tls=tls)
-    assert settings_from(cfg, insecure=False).auth == "kerberos"
-    target = collect_directory(cfg, default_registry(), interactive=False)
-    assert target.attributes["auth"] == "kerberos"
+def assert_healthy(target: Target, cfg: config_mod.SiteConfig) -> None:
     assert all(p.ok for p in target.probes.values()), {k: p.error for k, p in target.probes.items()}
-    # The bind went through the KDC: the cache now holds a service ticket for the DC's LDAP service.
-    assert f"ldap/{lab.fqdn}@{samba.REALM}" in kerberos.tickets()
     got = verdicts(target, cfg)
     assert got and set(got.values()) == {Status.PASS}, got
+
+
+def test_a_sealed_kerberos_bind_reads_a_dc_that_requires_strong_auth(lab, kerberos, tmp_path) -> None:
+    kerberos.kinit(PRINCIPAL, samba.NDES_PASSWORD)
+    assert kerberos.tickets() == [f"krbtgt/{samba.REALM}@{samba.REALM}"]
+    cfg = site(lab, tmp_path)
+    assert settings_from(cfg, insecure=False).auth == "kerberos"  # tls = "none" needs no --insecure with Kerberos
+    target = collect_directory(cfg, default_registry(), interactive=False)
+    assert target.attributes == {"tls": "none", "auth": "kerberos"}
+    assert_healthy(target, cfg)
+    # The bind went through the KDC: the cache now holds a service ticket for the DC's LDAP service.
+    assert f"ldap/{lab.fqdn}@{samba.REALM}" in kerberos.tickets()
+
+
+@pytest.mark.parametrize("tls", ["ldaps", "starttls"])
+def test_kerberos_inside_tls_is_refused_by_samba_default_with_the_fix(lab, kerberos, tmp_path, tls) -> None:
+    kerberos.kinit(PRINCIPAL, samba.NDES_PASSWORD)
+    cfg = site(lab, tmp_path, tls=tls)
+    all_unknown_with(collect_directory(cfg, default_registry(), interactive=False), cfg,
+                     'use tls = "none" with auth = "kerberos" (Kerberos then seals the traffic)')
+
+
+@pytest.mark.parametrize("tls", ["ldaps", "starttls"])
+def test_kerberos_bound_to_the_tls_channel_reads_a_dc_that_allows_it(samba_dc_relaxed, tmp_path, monkeypatch,
+                                                                   tls) -> None:
+    kerberos = kerberos_client(samba_dc_relaxed, tmp_path, monkeypatch)
+    kerberos.kinit(PRINCIPAL, samba.NDES_PASSWORD)
+    cfg = site(samba_dc_relaxed, tmp_path, tls=tls)
+    assert_healthy(collect_directory(cfg, default_registry(), interactive=False), cfg)
 
 
 def test_the_ticket_holder_reads_descriptors_and_nested_groups(lab, kerberos, tmp_path) -> None:
@@ -104,7 +119,15 @@ def test_without_a_ticket_every_check_is_unknown(lab, kerberos, tmp_path) -> Non
     assert kerberos.tickets() == []
     cfg = site(lab, tmp_path)
     all_unknown_with(collect_directory(cfg, default_registry(), interactive=False), cfg,
-                     "no Kerberos ticket (run kinit first)")
+                     "no Kerberos ticket: run kinit")
+
+
+def test_a_client_keytab_binds_with_no_password_and_no_kinit(lab, kerberos, tmp_path) -> None:
+    """A scheduled run on Linux: the account's keys in KRB5_CLIENT_KTNAME; libkrb5 gets the ticket itself."""
+    samba.export_keytab(lab, kerberos.client_keytab, PRINCIPAL)
+    assert kerberos.tickets() == []
+    cfg = site(lab, tmp_path)
+    assert_healthy(collect_directory(cfg, default_registry(), interactive=False), cfg)
 
 
 def test_a_destroyed_ticket_is_unknown_again(lab, kerberos, tmp_path) -> None:
@@ -116,17 +139,25 @@ def test_a_destroyed_ticket_is_unknown_again(lab, kerberos, tmp_path) -> None:
 
 
 def test_a_dc_name_the_kdc_does_not_know_is_unknown(lab, kerberos, tmp_path) -> None:
-    # Plain 389 so no TLS name check comes first: the KDC has no ldap/dc2.lab.test principal.
     kerberos.kinit(PRINCIPAL, samba.NDES_PASSWORD)
-    cfg = site(lab, tmp_path, server="dc2.lab.test", tls="none")
+    cfg = site(lab, tmp_path, server="dc2.lab.test")
     all_unknown_with(collect_directory(cfg, default_registry(), interactive=False), cfg,
-                     "Server not found in Kerberos database")
+                     "the KDC knows no service principal ldap/dc2.lab.test")
 
 
-def test_without_the_gssapi_package_the_reason_names_it(lab, kerberos, tmp_path, monkeypatch) -> None:
+def test_clock_skew_against_the_kdc_is_unknown_with_the_fix(lab, kerberos, tmp_path) -> None:
     kerberos.kinit(PRINCIPAL, samba.NDES_PASSWORD)
-    monkeypatch.setitem(sys.modules, "gssapi", None)  # import gssapi → ImportError, as on a machine without it
-    monkeypatch.delitem(sys.modules, "ldap3.protocol.sasl.kerberos", raising=False)
+    kerberos.skew_clock(3600)
+    cfg = site(lab, tmp_path)
+    all_unknown_with(collect_directory(cfg, default_registry(), interactive=False), cfg,
+                     "differ by more than the allowed skew")
+
+
+def test_without_pyspnego_kerberos_the_reason_names_the_extra(lab, kerberos, tmp_path, monkeypatch) -> None:
+    kerberos.kinit(PRINCIPAL, samba.NDES_PASSWORD)
+    import spnego._gss
+
+    monkeypatch.setattr(spnego._gss, "HAS_GSSAPI", False)  # as on a machine without the gssapi package
     cfg = site(lab, tmp_path)
     all_unknown_with(collect_directory(cfg, default_registry(), interactive=False), cfg,
                      "pip install 'conncheck[kerberos]'")
@@ -135,7 +166,7 @@ def test_without_the_gssapi_package_the_reason_names_it(lab, kerberos, tmp_path,
 def test_readme_commands_kinit_then_conncheck_check(lab, kerberos, tmp_path) -> None:
     """The installed script, as the README says: kinit, then ``conncheck check -c site.toml``; no password set."""
     kerberos.kinit(PRINCIPAL, samba.NDES_PASSWORD)
-    (tmp_path / "site.toml").write_text(samba.site_toml(lab, auth="kerberos"))
+    (tmp_path / "site.toml").write_text(samba.site_toml(lab, auth="kerberos", tls="none"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("CONNCHECK_")}
     conncheck = Path(sys.executable).parent / "conncheck"
     done = subprocess.run([str(conncheck), "check", "-c", str(tmp_path / "site.toml"), "--format", "json"],

@@ -1,11 +1,11 @@
-"""The LDAP collector against a real Samba AD DC on loopback (tests/peers/samba.py), started for this module."""
+"""The LDAP collector's simple binds against a real Samba AD DC on loopback (tests/peers/samba.py), at Samba's default
+``ldap server require strong auth = yes``: LDAPS and StartTLS read the directory, a cleartext bind on 389 is refused
+by the DC with a clear UNKNOWN; only the ``--insecure`` cleartext bind that works needs the relaxed DC."""
 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -18,25 +18,13 @@ from conncheck.facts import Facts, Target
 from conncheck.registry import default_registry
 from conncheck.results import Status
 
-from tests.conftest import peer_missing
 from tests.peers import samba
 
-# A loopback address of this test process's own, so labs of concurrent test runs (or a developer's lab on
-# 127.0.0.9) never answer for each other.
-ADDRESS = f"127.10.{os.getpid() >> 8 & 0xFF}.{os.getpid() & 0xFF or 1}"
 
-
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[samba.SambaLab]:
-    if not samba.samba_installed():
-        peer_missing("Samba AD DC packages (samba, samba-ad-dc, samba-ad-provision) are not installed")
-    if os.geteuid() != 0:
-        peer_missing("the Samba AD DC lab must run as root")
-    running = samba.start(tmp_path_factory.mktemp("samba") / "dc", ADDRESS)
-    try:
-        yield samba.seed(running)
-    finally:
-        running.stop()
+@pytest.fixture
+def lab(samba_dc: samba.SambaLab) -> samba.SambaLab:
+    """The shared DC at Samba's default strong authentication (tests/conftest.py)."""
+    return samba_dc
 
 
 @pytest.fixture(autouse=True)
@@ -202,8 +190,18 @@ def test_cleartext_simple_bind_is_refused_unless_insecure(lab, tmp_path) -> None
     cfg = site(lab, tmp_path, tls="none")
     with pytest.raises(ConfigError, match="cleartext"):
         collect_directory(cfg, default_registry(), interactive=False)
+
+
+def test_a_dc_requiring_strong_auth_refuses_a_cleartext_bind_with_a_clear_unknown(lab, tmp_path) -> None:
+    cfg = site(lab, tmp_path, tls="none")
     target = collect_directory(cfg, default_registry(), insecure=True, interactive=False)
-    assert all(p.ok for p in target.probes.values())
+    _all_unknown_with(target, cfg, 'takes simple binds only over TLS (LDAP signing / strong authentication '
+                                   'required): use tls = "ldaps" or "starttls"')
+
+
+def test_insecure_cleartext_bind_reads_a_relaxed_dc(samba_dc_relaxed, tmp_path) -> None:
+    target = collect(samba_dc_relaxed, tmp_path, insecure=True, tls="none")
+    assert all(p.ok for p in target.probes.values()), {k: p.error for k, p in target.probes.items()}
 
 
 def test_starttls_reads_the_same_directory(lab, tmp_path) -> None:

@@ -155,7 +155,9 @@ def test_json_reads_in_powershell() -> None:
     # ConvertFrom-Json treats keys case-insensitively: two keys differing only in case break it.
     text = RENDERERS["json"](report())
     assert _keys_case_insensitively_unique(json.loads(text))
-    assert "İ ş ğ" in text  # UTF-8, not \u escapes: readable in a console too
+    # ASCII, \u escapes: a pipe or redirect in any console code page (cp1252, cp857) reads the same (issue 14)
+    assert text.isascii() and "\\u0130 \\u015f \\u011f" in text
+    assert "İ ş ğ" in json.dumps(json.loads(text), ensure_ascii=False)
 
 
 def test_json_turkish_keeps_keys_and_status_words() -> None:

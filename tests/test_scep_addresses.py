@@ -101,8 +101,8 @@ def test_an_unreachable_address_names_it_in_the_reason(tmp_path: Path) -> None:
         ("127.0.0.1", "[scep] addresses must be a table"),
         ({"ndes.other.test": "127.0.0.1"}, "'ndes.other.test' is the host of no URL"),
         ({NAME: "127.0.0.1:8443"}, f"{NAME} must map to an IP address or a host name"),
-        ({NAME: 7}, f"{NAME} must map to an IP address or a host name"),
-        ({NAME: ""}, f"{NAME} must map to an IP address or a host name"),
+        ({NAME: 7}, "[scep] addresses (every value) must be a string"),
+        ({NAME: ""}, "[scep] addresses (every value) must be a string"),
     ],
 )
 def test_bad_addresses_are_one_line_config_errors(addresses: object, message: str, tmp_path: Path) -> None:

@@ -150,7 +150,7 @@ def test_slow_server_past_the_timeout_is_unknown(pki: sr.Pki) -> None:
     slow = replace(sr.healthy(pki), delay=30)
     result = verdict(slow, "scep_ra_encryption_cert_served", replace(OPTIONS, timeout=0.3))
     assert result.status is Status.UNKNOWN
-    assert "no answer within 0.3 s" in result.finding
+    assert "no complete answer within 0.3 s" in result.finding
 
 
 def test_unreachable_endpoint_is_unknown() -> None:

@@ -10,6 +10,7 @@ import getpass
 import os
 import sys
 from dataclasses import dataclass
+from functools import cached_property
 
 from conncheck.errors import InputError
 
@@ -21,6 +22,14 @@ class Credential:
 
     def __repr__(self) -> str:  # keep the secret out of tracebacks and debug output
         return f"Credential(username={self.username!r}, password=***)"
+
+    @cached_property
+    def nt_hash(self) -> str:
+        """The NT hash (MD4 of the UTF-16LE password, hex) NTLM derives from the password: derived once here and
+        handed to every host's authentication instead of the password. As secret as the password itself."""
+        from spnego._ntlm_raw.crypto import ntowfv1  # pyspnego's own derivation, so both sides agree byte for byte
+
+        return ntowfv1(self.password).hex()
 
 
 def secret(

@@ -9,9 +9,9 @@ code 0x408) is explained as both.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 
+from conncheck import strict_json
 from conncheck.catalog import Catalog, Code, Event, ParsedCode, format_code, load, parse_code, parse_number, text
 from conncheck.catalog.codes import DiagnosticCode
 from conncheck.errors import InputError
@@ -240,7 +240,7 @@ def list_checks_text(fmt: str = "table", registry: Registry | None = None) -> st
             }
             for c in checks
         ]
-        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+        return strict_json.dumps(doc, indent=2) + "\n"
     if fmt != "table":
         raise InputError(f"--format {fmt}: expected table or json")
     from tabulate import tabulate

@@ -7,10 +7,14 @@
     script; conncheck never sends it anywhere (fact scripts are read-only and lint-checked; this one is not one).
 
     Credentials: the task runs as a dedicated (group) managed service account, so no password is stored in the
-    task. Give -RunAs a gMSA such as 'CONTOSO\svc-conncheck$'; it needs "Log on as a batch job" and the read
-    rights conncheck documents. With a gMSA, WinRM and LDAP use Kerberos as that account, so site.toml needs no
-    password at all. If you must use a password (a plain service account), store it for that account in the
-    Windows Credential Manager (keyring_service in site.toml) while logged on as it: never on the command line,
+    task. Give -RunAs a gMSA such as 'CONTOSO\svc-conncheck$'; it needs "Log on as a batch job", this machine in
+    its PrincipalsAllowedToRetrieveManagedPassword, and the read rights conncheck documents. conncheck then
+    authenticates as that account through Windows' own Kerberos (SSPI, the task's logon session), to WinRM and to
+    LDAP alike, when site.toml names no user and no secret:
+        [winrm]  auth = "kerberos" (or "negotiate"), no username, no password_env
+        [ldap]   auth = "kerberos", tls = "ldaps" (channel-bound) or tls = "none" (sealed on 389)
+    (docs/authentication.md). If you must use a password (a plain service account), store it for that account in
+    the Windows Credential Manager (keyring_service in site.toml) while logged on as it: never on the command line,
     never in this script.
 
 .EXAMPLE

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib.util
 import shutil
+import struct
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,8 +21,9 @@ from tests.peers.samba import REALM, SambaLab
 
 
 def client_installed() -> bool:
-    """kinit/klist (Debian krb5-user) and the gssapi Python package ldap3's SASL GSSAPI bind imports."""
-    return all(shutil.which(tool) for tool in ("kinit", "klist")) and importlib.util.find_spec("gssapi") is not None
+    """kinit/klist (Debian krb5-user) and pyspnego's Kerberos on Linux (the gssapi and krb5 Python packages)."""
+    return all(shutil.which(tool) for tool in ("kinit", "klist")) and all(
+        importlib.util.find_spec(module) is not None for module in ("gssapi", "krb5"))
 
 
 @dataclass(frozen=True)
@@ -37,9 +39,14 @@ class KerberosClient:
         return self.directory / "ccache"
 
     @property
+    def client_keytab(self) -> Path:
+        """Where this client looks for its own keys (absent unless a test puts them there)."""
+        return self.directory / "client.keytab"
+
+    @property
     def env(self) -> dict[str, str]:
         return {"KRB5_CONFIG": str(self.config), "KRB5CCNAME": f"FILE:{self.ccache}",
-                "KRB5_CLIENT_KTNAME": f"FILE:{self.directory / 'client.keytab'}"}
+                "KRB5_CLIENT_KTNAME": f"FILE:{self.client_keytab}"}
 
     def kinit(self, principal: str, password: str) -> None:
         """Get a TGT for ``principal`` into this client's cache (raises with kinit's message on failure)."""
@@ -56,6 +63,19 @@ class KerberosClient:
 
     def destroy(self) -> None:
         self.ccache.unlink(missing_ok=True)
+
+    def skew_clock(self, seconds: int) -> None:
+        """Make this client's clock ``seconds`` off from the KDC's, without touching the system clock.
+
+        libkrb5 adds the time offset stored in a FILE credential cache's header (tag 1, DeltaTime: seconds and
+        microseconds, big-endian) to the system time in every request it makes with that cache: this is how it
+        compensates a known skew (kdc_timesync), and a made-up offset creates one. The KDC then answers the next
+        ticket request with KRB_AP_ERR_SKEW, as it does for a machine whose clock drifted.
+        """
+        data = self.ccache.read_bytes()
+        version, header_length = struct.unpack(">HH", data[:4])
+        header = struct.pack(">HHii", 1, 8, seconds, 0)
+        self.ccache.write_bytes(struct.pack(">HH", version, len(header)) + header + data[4 + header_length:])
 
 
 def client(lab: SambaLab, directory: Path) -> KerberosClient:

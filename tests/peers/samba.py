@@ -1,14 +1,16 @@
 """A Samba 4 AD domain controller on a loopback address, provisioned into a temp dir and seeded with real PKI.
 
 ``start(workdir, address)`` provisions a domain (``samba-tool domain provision``, every path inside ``workdir``,
-only the ``ldap`` server service, bound to ``address`` alone), turns off ``ldap server require strong auth`` (which
-samba-tool drops as an option: it is written into smb.conf afterwards), and runs ``samba -M single`` until 636
-answers. ``start(..., kdc=True)`` adds the ``kdc`` service (88) and registers the DC's ``ldap/`` service principal
-names, for Kerberos clients (tests/peers/krb5.py). ``seed(lab)`` then writes, as Administrator over LDAPS, what an
-AD CS site has and Samba does not create: an Enrollment Services object for the CA (a real certificate from
-``cryptography``), a SCEP and a PKCS template with security descriptors encoded by Samba from SDDL,
-NTAuthCertificates, the NDES service account (in a group nested in the group the SCEP template grants Enroll to),
-its HTTP SPN, and the connector's computer account (the one account the PKCS template grants Enroll to).
+only the ``ldap`` server service, bound to ``address`` alone), keeps Samba's default ``ldap server require strong
+auth = yes`` (``relaxed_strong_auth=True`` writes ``no`` into smb.conf, since samba-tool drops it as an option), and
+runs ``samba -M single`` until 636 answers. ``start(..., kdc=True)`` adds the ``kdc`` service (88) and registers the
+DC's ``ldap/`` service principal names, for Kerberos clients (tests/peers/krb5.py). ``seed(lab)`` then writes, as
+Administrator over LDAPS, what an AD CS site has and Samba does not create: an Enrollment Services object for the CA
+(a real certificate from ``cryptography``), a SCEP and a PKCS template with security descriptors encoded by Samba
+from SDDL, NTAuthCertificates, the NDES service account (in a group nested in the group the SCEP template grants
+Enroll to), its HTTP SPN, and the connector's computer account (the one account the PKCS template grants Enroll
+to). ``winrm_keytab(lab, hosts, path)`` gives simulated Windows hosts computer accounts with their WinRM service
+principals and exports their keys for the WinRM lab's Kerberos acceptor.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from tests.peers import sddl
 REALM = "LAB.TEST"
 DOMAIN = "LAB"
 HOST = "dc1"
+ADMIN_USER = "Administrator"
 ADMIN_PASSWORD = "Adm1n-Lab-Pass!23"
 NDES_PASSWORD = "Ndes-Lab-Pass!45"
 CA_NAME = "Lab Issuing CA"
@@ -85,7 +88,7 @@ class SambaLab:
         tls = ldap3.Tls(validate=ssl.CERT_REQUIRED, ca_certs_file=str(self.ca_bundle), valid_names=[self.fqdn])
         server = ldap3.Server(self.address, port=636, use_ssl=True, tls=tls, get_info=ldap3.NONE,
                               connect_timeout=10)
-        return ldap3.Connection(server, user=f"Administrator@{REALM.lower()}", password=ADMIN_PASSWORD,
+        return ldap3.Connection(server, user=f"{ADMIN_USER}@{REALM.lower()}", password=ADMIN_PASSWORD,
                                 auto_bind=True, raise_exceptions=True)
 
     def stop(self) -> None:
@@ -113,8 +116,14 @@ def _wait_port(address: str, port: int, timeout: float) -> None:
     raise RuntimeError(f"samba did not answer on {address}:{port} within {timeout} s")
 
 
-def start(workdir: Path, address: str = "127.0.0.9", *, kdc: bool = False) -> SambaLab:
-    """Provision and start a DC; the caller stops it (``lab.stop()``). ``kdc`` adds Samba's KDC (88/tcp+udp)."""
+def start(workdir: Path, address: str = "127.0.0.9", *, kdc: bool = False,
+          relaxed_strong_auth: bool = False) -> SambaLab:
+    """Provision and start a DC; the caller stops it (``lab.stop()``). ``kdc`` adds Samba's KDC (88/tcp+udp).
+
+    The DC keeps Samba's default ``ldap server require strong auth = yes`` (simple binds only over TLS, SASL binds
+    only signed or sealed), as a hardened Windows DC; ``relaxed_strong_auth`` sets it to ``no`` for the one test
+    that needs a cleartext simple bind to succeed.
+    """
     workdir.mkdir(parents=True, exist_ok=True)
     dirs = {"pid directory": "run", "lock directory": "lock", "state directory": "state",
             "cache directory": "cache", "private dir": "private", "binddns dir": "bind-dns"}
@@ -128,8 +137,9 @@ def start(workdir: Path, address: str = "127.0.0.9", *, kdc: bool = False) -> Sa
         check=True, capture_output=True, text=True,
     )
     conf = workdir / "etc" / "smb.conf"
-    text = conf.read_text()
-    conf.write_text(text.replace("[global]\n", "[global]\n\tldap server require strong auth = no\n", 1))
+    if relaxed_strong_auth:
+        text = conf.read_text()
+        conf.write_text(text.replace("[global]\n", "[global]\n\tldap server require strong auth = no\n", 1))
     logs = workdir / "logs"
     logs.mkdir(exist_ok=True)
     subprocess.run(["samba", "-s", str(conf), "-D", "-l", str(logs), "-M", "single"], check=True)
@@ -283,6 +293,68 @@ def seed(lab: SambaLab, now: datetime | None = None) -> SambaLab:
     finally:
         conn.unbind()
     return lab
+
+
+def add_computer(lab: SambaLab, fqdn: str, services: tuple[str, ...] = ("HTTP", "WSMAN")) -> str:
+    """The computer account of ``fqdn`` (created, or the seeded one of that name) holding ``<service>/<fqdn>`` for
+    each service (WinRM's are HTTP/ and WSMAN/); its DN. A fresh random password gives it Kerberos keys."""
+    import secrets
+
+    from ldap3 import MODIFY_ADD, MODIFY_REPLACE
+    from ldap3.core.exceptions import LDAPEntryAlreadyExistsResult
+
+    name = fqdn.split(".")[0].upper()[:15]
+    dn = f"CN={name},CN=Computers,{lab.base}"
+    password = f'"{secrets.token_urlsafe(24)}"'.encode("utf-16-le")
+    spns = [f"{service}/{fqdn}" for service in services]
+    conn = lab.admin()
+    try:
+        conn.add(dn, ["top", "person", "organizationalPerson", "user", "computer"],
+                 {"sAMAccountName": f"{name}$", "userAccountControl": 4096, "dNSHostName": fqdn,
+                  "unicodePwd": password, "servicePrincipalName": spns})
+    except LDAPEntryAlreadyExistsResult:
+        conn.modify(dn, {"unicodePwd": [(MODIFY_REPLACE, [password])], "servicePrincipalName": [(MODIFY_ADD, spns)]})
+    finally:
+        conn.unbind()
+    lab.seeded[fqdn] = dn
+    return dn
+
+
+def winrm_keytab(lab: SambaLab, hostnames: list[str], path: Path,
+                 services: dict[str, tuple[str, ...]] | None = None) -> Path:
+    """Computer accounts for ``hostnames`` (``services`` per host, default HTTP/ and WSMAN/) and a keytab of their
+    keys at ``path`` (``samba-tool domain exportkeytab``: ``--principal <first service>/<host>`` per host up to a
+    few hosts; the whole domain for a fleet, as one export is far quicker than a hundred)."""
+    first = {}
+    for fqdn in hostnames:
+        host_services = (services or {}).get(fqdn, ("HTTP", "WSMAN"))
+        add_computer(lab, fqdn, host_services)
+        first[fqdn] = f"{host_services[0]}/{fqdn}"
+    for principal in [first[name] for name in hostnames] if len(hostnames) <= 5 else [None]:
+        export_keytab(lab, path, principal)
+    return path
+
+
+def export_keytab(lab: SambaLab, path: Path, principal: str | None = None) -> Path:
+    """Add ``principal``'s keys (every account's without one) to the keytab at ``path``."""
+    only = [f"--principal={principal}"] if principal else []
+    subprocess.run(["samba-tool", "domain", "exportkeytab", str(path), "-s", str(lab.workdir / "etc" / "smb.conf"),
+                    *only], check=True, capture_output=True, text=True)
+    return path
+
+
+def add_user(lab: SambaLab, name: str, password: str) -> str:
+    """An enabled user account ``name`` with ``password``; its DN."""
+    dn = f"CN={name},CN=Users,{lab.base}"
+    conn = lab.admin()
+    try:
+        conn.add(dn, ["top", "person", "organizationalPerson", "user"],
+                 {"sAMAccountName": name, "userPrincipalName": f"{name}@{REALM.lower()}", "userAccountControl": 512,
+                  "unicodePwd": f'"{password}"'.encode("utf-16-le")})
+    finally:
+        conn.unbind()
+    lab.seeded[name] = dn
+    return dn
 
 
 def site_toml(lab: SambaLab, **ldap: Any) -> str:

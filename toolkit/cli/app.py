@@ -9,10 +9,9 @@ Heavy libraries (pypsrp, ldap3, cryptography) are imported inside the commands t
 
 from __future__ import annotations
 
-import sys
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from conncheck import __version__, exit_codes
@@ -20,6 +19,7 @@ from conncheck.errors import InputError
 
 if TYPE_CHECKING:
     from conncheck.checklist import Report
+    from conncheck.cli.output import Destination
 
 
 app = typer.Typer(
@@ -96,24 +96,9 @@ def parse_codes(spec: str | None) -> list[int] | None:
     return values
 
 
-def write_output(text: str, output: Path | None, inputs: list[Path] | None = None) -> None:
-    """Print, or write to a file; never over one of the inputs."""
-    if output is None:
-        sys.stdout.write(text)
-        return
-    for given in inputs or []:
-        if output.exists() and given.exists() and output.resolve() == given.resolve():
-            raise InputError(f"--output {output} is one of the input files; refusing to overwrite it")
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"--output {output}: cannot write ({exc.strerror})") from None
-
-
-def finish(report: Report, fmt: OutputFormat, output: Path | None, inputs: list[Path] | None = None) -> None:
+def finish(report: Report, fmt: OutputFormat, dest: Destination) -> NoReturn:
+    """Render the report where ``dest`` (checked before the work began) says, and exit with its code."""
     from conncheck.reports import RENDERERS
 
-    write_output(RENDERERS[fmt.value](report), output, inputs)
+    dest.write(RENDERERS[fmt.value](report))
     raise typer.Exit(report.exit_code)
-
-

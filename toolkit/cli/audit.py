@@ -7,24 +7,24 @@ PostgreSQL URL (``--db``); without ``--db`` every command uses one default file 
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from datetime import datetime, timezone
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from conncheck import __version__
+from conncheck import __version__, strict_json
 from conncheck.application import build_report, site_settings, with_site
-from conncheck.cli.app import ConfigOpt, Lang, LangOpt, app, write_output
-from conncheck.errors import ConfigError, InputError
+from conncheck.cli.app import ConfigOpt, Lang, LangOpt, app
+from conncheck.cli.output import destination
+from conncheck.errors import InputError
 
 if TYPE_CHECKING:
     from conncheck.checklist import Report
     from conncheck.facts import Facts
-    from conncheck.history import Store
+    from conncheck.history import Recorded, Store
+    from conncheck.reports.audit import AuditReport
 
 
 EXIT_REGRESSION = 4
@@ -95,13 +95,7 @@ def _audit_section(config: Path | None) -> dict[str, object]:
         return {}
     from conncheck.config import load
 
-    section = load(config).sections.get("audit", {})
-    unknown = sorted(set(section) - {"db"})
-    if unknown:
-        raise ConfigError(f"{config}: [audit] has no key {unknown[0]!r} (known: db)")
-    if "db" in section and not isinstance(section["db"], str):
-        raise ConfigError(f"{config}: [audit] db must be a string (a file path or postgresql:// URL)")
-    return dict(section)
+    return load(config).sections.get("audit", {})  # checked against conncheck.config.AuditSection
 
 
 def _facts(config: Path | None, facts_files: list[Path], quiet: bool) -> Facts:
@@ -120,27 +114,6 @@ def _facts(config: Path | None, facts_files: list[Path], quiet: bool) -> Facts:
     except ImportError:
         raise InputError("audit: live collection is not available in this build; pass --facts FILE") from None
     return collect_site(load(config), default_registry(), CollectOptions(progress=None if quiet else progress_line))
-
-
-def write_atomically(text: str, output: Path | None, inputs: list[Path]) -> None:
-    """Like ``write_output``, but through a temporary file renamed into place: node_exporter's textfile
-    collector, a web server or a CI step reading the file never sees half of it."""
-    if output is None:
-        write_output(text, None)
-        return
-    for given in inputs:
-        if output.exists() and given.exists() and output.resolve() == given.resolve():
-            raise InputError(f"--output {output} is one of the input files; refusing to overwrite it")
-    if output.is_dir():
-        raise InputError(f"--output {output}: is a directory")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent or Path("."))
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, output)
-    except OSError as exc:
-        raise InputError(f"--output {output}: cannot write ({exc.strerror})") from None
 
 
 @app.command()
@@ -166,34 +139,48 @@ def audit(
 
     Example (cron, systemd timer, Task Scheduler): conncheck audit -c site.toml --db audit.sqlite -f html -o audit.html
     """
-    from conncheck.history import NewRun
-    from conncheck.history.diff import diff_results
-    from conncheck.history.expiry import expiry_items
-    from conncheck.reports.audit import AUDIT_RENDERERS, AuditReport
+    from conncheck.history import NewRun, default_store_path, is_url
+    from conncheck.reports.audit import AUDIT_RENDERERS
 
     started = datetime.now(timezone.utc)
     settings, site = site_settings(config)
     db = db if db is not None else _audit_section(config).get("db")  # type: ignore[assignment]
-    inputs = [*(facts_files or []), *([config] if config else []), *([Path(db)] if db and "://" not in db else [])]
-    if output is not None and not output.parent.is_dir():
-        raise InputError(f"--output {output}: directory {output.parent} does not exist")
+    store_file = None if db is not None and is_url(db) else Path(db) if db is not None else default_store_path()
+    dest = destination(output, [*(facts_files or []), config, store_file])  # before anything is opened or created
     with _open(db, create=True, wait=wait) as store:  # open first: a bad store fails before a long collection
         facts = with_site(_facts(config, facts_files or [], quiet), site)
         report = build_report(facts, settings, lang=lang.value, codes=None, hosts=None, strict=fail_on is FailOn.warn)
-        recorded = store.record(
-            NewRun(report.site, started, datetime.now(timezone.utc), facts.collected_at, __version__,
-                   audit_exit_code(report, fail_on), facts.to_json(), exit_code_on_regression=EXIT_REGRESSION),
-            report.results,
-        )
+        run = NewRun(report.site, started, datetime.now(timezone.utc), facts.collected_at, __version__,
+                     audit_exit_code(report, fail_on), facts.to_json(), exit_code_on_regression=EXIT_REGRESSION)
+        staged = None
+        try:
+            # The report is rendered and written (to stdout, or beside its file) before the run commits: a report
+            # that cannot be written rolls the run back, so it never becomes the next run's baseline unseen.
+            with store.recording(run, report.results) as recorded:
+                audit_report = _audit_report(report, recorded, facts, settings.expiry_warning_days)
+                staged = dest.stage(AUDIT_RENDERERS[fmt.value](audit_report))
+        except BaseException:
+            if staged is not None:
+                staged.discard()
+            raise
+    # Committed: only the rename of a file written beside the target remains (if even that fails, the message
+    # names where the report is kept).
+    staged.publish()
+    raise typer.Exit(audit_report.exit_code)
+
+
+def _audit_report(report: Report, recorded: Recorded, facts: Facts, warning_days: int) -> AuditReport:
+    from conncheck.history.diff import diff_results
+    from conncheck.history.expiry import expiry_items
+    from conncheck.reports.audit import AuditReport
+
     diff = diff_results(recorded.previous_results, report.results)
     if recorded.previous is None:
         diff = diff_results(report.results, report.results)  # a first run has no baseline: nothing changed
-    audit_report = AuditReport(
+    return AuditReport(
         report, recorded.run, recorded.previous, diff, expiry_items(report.results, facts.collected_at),
-        recorded.run.exit_code, settings.expiry_warning_days,
+        recorded.run.exit_code, warning_days,
     )
-    write_atomically(AUDIT_RENDERERS[fmt.value](audit_report), output, inputs)
-    raise typer.Exit(audit_report.exit_code)
 
 
 audit.__doc__ = f"{audit.__doc__}\n\n{AUDIT_EXIT_HELP}"
@@ -208,14 +195,12 @@ def history(
     wait: WaitOpt = 60.0,
 ) -> None:
     """One line per stored audit run, newest first: id, when the facts were collected, site, verdict, counts."""
-    import json
-
     from conncheck.reports.audit import history_text
 
     with _open(db, create=False, wait=wait) as store:
         runs = store.runs(site, limit)
     if fmt is ListFormat.json:
-        typer.echo(json.dumps([r.to_json() for r in runs], indent=2, ensure_ascii=False))
+        typer.echo(strict_json.dumps([r.to_json() for r in runs], indent=2))
         return
     if not runs:
         typer.echo("No audit runs recorded" + (f" for site {site}." if site else "."))
@@ -237,8 +222,6 @@ def diff(
 
     Exit code: 4 when the later run has regressions against the earlier one, else 0; 2 on bad input.
     """
-    import json
-
     from conncheck.history.diff import diff_results
     from conncheck.reports.audit import diff_text
 
@@ -249,13 +232,11 @@ def diff(
         if after is None:
             raise InputError("diff: no audit runs recorded" + (f" for site {site}" if site else ""))
         before = store.run(run_a) if run_a is not None else store.previous(after)
-        changes = diff_results(store.results(before.id) if before else [], store.results(after.id))
-    if before is None:
-        typer.echo(diff_text(changes, None, after), nl=False)
-        return
-    if fmt is ListFormat.json:
-        doc = {"before": before.to_json(), "after": after.to_json(), **changes.to_json()}
-        typer.echo(json.dumps(doc, indent=2, ensure_ascii=False, default=str))
+        later = store.results(after.id)
+        changes = diff_results(store.results(before.id) if before else later, later)  # a first run: no changes
+    if fmt is ListFormat.json:  # JSON even for a first run (before: null): a script parses every answer
+        doc = {"before": before.to_json() if before else None, "after": after.to_json(), **changes.to_json()}
+        typer.echo(strict_json.dumps(doc, indent=2))
     else:
         typer.echo(diff_text(changes, before, after), nl=False)
     raise typer.Exit(EXIT_REGRESSION if changes.regressions else 0)
@@ -282,8 +263,6 @@ def expiry(
 ) -> None:
     """Every certificate and CRL the site depends on (as the checks saw them in the latest run), soonest first,
     with days left as of that run's collection time."""
-    import json
-
     from conncheck.history.expiry import expiry_items
     from conncheck.reports.audit import expiry_text
 
@@ -303,7 +282,7 @@ def expiry(
              "items": [i.to_json() for i in items if limit is None or i.days_left <= limit]}
             for r, items in per_run
         ]
-        typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+        typer.echo(strict_json.dumps(doc, indent=2))
         return
     for r, items in per_run:
         shown = [i for i in items if limit is None or i.days_left <= limit]

@@ -23,8 +23,8 @@ from conncheck.cli.app import (
     app,
     finish,
     parse_codes,
-    write_output,
 )
+from conncheck.cli.output import destination
 from conncheck.errors import InputError
 
 if TYPE_CHECKING:
@@ -92,10 +92,10 @@ def _collect(site: SiteConfig, role: list[str] | None, host: list[str] | None, p
     return collect_site(site, default_registry(), options)
 
 
-def _save(facts: Facts, path: Path, config: Path | None) -> None:
-    if config is not None and path.exists() and path.resolve() == config.resolve():
-        raise InputError(f"{path} is the site.toml given with -c; refusing to overwrite it")
-    write_output(facts.dumps() + "\n", path, [config] if config else [])
+def _facts_json(facts: Facts) -> str:
+    from conncheck import strict_json
+
+    return strict_json.dumps(facts.to_json(), indent=1) + "\n"
 
 
 SaveFactsOpt = Annotated[
@@ -124,12 +124,16 @@ def check(
     """
     wanted = parse_codes(codes)
     site = _site(config)
+    if save_facts is not None and output is not None and save_facts.resolve() == output.resolve():
+        raise InputError(f"--save-facts and --output both name {output}; give two files")
+    facts_dest = destination(save_facts, site.files_read(), "--save-facts") if save_facts is not None else None
+    dest = destination(output, site.files_read())
     facts = _collect(site, role, host, parallel, quiet, insecure)
-    if save_facts is not None:
-        _save(facts, save_facts, config)
+    if facts_dest is not None:
+        facts_dest.write(_facts_json(facts))
     only = list(facts.hosts) if (role or host) else None
     report = build_report(facts, site.settings, lang=lang.value, codes=wanted, hosts=only, strict=strict)
-    finish(report, fmt, output, [config] if config else [])
+    finish(report, fmt, dest)
 
 
 @app.command()
@@ -147,11 +151,9 @@ def collect(
 
     Example: conncheck collect -c site.toml -o facts.json
     """
-    facts = _collect(_site(config), role, host, parallel, quiet, insecure)
-    if output is None:
-        write_output(facts.dumps() + "\n", None)
-    else:
-        _save(facts, output, config)
+    site = _site(config)
+    dest = destination(output, site.files_read())
+    dest.write(_facts_json(_collect(site, role, host, parallel, quiet, insecure)))
 
 
 def _stdout_is_a_file() -> bool:
@@ -179,11 +181,12 @@ def script(
     from conncheck.config import load
 
     roles = _roles(role) or ()
-    site = msgspec.to_builtins(load(config).facts_site()) if config is not None else {}
-    text = for_roles(roles, site).text
+    loaded = load(config) if config is not None else None
+    dest = destination(output, loaded.files_read() if loaded else [])
+    text = for_roles(roles, msgspec.to_builtins(loaded.facts_site()) if loaded else {}).text
     # Windows PowerShell 5.1 reads a BOM-less script file in the ANSI code page; the UTF-8 BOM keeps names exact.
-    if output is not None:
-        write_output("\ufeff" + text, output, [config] if config else [])
+    if dest.path is not None:
+        dest.write(text, bom=True)
     elif _stdout_is_a_file():
         typer.echo("conncheck: stdout is a file: written as UTF-8 with BOM, but a shell's redirection may re-encode it "
                    "(Windows PowerShell and cmd.exe do); to write the file directly: "
@@ -191,7 +194,7 @@ def script(
         sys.stdout.flush()
         sys.stdout.buffer.write(("\ufeff" + text).encode("utf-8"))
     else:
-        write_output(text, None)
+        dest.write(text)
 
 
 def demo_live_facts() -> Facts:

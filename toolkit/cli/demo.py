@@ -25,6 +25,7 @@ def demo(
     """
     from conncheck import facts as facts_mod
     from conncheck.application import build_report
+    from conncheck.cli.output import destination
     from conncheck.plugin import Settings
 
     if live:
@@ -38,4 +39,4 @@ def demo(
         "conncheck demo: evaluating EXAMPLE data (a generated site with three faults), not a real site.", err=True
     )
     report = build_report(facts, Settings(), lang=lang.value, codes=None, hosts=None, strict=strict)
-    finish(report, fmt, None)
+    finish(report, fmt, destination(None, []))

@@ -38,8 +38,10 @@ def evaluate(
     Example: conncheck evaluate ndes01.json ca01.json conn01.json --format json
     """
     from conncheck.application import build_report, load_facts, site_settings, with_site
+    from conncheck.cli.output import destination
 
+    dest = destination(output, [*facts_files, config])
     settings, site = site_settings(config)
     merged = with_site(load_facts(list(facts_files)), site)
     report = build_report(merged, settings, lang=lang.value, codes=parse_codes(codes), hosts=host, strict=strict)
-    finish(report, fmt, output, [*facts_files, *([config] if config else [])])
+    finish(report, fmt, dest)

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from conncheck.cli.app import HostOpt, OutputOpt, app, write_output
+from conncheck.cli.app import HostOpt, OutputOpt, app
+from conncheck.cli.output import destination
 from conncheck.errors import InputError
 from conncheck.exit_codes import ExitCode
 
@@ -79,6 +80,7 @@ def events(
     from conncheck.events.render import RENDERERS
     from conncheck.events.triage import triage
 
+    dest = destination(output, files)
     result = triage(
         files,
         catalog.load(),
@@ -92,7 +94,7 @@ def events(
             typer.echo(f"conncheck: warning: {warning}", err=True)
         for note in stats.notes:
             typer.echo(f"conncheck: note: {stats.source}: {note}", err=True)
-    write_output(RENDERERS[fmt.value](result), output, files)
+    dest.write(RENDERERS[fmt.value](result))
     if result.nothing_read:
         typer.echo(f"conncheck: {result.nothing_read}", err=True)
         raise typer.Exit(ExitCode.UNKNOWN)

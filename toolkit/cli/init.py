@@ -72,6 +72,17 @@ def _bind(auth: BindAuth, user: str | None, password_env: str, keyring_service: 
     return {"authentication": ldap3.SIMPLE, "user": user, "password": password}
 
 
+class _PinnedSession:
+    """The pinned connection as the LDAP collector's queries read a session: one search (one page) at a time."""
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+
+    def search(self, base: str, flt: str, scope: Any, attributes: list[str], **kwargs: Any) -> dict[str, Any]:
+        self.conn.search(base, flt, search_scope=scope, attributes=attributes, **kwargs)
+        return dict(self.conn.result or {})
+
+
 def _read(conn: Any, dc: DcAddress, quiet: bool) -> tuple[Directory, list[Entry]]:
     from conncheck.cli.collect import progress_line
     from conncheck.collectors.ldap import Bases, run_query
@@ -83,7 +94,8 @@ def _read(conn: Any, dc: DcAddress, quiet: bool) -> tuple[Directory, list[Entry]
         progress_line(PeerProgress("ldap", dc.server))
     started, queries = time.monotonic(), 0
     try:
-        roots = run_query(conn, ROOT_DSE, Bases("", ""), {})
+        session: Any = _PinnedSession(conn)
+        roots = run_query(session, ROOT_DSE, Bases("", ""), {})
         domain = first(roots[0], "defaultNamingContext") if roots else None
         config = first(roots[0], "configurationNamingContext") if roots else None
         if not domain or not config:
@@ -93,7 +105,7 @@ def _read(conn: Any, dc: DcAddress, quiet: bool) -> tuple[Directory, list[Entry]
         def run(query: Any) -> list[Entry]:
             nonlocal queries
             queries += 1
-            return run_query(conn, query, bases, {})
+            return run_query(session, query, bases, {})
 
         found = read_directory(run)
     except (LookupError, RuntimeError) as exc:

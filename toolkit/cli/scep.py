@@ -56,12 +56,14 @@ def scep(
     --external https://ndes-contoso.msappproxy.net/certsrv/mscep/mscep.dll
     """
     from conncheck import __version__
+    from conncheck.cli.output import destination
     from conncheck.collectors.scep import collect, parse_section
     from conncheck.facts import Facts
     from conncheck.plugin import Settings
     from conncheck.registry import default_registry
     from conncheck.site import FactsSite
 
+    dest = destination(output, [ca_bundle])
     section: dict[str, object] = {"urls": [url], "external_urls": list(external or []), "timeout_seconds": timeout}
     if ca_bundle is not None:
         section["ca_bundle"] = str(ca_bundle)
@@ -77,4 +79,4 @@ def scep(
         scep=targets,
     )
     report = build_report(facts, Settings(), lang=lang.value, codes=None, hosts=list(targets), strict=strict)
-    finish(report, fmt, output, [ca_bundle] if ca_bundle else None)
+    finish(report, fmt, dest)

@@ -2,7 +2,10 @@
 
 The wire: a TCP connection to the DC (LDAPS on 636, or 389 upgraded with StartTLS), the server certificate
 validated against ``ca_bundle`` (or the system store) and the DC's name; then a simple bind (over TLS only,
-unless ``--insecure``) or a SASL GSSAPI (Kerberos) bind. The rootDSE gives ``defaultNamingContext`` and
+unless ``--insecure``) or a Kerberos bind (SASL GSSAPI through pyspnego: SSPI on Windows, GSSAPI elsewhere; bound
+to the TLS channel over TLS, sealed on plain 389: see ldap_wire.py). Every exchange (connect and TLS, StartTLS, the
+bind, each page of a search) must be complete within ``timeout``, however slowly the DC answers: past it the
+connection is cut and what was not read is UNKNOWN with that reason. The rootDSE gives ``defaultNamingContext`` and
 ``configurationNamingContext``; each query's base resolves ``{domain}``, ``{config}`` and ``{pki}``
 (``CN=Public Key Services,CN=Services,<config>``). Searches are paged (500 per page) and ask only for the
 query's attributes; ``nTSecurityDescriptor`` is requested with the SD-flags control (1.2.840.113556.1.4.801) at
@@ -14,16 +17,17 @@ site.toml ``[ldap]``::
 
     server = "dc01.contoso.com"   # the DC's name, checked against its TLS certificate
     address = "10.0.0.5"          # optional: connect here instead of resolving server
-    tls = "ldaps"                 # ldaps (default, 636) | starttls (389) | none (389, --insecure only)
+    tls = "ldaps"                 # ldaps (default, 636) | starttls (389) | none (389: Kerberos sealed, or a simple
+                                  #   bind with --insecure only)
     port = 636                    # optional
     ca_bundle = "contoso-root.pem"  # optional: PEM of the CA that issued the DC's certificate
-    auth = "simple"               # simple | kerberos (SASL GSSAPI, uses the current ticket cache)
+    auth = "simple"               # simple | kerberos (SASL GSSAPI: the ticket cache, or the Windows logon session)
     user = "svc-audit@contoso.com"
     password_env = "CONNCHECK_LDAP_PASSWORD"  # or keyring_service = "conncheck-ldap", or a prompt
     base = "DC=contoso,DC=com"    # optional overrides of the rootDSE's naming contexts
     config_base = "CN=Configuration,DC=contoso,DC=com"
-    connect_timeout = 10          # seconds
-    timeout = 30                  # seconds per operation
+    connect_timeout = 10          # seconds for the TCP connect
+    timeout = 30                  # seconds for each whole exchange (connect, TLS, a request and all its answer)
 
 Query filters may use these site parameters: ``{ndes_fqdn}`` ([site] ndes_fqdn), ``{ndes_service_account}``
 and ``{connector_account}`` (the sAMAccountName part of [site]'s DOMAIN\\user values; without
@@ -37,12 +41,14 @@ every requested attribute present (an empty list when the entry has none), binar
 from __future__ import annotations
 
 import base64
+import contextlib
 import ssl
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from conncheck.collectors.deadline import Deadline, SocketWatch
 from conncheck.config import SiteConfig
 from conncheck.credentials import secret
 from conncheck.errors import ConfigError
@@ -53,11 +59,6 @@ from conncheck.registry import Registry
 SD_FLAGS_OID = "1.2.840.113556.1.4.801"
 IN_CHAIN = "1.2.840.113556.1.4.1941"
 PAGE_SIZE = 500
-TLS_MODES = ("ldaps", "starttls", "none")
-AUTH_MODES = ("simple", "kerberos")
-KEYS = {"server": str, "address": str, "tls": str, "port": int, "ca_bundle": str, "auth": str, "user": str,
-        "password_env": str, "keyring_service": str, "base": str, "config_base": str,
-        "connect_timeout": int, "timeout": int}
 
 
 class DirectoryUnavailable(Exception):
@@ -87,19 +88,10 @@ def settings_from(config: SiteConfig, *, insecure: bool) -> LdapSettings:
     raw = config.sections.get("ldap")
     if not raw:
         raise ConfigError(f"{where} is missing: name the domain controller (server = \"dc01.contoso.com\")")
-    for key, value in raw.items():
-        expected = KEYS.get(key)
-        if expected is None:
-            raise ConfigError(f"{where} has no key {key!r} (known: {', '.join(KEYS)})")
-        if not isinstance(value, expected) or isinstance(value, bool):
-            raise ConfigError(f"{where} {key} must be a {expected.__name__}, got {value!r}")
+    # Keys and types were checked when site.toml was loaded (conncheck.config.LdapSection); meanings are checked here.
     if not raw.get("server"):
         raise ConfigError(f"{where} needs server = \"<the DC's DNS name>\"")
     tls, auth = raw.get("tls", "ldaps"), raw.get("auth", "simple")
-    if tls not in TLS_MODES:
-        raise ConfigError(f"{where} tls must be one of {', '.join(TLS_MODES)}, got {tls!r}")
-    if auth not in AUTH_MODES:
-        raise ConfigError(f"{where} auth must be one of {', '.join(AUTH_MODES)}, got {auth!r}")
     if auth == "simple" and not raw.get("user"):
         raise ConfigError(f"{where} auth = \"simple\" needs user = \"<account>@<domain>\"")
     if tls == "none" and auth == "simple" and not insecure:
@@ -112,9 +104,6 @@ def settings_from(config: SiteConfig, *, insecure: bool) -> LdapSettings:
             ca_bundle = config.path.parent / ca_bundle
         if not ca_bundle.is_file():
             raise ConfigError(f"{where} ca_bundle {ca_bundle}: no such file")
-    for key in ("port", "connect_timeout", "timeout"):
-        if key in raw and raw[key] <= 0:
-            raise ConfigError(f"{where} {key} must be > 0")
     return LdapSettings(
         server=raw["server"], address=raw.get("address"), tls=tls,
         port=raw.get("port", 636 if tls == "ldaps" else 389), ca_bundle=ca_bundle, auth=auth,
@@ -155,57 +144,72 @@ def bind_password(s: LdapSettings, *, interactive: bool) -> str | None:
                   keyring_service=s.keyring_service, interactive=interactive)
 
 
-def _connect(s: LdapSettings, password: str | None) -> Any:
+def _connect(s: LdapSettings, password: str | None, watch: SocketWatch) -> Any:
+    """An open, bound, read-only connection; every step within ``s.timeout`` (``watch`` cuts the ones that are not)."""
     import ldap3
+    from conncheck.collectors import kerberos
+    from conncheck.collectors.ldap_wire import KerberosBindFailed, KerberosConnection, WatchedTls
     from ldap3.core.exceptions import LDAPException
 
     tls = None
     if s.tls != "none":
-        tls = ldap3.Tls(validate=ssl.CERT_REQUIRED, version=ssl.PROTOCOL_TLS_CLIENT,
-                        ca_certs_file=str(s.ca_bundle) if s.ca_bundle else None,
-                        valid_names=[s.server], sni=s.server)
+        tls = WatchedTls(watch, validate=ssl.CERT_REQUIRED, version=ssl.PROTOCOL_TLS_CLIENT,
+                         ca_certs_file=str(s.ca_bundle) if s.ca_bundle else None, valid_names=[s.server], sni=s.server)
     server = ldap3.Server(s.address or s.server, port=s.port, use_ssl=s.tls == "ldaps", tls=tls,
-                          get_info=ldap3.NONE, connect_timeout=s.connect_timeout)
+                          get_info=ldap3.NONE, connect_timeout=min(s.connect_timeout, s.timeout))
+    common: dict[str, Any] = {"read_only": True, "receive_timeout": s.timeout, "raise_exceptions": False,
+                              "auto_referrals": False}
     if s.auth == "kerberos":
-        kwargs: dict[str, Any] = {"authentication": ldap3.SASL, "sasl_mechanism": ldap3.KERBEROS,
-                                  "sasl_credentials": (s.server,)}
+        conn = KerberosConnection(server, service_host=s.server, **common)
     else:
-        kwargs = {"authentication": ldap3.SIMPLE, "user": s.user, "password": password}
-    conn = ldap3.Connection(server, read_only=True, receive_timeout=s.timeout, raise_exceptions=False,
-                            auto_referrals=False, **kwargs)
+        conn = ldap3.Connection(server, authentication=ldap3.SIMPLE, user=s.user, password=password, **common)
     try:
-        conn.open()
-        if s.tls == "starttls" and not conn.start_tls():
-            raise DirectoryUnavailable(f"StartTLS refused by {s.server}: {conn.result.get('message') or conn.result}")
-        if not conn.bind():
-            result = conn.result or {}
-            detail = result.get("message") or result.get("description") or "refused"
-            who = s.user if s.auth == "simple" else "the Kerberos ticket"
-            raise DirectoryUnavailable(f"LDAP bind as {who} refused by {s.server}: "
-                                       f"{result.get('description', '')} {detail}".strip())
-    except LDAPException as exc:
-        raise DirectoryUnavailable(f"cannot connect to {s.server}:{s.port} ({s.tls}): {_reason(exc)}") from None
-    except (OSError, ImportError) as exc:
-        raise DirectoryUnavailable(f"cannot connect to {s.server}:{s.port} ({s.tls}): {exc}") from None
-    except _kerberos_errors() as exc:
-        raise DirectoryUnavailable(f"Kerberos (SASL GSSAPI) bind to {s.server} failed: {_gss_reason(exc)}") from None
+        with within(s, watch):
+            conn.open()
+        watch.add(conn.socket)
+        if s.tls == "starttls":
+            with within(s, watch):
+                started = conn.start_tls()
+            if not started:
+                raise DirectoryUnavailable(f"StartTLS refused by {s.server}: "
+                                           f"{conn.result.get('message') or conn.result}")
+        with within(s, watch):
+            bound = conn.bind()
+        if not bound:
+            raise DirectoryUnavailable(_bind_refused(s, conn.result or {}))
+    except DirectoryUnavailable:
+        raise
+    except (LDAPException, OSError, KerberosBindFailed) as exc:
+        raise DirectoryUnavailable(watch.reason or f"cannot connect to {s.server}:{s.port} ({s.tls}): "
+                                   f"{_reason(exc)}") from None
+    except Exception as exc:
+        if not kerberos.is_kerberos_error(exc):
+            raise
+        raise DirectoryUnavailable(f"Kerberos (SASL GSSAPI) bind to {s.server} failed: "
+                                   f"{kerberos.reason(exc, 'ldap', s.server, 'server (the DC name)')}") from None
     return conn
 
 
-def _kerberos_errors() -> tuple[type[Exception], ...]:
-    """What the gssapi package raises (no ticket, unknown service principal, KDC unreachable); none without it."""
-    try:
-        from gssapi.exceptions import GeneralError, GSSError
-    except ImportError:
-        return ()
-    return (GSSError, GeneralError)
+def within(s: LdapSettings, watch: SocketWatch) -> Deadline:
+    """One LDAP exchange (connect and TLS, StartTLS, the bind, one page of a search) must be over in ``timeout``."""
+    return Deadline(watch, s.timeout, f"no complete answer from {s.server}:{s.port} ({s.tls}) within {s.timeout} s "
+                                      "(timeout)")
 
 
-def _gss_reason(exc: Exception) -> str:
-    text = " ".join(str(exc).split())
-    if "No Kerberos credentials available" in text or "No credentials cache found" in text:
-        return f"no Kerberos ticket (run kinit first): {text}"
-    return text
+def _bind_refused(s: LdapSettings, result: dict[str, Any]) -> str:
+    """The DC's refusal, with what to change when it is the DC's strong-authentication rule."""
+    who = s.user if s.auth == "simple" else "the Kerberos ticket"
+    detail = f"{result.get('description', '')} {result.get('message') or ''}".strip().rstrip(".") or "refused"
+    line = f"LDAP bind as {who} refused by {s.server}: {detail}"
+    if result.get("description") == "strongerAuthRequired":
+        if s.auth == "simple":
+            return (f"{line}. The DC takes simple binds only over TLS (LDAP signing / strong authentication "
+                    "required): use tls = \"ldaps\" or \"starttls\"")
+        if s.tls != "none":
+            return (f"{line}. This DC takes Kerberos binds only sealed and refuses sealing inside TLS (as Samba's "
+                    "'ldap server require strong auth = yes' does): use tls = \"none\" with auth = \"kerberos\" "
+                    "(Kerberos then seals the traffic)")
+    return line
 
 
 def _reason(exc: Exception) -> str:
@@ -214,8 +218,6 @@ def _reason(exc: Exception) -> str:
         return "the DC's TLS certificate does not name this server (TLS name mismatch)"
     if "CERTIFICATE_VERIFY_FAILED" in text:
         return "the DC's TLS certificate is not trusted by the CA bundle (certificate verify failed)"
-    if "package gssapi" in text:
-        return "Kerberos needs the Python package gssapi (pip install 'conncheck[kerberos]')"
     return f"{type(exc).__name__}: {text}"
 
 
@@ -229,16 +231,34 @@ class Bases:
         return f"CN=Public Key Services,CN=Services,{self.config}"
 
 
-def _root_dse(conn: Any, s: LdapSettings) -> Bases:
+@dataclass(frozen=True)
+class Session:
+    """A bound connection, its settings, and the watch that cuts it when an exchange outlasts ``timeout``."""
+
+    conn: Any
+    settings: LdapSettings
+    watch: SocketWatch
+
+    def search(self, base: str, flt: str, scope: Any, attributes: list[str], **kwargs: Any) -> dict[str, Any]:
+        """One search request (one page), within the deadline; ldap3's result dict."""
+        with within(self.settings, self.watch):
+            self.conn.search(base, flt, search_scope=scope, attributes=attributes, **kwargs)
+        if self.watch.expired:
+            raise DirectoryUnavailable(str(self.watch.reason))
+        return dict(self.conn.result or {})
+
+
+def _root_dse(session: Session) -> Bases:
     import ldap3
 
-    ok = conn.search("", "(objectClass=*)", search_scope=ldap3.BASE,
-                     attributes=["defaultNamingContext", "configurationNamingContext"])
-    attrs = conn.response[0]["attributes"] if ok and conn.response else {}
+    s = session.settings
+    result = session.search("", "(objectClass=*)", ldap3.BASE, ["defaultNamingContext", "configurationNamingContext"])
+    response = session.conn.response
+    attrs = response[0]["attributes"] if result.get("result") == 0 and response else {}
     domain = s.base or _first(attrs.get("defaultNamingContext"))
     config = s.config_base or _first(attrs.get("configurationNamingContext"))
     if not domain or not config:
-        raise DirectoryUnavailable(f"the rootDSE of {s.server} names no naming contexts: {conn.result}")
+        raise DirectoryUnavailable(f"the rootDSE of {s.server} names no naming contexts: {result}")
     return Bases(domain, config)
 
 
@@ -257,7 +277,8 @@ def _values(raw: dict[str, list[bytes]], name: str, binary: bool) -> list[str]:
     return []
 
 
-def _search(conn: Any, base: str, flt: str, scope: str, attributes: list[str], controls: list[Any]) -> list[Any]:
+def _search(session: Session, base: str, flt: str, scope: str, attributes: list[str],
+            controls: list[Any]) -> list[Any]:
     """Every entry, page by page; a failed search raises with the server's reason."""
     import ldap3
 
@@ -265,20 +286,19 @@ def _search(conn: Any, base: str, flt: str, scope: str, attributes: list[str], c
     entries: list[Any] = []
     cookie = None
     while True:
-        conn.search(base, flt, search_scope=scopes[scope], attributes=attributes or [ldap3.NO_ATTRIBUTES],
-                    controls=controls, paged_size=PAGE_SIZE, paged_cookie=cookie)
-        result = conn.result or {}
+        result = session.search(base, flt, scopes[scope], attributes or [ldap3.NO_ATTRIBUTES], controls=controls,
+                                paged_size=PAGE_SIZE, paged_cookie=cookie)
         if result.get("result") not in (0, None):
             if result.get("description") == "noSuchObject":
                 return []
             raise RuntimeError(f"search of {base} failed: {result.get('description')} {result.get('message', '')}")
-        entries.extend(e for e in conn.response or [] if e.get("type") == "searchResEntry")
+        entries.extend(e for e in session.conn.response or [] if e.get("type") == "searchResEntry")
         cookie = (result.get("controls", {}).get("1.2.840.113556.1.4.319", {}).get("value", {}).get("cookie"))
         if not cookie:
             return entries
 
 
-def run_query(conn: Any, query: LdapQuery, bases: Bases, params: dict[str, str]) -> list[dict[str, Any]]:
+def run_query(session: Session, query: LdapQuery, bases: Bases, params: dict[str, str]) -> list[dict[str, Any]]:
     from ldap3.protocol.microsoft import security_descriptor_control
     from ldap3.utils.conv import escape_filter_chars
 
@@ -295,24 +315,24 @@ def run_query(conn: Any, query: LdapQuery, bases: Bases, params: dict[str, str])
         binary.add("ntsecuritydescriptor")
         controls = security_descriptor_control(sdflags=0x07)
     out = []
-    for entry in _search(conn, base, flt, query.scope, attributes, controls):
+    for entry in _search(session, base, flt, query.scope, attributes, controls):
         raw = entry.get("raw_attributes", {})
         item: dict[str, Any] = {
             "dn": entry["dn"],
             "attributes": {a: _values(raw, a, a.lower() in binary) for a in attributes},
         }
         if query.nested_groups:
-            item["groups"] = nested_groups(conn, bases, entry["dn"])
+            item["groups"] = nested_groups(session, bases, entry["dn"])
         out.append(item)
     return out
 
 
-def nested_groups(conn: Any, bases: Bases, dn: str) -> list[dict[str, str]]:
+def nested_groups(session: Session, bases: Bases, dn: str) -> list[dict[str, str]]:
     """Every group ``dn`` is a member of, directly or through other groups (LDAP_MATCHING_RULE_IN_CHAIN)."""
     from ldap3.utils.conv import escape_filter_chars
 
     flt = f"(&(objectClass=group)(member:{IN_CHAIN}:={escape_filter_chars(dn)}))"
-    groups = _search(conn, bases.domain, flt, "subtree", ["objectSid"], [])
+    groups = _search(session, bases.domain, flt, "subtree", ["objectSid"], [])
     return [{"dn": g["dn"], "objectSid": _values(g.get("raw_attributes", {}), "objectSid", True)[0]}
             for g in groups if _values(g.get("raw_attributes", {}), "objectSid", True)]
 
@@ -342,26 +362,40 @@ def collect_directory(
     probes = _ldap_probes(registry)
     target = Target(s.server, (DIRECTORY_ROLE,), attributes={"tls": s.tls, "auth": s.auth})
     started = time.perf_counter()
+    watch = SocketWatch()
     try:
-        conn = _connect(s, password)
+        session = Session(_connect(s, password, watch), s, watch)
     except DirectoryUnavailable as exc:
         ms = round((time.perf_counter() - started) * 1000, 1)
         target.probes = {p.name: ProbeResult.failure(str(exc), ms) for p in probes}
+        watch.close()
         return target
     params = filter_parameters(config)
     try:
-        bases = _root_dse(conn, s)
+        bases = _root_dse(session)
         for probe in probes:
             assert probe.ldap is not None
             t0 = time.perf_counter()
             try:
-                data = run_query(conn, probe.ldap, bases, params)
+                data = run_query(session, probe.ldap, bases, params)
                 target.probes[probe.name] = ProbeResult.success(data, round((time.perf_counter() - t0) * 1000, 1))
+            except DirectoryUnavailable:
+                raise
             except Exception as exc:  # one query's failure is that probe's UNKNOWN, not the run's end
                 reason = str(exc) if isinstance(exc, (LookupError, RuntimeError)) else f"{type(exc).__name__}: {exc}"
                 target.probes[probe.name] = ProbeResult.failure(reason, round((time.perf_counter() - t0) * 1000, 1))
     except DirectoryUnavailable as exc:
-        target.probes = {p.name: ProbeResult.failure(str(exc)) for p in probes}
+        # The DC stopped answering (or answered too slowly): what was read stands, the rest carries the reason.
+        target.probes = {p.name: target.probes.get(p.name) or ProbeResult.failure(str(exc)) for p in probes}
     finally:
-        conn.unbind()
+        _unbind(session)
+        watch.close()
     return target
+
+
+def _unbind(session: Session) -> None:
+    """Say goodbye if the connection still stands; a cut or dropped one has nothing left to close politely."""
+    from ldap3.core.exceptions import LDAPException
+
+    with contextlib.suppress(LDAPException, OSError), within(session.settings, session.watch):
+        session.conn.unbind()

@@ -32,7 +32,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from conncheck import __version__
-from conncheck.config import SiteConfig
+from conncheck.collectors.deadline import Deadline, SocketWatch
+from conncheck.config import ScepSection, SiteConfig, section
 from conncheck.errors import ConfigError
 from conncheck.facts import SCEP_ROLE, ProbeResult, Target
 from conncheck.plugin import HttpRequest, Probe
@@ -41,8 +42,7 @@ from conncheck.registry import Registry
 USER_AGENT = f"conncheck/{__version__} (SCEP endpoint probe)"
 MAX_REDIRECTS = 5
 MAX_HEAD_BYTES = 64 * 1024
-SECTION_KEYS = {"urls", "external_urls", "ca_bundle", "proxy", "timeout_seconds", "max_body_bytes", "probe_long_url",
-                "addresses"}
+GRACE_SECONDS = 1.0
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 HOST_NAME = re.compile(rf"^{_LABEL}(?:\.{_LABEL})*\.?$", re.I)
 
@@ -73,25 +73,12 @@ class Options:
     addresses: dict[str, str] = field(default_factory=dict)  # URL host (lower case) -> where to connect instead
 
 
-def _url_list(raw: Any, key: str, where: str) -> list[str]:
-    if raw is None:
-        return []
-    if not isinstance(raw, list) or not all(isinstance(u, str) for u in raw):
-        raise ConfigError(f"{where}: [scep] {key} must be a list of URLs")
-    for url in raw:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ConfigError(f"{where}: [scep] {key}: {url!r} is not an http:// or https:// URL")
-    return list(raw)
-
-
 def parse_section(raw: dict[str, Any], where: str, base: Path | None = None) -> tuple[list[Endpoint], Options]:
-    """Validate ``[scep]``: the endpoints in order (internal first) and the collector's options."""
-    unknown = sorted(set(raw) - SECTION_KEYS)
-    if unknown:
-        raise ConfigError(f"{where}: [scep] has no key {unknown[0]!r} (known: {', '.join(sorted(SECTION_KEYS))})")
-    internal = _url_list(raw.get("urls"), "urls", where)
-    external = _url_list(raw.get("external_urls"), "external_urls", where)
+    """Validate ``[scep]`` (or ``conncheck scep``'s options): the endpoints in order (internal first) and the
+    collector's options. Keys and types are site.toml's schema (conncheck.config.ScepSection); what they mean is
+    checked here."""
+    checked: ScepSection = section(raw, "scep", where)  # URLs included: http(s), with a host, without credentials
+    internal, external = list(checked.urls), list(checked.external_urls)
     if not internal:
         raise ConfigError(f"{where}: [scep] urls must list at least one internal SCEP URL")
     seen: set[str] = set()
@@ -101,21 +88,48 @@ def parse_section(raw: dict[str, Any], where: str, base: Path | None = None) -> 
         seen.add(url)
     endpoints = [Endpoint(u, "internal") for u in internal] + [Endpoint(u, "external") for u in external]
     hosts = {urlsplit(u).hostname or "" for u in seen}
-    return endpoints, replace(_options(raw, where, base), addresses=_addresses(raw.get("addresses"), hosts, where))
+    options = Options(
+        ca_bundle=_ca_bundle(checked.ca_bundle, where, base),
+        proxy=_proxy(checked.proxy, where),
+        timeout=checked.timeout_seconds,
+        max_body_bytes=checked.max_body_bytes,
+        probe_long_url=checked.probe_long_url,
+        addresses=_addresses(checked.addresses, hosts, where),
+    )
+    return endpoints, options
 
 
-def _addresses(raw: Any, hosts: set[str], where: str) -> dict[str, str]:
+def _ca_bundle(bundle: str | None, where: str, base: Path | None) -> Path | None:
+    if bundle is None:
+        return None
+    path = Path(bundle).expanduser()
+    path = path if path.is_absolute() or base is None else base / path
+    if not path.is_file():
+        raise ConfigError(f"{where}: [scep] ca_bundle {path}: no such file")
+    return path
+
+
+def _proxy(proxy: str | None, where: str) -> str | None:
+    if proxy is None:
+        return None
+    try:
+        parts = urlsplit(proxy)
+        parts.port  # noqa: B018  (a port that is not a number)
+    except ValueError:
+        parts = urlsplit("")
+    if parts.scheme != "http" or not parts.hostname:
+        raise ConfigError(f"{where}: [scep] proxy must be an http://host:port URL")
+    return proxy
+
+
+def _addresses(raw: dict[str, str], hosts: set[str], where: str) -> dict[str, str]:
     """``[scep] addresses``: each key the host of a configured URL, each value an IP address or a host name."""
-    if raw is None:
-        return {}
-    if not isinstance(raw, dict):
-        raise ConfigError(f'{where}: [scep] addresses must be a table like {{"ndes01.contoso.com" = "10.0.0.7"}}')
     found: dict[str, str] = {}
     for name, address in raw.items():
         host = name.lower().rstrip(".")
         if host not in hosts:
             raise ConfigError(f"{where}: [scep] addresses: {name!r} is the host of no URL in urls or external_urls")
-        if not isinstance(address, str) or not _is_address(address):
+        if not _is_address(address):
             raise ConfigError(f"{where}: [scep] addresses: {name} must map to an IP address or a host name")
         found[host] = address
     return found
@@ -127,34 +141,6 @@ def _is_address(value: str) -> bool:
     except ValueError:
         return len(value) <= 253 and bool(HOST_NAME.match(value))
     return True
-
-
-def _options(raw: dict[str, Any], where: str, base: Path | None) -> Options:
-    options = Options()
-    bundle = raw.get("ca_bundle")
-    if bundle is not None:
-        if not isinstance(bundle, str) or not bundle:
-            raise ConfigError(f"{where}: [scep] ca_bundle must be a path to a PEM file")
-        path = Path(bundle).expanduser()
-        path = path if path.is_absolute() or base is None else base / path
-        if not path.is_file():
-            raise ConfigError(f"{where}: [scep] ca_bundle {path}: no such file")
-        options = replace(options, ca_bundle=path)
-    proxy = raw.get("proxy")
-    if proxy is not None:
-        if not isinstance(proxy, str) or urlsplit(proxy).scheme != "http" or not urlsplit(proxy).hostname:
-            raise ConfigError(f"{where}: [scep] proxy must be an http://host:port URL")
-        options = replace(options, proxy=proxy)
-    timeout = raw.get("timeout_seconds", options.timeout)
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout <= 300:
-        raise ConfigError(f"{where}: [scep] timeout_seconds must be a number of seconds between 0 and 300")
-    cap = raw.get("max_body_bytes", options.max_body_bytes)
-    if isinstance(cap, bool) or not isinstance(cap, int) or not 1024 <= cap <= 64 * 1024 * 1024:
-        raise ConfigError(f"{where}: [scep] max_body_bytes must be a whole number from 1024 to 67108864")
-    long_url = raw.get("probe_long_url", False)
-    if not isinstance(long_url, bool):
-        raise ConfigError(f"{where}: [scep] probe_long_url must be true or false")
-    return replace(options, timeout=float(timeout), max_body_bytes=cap, probe_long_url=long_url)
 
 
 def collect_endpoints(
@@ -171,6 +157,11 @@ def collect_endpoints(
 
 
 def collect(endpoints: list[Endpoint], registry: Registry, options: Options) -> dict[str, Target]:
+    # Imported here, once, before the threads: requests' modules import each other, and a first import running in
+    # several threads at once can see one of them half initialised.
+    import conncheck.collectors.scep_address  # noqa: F401
+    import requests.utils  # noqa: F401
+
     probes = [p for p in registry.probes_for_role(SCEP_ROLE) if p.http is not None]
     with ThreadPoolExecutor(max_workers=max(1, min(8, len(endpoints)))) as pool:
         targets = list(pool.map(lambda e: collect_endpoint(e, probes, options), endpoints))
@@ -178,32 +169,41 @@ def collect(endpoints: list[Endpoint], registry: Registry, options: Options) -> 
 
 
 def collect_endpoint(endpoint: Endpoint, probes: list[Probe], options: Options) -> Target:
-    import requests
-
-    with requests.Session() as session:
-        session.trust_env = False  # proxies are chosen per URL below; no .netrc credentials are ever sent
-        session.max_redirects = MAX_REDIRECTS
-        if options.addresses:
-            from conncheck.collectors.scep_address import AddressAdapter
-
-            adapter = AddressAdapter(options.addresses)
-            session.mount("http://", adapter)
-            session.mount("https://", adapter)
-        results = {p.name: run_probe(session, endpoint.url, p.http, options) for p in probes if p.http}
+    """Every probe of one URL at once, each on its own connections and under its own deadline: an endpoint that
+    hangs costs one ``timeout``, not one per probe."""
+    requests = [(p.name, p.http) for p in probes if p.http is not None]
+    with ThreadPoolExecutor(max_workers=max(1, len(requests)), thread_name_prefix="scep-probe") as pool:
+        answers = list(pool.map(lambda r: run_probe(endpoint.url, r[1], options), requests))
+    results = {name: answer for (name, _), answer in zip(requests, answers, strict=True)}
     return Target(endpoint.url, (SCEP_ROLE,), results, {"exposure": endpoint.exposure})
 
 
-def run_probe(session: Any, url: str, request: HttpRequest, options: Options) -> ProbeResult:
+def run_probe(url: str, request: HttpRequest, options: Options) -> ProbeResult:
+    """One exchange under one deadline covering connect, TLS and the whole answer; what came after the deadline
+    cut it is discarded (the answer is incomplete), and the probe fails with the deadline as its reason."""
+    from conncheck.collectors.scep_address import watching
+
     if request.opt_in and not getattr(options, request.opt_in, False):
         return ProbeResult.success({"sent": False, "reason": f"off by default; {request.opt_in} turns it on"})
     started = time.monotonic()
+    data: dict[str, Any] | None = None
+    error = ""
+    watch = SocketWatch()
     try:
-        if request.tls_handshake:
-            data = tls_exchange(url, request, options)
-        else:
-            data = http_exchange(session, url, request, options)
+        with watching(watch), Deadline(watch, options.timeout, f"no complete answer within {options.timeout:g} s"):
+            exchange = tls_exchange if request.tls_handshake else http_exchange
+            data = exchange(url, request, options)
     except ProbeError as exc:
-        return ProbeResult.failure(str(exc), _ms(started))
+        error = str(exc)
+    except Exception:
+        if not watch.expired:  # a socket shut down under a library raises whatever it raises; else it is a bug
+            raise
+    finally:
+        watch.close()
+    if watch.reason is not None:
+        return ProbeResult.failure(watch.reason, _ms(started))
+    if data is None:
+        return ProbeResult.failure(error, _ms(started))
     return ProbeResult.success(data, _ms(started))
 
 
@@ -242,7 +242,21 @@ def _reason(exc: BaseException) -> str:
     return " ".join(text.split()) or type(inner).__name__
 
 
-def http_exchange(session: Any, url: str, request: HttpRequest, options: Options) -> dict[str, Any]:
+def _session(options: Options) -> Any:
+    """A requests session whose connections are under the exchange's deadline (and go to ``[scep] addresses``)."""
+    import requests
+    from conncheck.collectors.scep_address import AddressAdapter, WatchedAdapter
+
+    session = requests.Session()
+    session.trust_env = False  # proxies are chosen per URL below; no .netrc credentials are ever sent
+    session.max_redirects = MAX_REDIRECTS
+    adapter = AddressAdapter(options.addresses) if options.addresses else WatchedAdapter()
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+def http_exchange(url: str, request: HttpRequest, options: Options) -> dict[str, Any]:
     """One request as a device sends it; the answer as it came, body capped at ``max_body_bytes``."""
     import requests
     import urllib3
@@ -255,15 +269,13 @@ def http_exchange(session: Any, url: str, request: HttpRequest, options: Options
     if options.insecure:
         urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
     verify: bool | str = False if options.insecure else (str(options.ca_bundle) if options.ca_bundle else True)
-    deadline = time.monotonic() + options.timeout
     try:
-        response = session.request(
-            request.method, target, timeout=options.timeout, stream=True, allow_redirects=True,
+        with _session(options) as session, session.request(
+            request.method, target, timeout=_socket_timeout(options), stream=True, allow_redirects=True,
             verify=verify, proxies={"http": proxy, "https": proxy} if proxy else {},
             headers={"User-Agent": USER_AGENT},
-        )
-        with response:
-            body, truncated = _read_capped(response, options.max_body_bytes, deadline, options.timeout)
+        ) as response:
+            body, truncated = _read_capped(response, options.max_body_bytes)
     except requests.exceptions.SSLError as exc:
         raise ProbeError(f"TLS: {_reason(exc)}") from None
     except requests.exceptions.Timeout:
@@ -296,7 +308,7 @@ def _at(url: str, options: Options) -> str:
     return f" (at {address})" if address and proxy_for(url, options) is None else ""
 
 
-def _read_capped(response: Any, cap: int, deadline: float, timeout: float) -> tuple[bytes, bool]:
+def _read_capped(response: Any, cap: int) -> tuple[bytes, bool]:
     chunks: list[bytes] = []
     size = 0
     for chunk in response.iter_content(64 * 1024):
@@ -304,8 +316,6 @@ def _read_capped(response: Any, cap: int, deadline: float, timeout: float) -> tu
         size += len(chunk)
         if size > cap:
             return b"".join(chunks)[:cap], True
-        if time.monotonic() > deadline:
-            raise ProbeError(f"the body did not arrive within {timeout:g} s")
     return b"".join(chunks), False
 
 
@@ -328,11 +338,11 @@ def _connect(host: str, port: int, url: str, options: Options) -> socket.socket:
     proxy = proxy_for(url, options)
     try:
         if proxy is None:
-            return socket.create_connection((options.addresses.get(host, host), port), timeout=options.timeout)
+            return _watched((options.addresses.get(host, host), port), options)
         parts = urlsplit(proxy)
         if parts.scheme != "http" or not parts.hostname:
             raise ProbeError(f"proxy {proxy}: only http:// proxies are supported for the TLS probe")
-        sock = socket.create_connection((parts.hostname, parts.port or 8080), timeout=options.timeout)
+        sock = _watched((parts.hostname, parts.port or 8080), options)
         sock.sendall(f"CONNECT {host}:{port} HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode("ascii"))
         head = _read_head(sock)
         status_line = head.split(b"\r\n", 1)[0].decode("latin-1")
@@ -344,6 +354,20 @@ def _connect(host: str, port: int, url: str, options: Options) -> socket.socket:
         raise ProbeError(f"no connection within {options.timeout:g} s") from None
     except OSError as exc:
         raise ProbeError(f"{host}:{port}{_at(url, options)}: {exc.strerror or exc}") from None
+
+
+def _watched(address: tuple[str, int], options: Options) -> socket.socket:
+    from conncheck.collectors.scep_address import watch_socket
+
+    sock = socket.create_connection(address, timeout=_socket_timeout(options))
+    watch_socket(sock)
+    return sock
+
+
+def _socket_timeout(options: Options) -> float:
+    """Each socket wait: the deadline and a grace period, a backstop only, so that the deadline, which says why,
+    cuts a slow exchange rather than a socket timeout (a TLS handshake's timeout is a total, like the deadline)."""
+    return options.timeout + GRACE_SECONDS
 
 
 def _read_head(sock: Any) -> bytes:
@@ -407,11 +431,10 @@ def _request_over(
         f"{request.method} {path} HTTP/1.1\r\nHost: {netloc}\r\nUser-Agent: {USER_AGENT}\r\n"
         "Connection: close\r\n\r\n"
     )
-    deadline = time.monotonic() + options.timeout
     try:
         tls.sendall(wire.encode("ascii"))
         head = b""
-        while b"\r\n" not in head and len(head) < MAX_HEAD_BYTES and time.monotonic() < deadline:
+        while b"\r\n" not in head and len(head) < MAX_HEAD_BYTES:
             chunk = tls.recv(4096)
             if not chunk:
                 break

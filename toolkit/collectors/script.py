@@ -54,27 +54,49 @@ class FactScript:
 
 
 
+# The characters PowerShell takes for a single quote: the ASCII one and the typographic U+2018 to U+201B.
+SINGLE_QUOTES = "'\u2018\u2019\u201a\u201b"
+INT64_MAX = 2**63 - 1
+
+
 def powershell_literal(value: Any) -> str:
-    """A Python value as a PowerShell 5.1 literal (strings single-quoted, lists @(), dicts [ordered]@{})."""
+    """``value`` as PowerShell 5.1 source that is a literal and nothing else, whatever the value: the one way the
+    fact script writes data (the site's expectations, probe names, roles).
+
+    Strings are single-quoted (nothing inside expands) with each quote character doubled; whole numbers are digits
+    within Int64; booleans ``$true``/``$false``; None ``$null``; lists ``@(...)`` (one element as ``@(,x)``, so that a
+    nested list is not flattened); dicts ``[ordered]@{'key' = ...}`` with string keys, distinct ignoring case as
+    PowerShell compares them. Anything else is refused: a float (``nan`` and ``inf`` would be read as command names),
+    bytes, an object, a NUL character, a lone surrogate.
+    """
     if value is None:
         return "$null"
     if isinstance(value, bool):
         return "$true" if value else "$false"
     if isinstance(value, int):
+        if not -INT64_MAX <= value <= INT64_MAX:
+            raise ValueError(f"{value} does not fit PowerShell's Int64")
         return str(value)
-    if isinstance(value, float):
-        return repr(value)
+    if isinstance(value, str):
+        if "\x00" in value:  # parsers stop at a NUL (tree-sitter does): the rest of the script would be lost
+            raise ValueError("a NUL character has no place in a script")
+        if not value.isascii():
+            value.encode("utf-8")  # a lone surrogate (UnicodeEncodeError, a ValueError) cannot reach the host
+        return "'" + "".join(c * 2 if c in SINGLE_QUOTES else c for c in value) + "'"
     if isinstance(value, (list, tuple)):
-        return "@(" + ", ".join(powershell_literal(v) for v in value) + ")"
+        items = [powershell_literal(v) for v in value]
+        return f"@(,{items[0]})" if len(items) == 1 else "@(" + ", ".join(items) + ")"
     if isinstance(value, dict):
-        items = "; ".join(f"{powershell_literal(str(k))} = {powershell_literal(v)}" for k, v in value.items())
-        return "[ordered]@{" + items + "}"
-    # Single-quoted strings expand nothing; a quote is doubled. PowerShell also treats the typographic single
-    # quotes as quotes, so they are doubled too.
-    text = str(value)
-    for quote in ("'", "\u2018", "\u2019", "\u201a", "\u201b"):
-        text = text.replace(quote, quote * 2)
-    return "'" + text + "'"
+        seen: set[str] = set()
+        for key in value:
+            if not isinstance(key, str):
+                raise TypeError(f"hashtable keys must be strings, not {type(key).__name__}")
+            if key.upper() in seen:
+                raise ValueError(f"key {key!r} twice (PowerShell compares hashtable keys ignoring case)")
+            seen.add(key.upper())
+        entries = "; ".join(f"{powershell_literal(k)} = {powershell_literal(v)}" for k, v in value.items())
+        return "[ordered]@{" + entries + "}"
+    raise TypeError(f"no PowerShell literal for a {type(value).__name__}")
 
 
 def _prelude() -> str:
@@ -124,7 +146,7 @@ def _concatenation(template: str) -> str:
         if _PLACEHOLDER.fullmatch(part):
             pieces.append("$Conncheck" + part.strip("@").title())
         elif part:
-            pieces.append("'" + part.replace("'", "''") + "'")
+            pieces.append(powershell_literal(part))
     return " + ".join(pieces)
 
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 from conncheck import __version__
 from conncheck.collectors import script as fact_script
-from conncheck.collectors.winrm import HostJob, collect_host
+from conncheck.collectors.winrm import HostJob, HostOutcome, collect_host, collect_hosts, derive_nt_hashes
 from conncheck.collectors.winrm_options import host_options, section_options
 from conncheck.config import SiteConfig
 from conncheck.credentials import Credential, secret
@@ -104,7 +104,9 @@ def winrm_jobs(config: SiteConfig, registry: Registry, opts: CollectOptions) -> 
         roles = tuple(r for r in ("connector", "ca", "ndes") if r in entry.roles)
         if roles not in scripts:
             probes = fact_script.probes_for(registry.probes.values(), roles)
-            scripts[roles] = fact_script.build(probes, roles, msgspec.to_builtins(site))
+            # The script stops starting probes in time for the host's answer to arrive within operation_timeout.
+            budget = max(30, base.operation_timeout - 20)
+            scripts[roles] = fact_script.build(probes, roles, msgspec.to_builtins(site), budget_s=budget)
         jobs.append(HostJob(entry.name, roles, options, _credential(options, entry.name, opts.interactive, cache),
                             scripts[roles]))
     return jobs, opts.parallel or base.parallel
@@ -112,6 +114,22 @@ def winrm_jobs(config: SiteConfig, registry: Registry, opts: CollectOptions) -> 
 
 def _host(job: HostJob) -> Target:
     return collect_host(job).target
+
+
+def _hosts_in_processes(jobs: list[HostJob], parallel: int, processes: int, progress: Progress | None,
+                        ) -> dict[str, Target]:
+    """``[winrm] processes``: the hosts spread over worker processes; each host's end is told as it arrives."""
+    for job in jobs:
+        if progress is not None:
+            progress(PeerProgress("winrm", job.name))
+
+    def ended(outcome: HostOutcome) -> None:
+        if progress is not None:
+            probes = outcome.target.probes.values()
+            progress(PeerProgress("winrm", outcome.target.name, outcome.seconds, sum(p.ok for p in probes),
+                                  len(probes), outcome.error))
+
+    return collect_hosts(jobs, parallel, ended, processes=processes)
 
 
 def _endpoint(endpoint: Endpoint, registry: Registry, options: ScepOptions) -> Target:
@@ -143,9 +161,12 @@ def collect_site(config: SiteConfig, registry: Registry, options: CollectOptions
         scep_options = replace(scep_options, insecure=opts.insecure)
     progress = opts.progress
     started = datetime.now(timezone.utc)
+    derive_nt_hashes(jobs)
+    processes = min(len(jobs), jobs[0].options.processes or 1) if jobs else 1
     with ThreadPoolExecutor(max_workers=max(1, min(parallel, len(jobs))), thread_name_prefix="winrm") as hosts_pool, \
-            ThreadPoolExecutor(max_workers=1 + min(8, len(endpoints)), thread_name_prefix="collect") as pool:
-        hosts: dict[str, Future[Target]] = {
+            ThreadPoolExecutor(max_workers=2 + min(8, len(endpoints)), thread_name_prefix="collect") as pool:
+        spread = pool.submit(_hosts_in_processes, jobs, parallel, processes, progress) if processes > 1 else None
+        hosts: dict[str, Future[Target]] = {} if spread else {
             job.name: hosts_pool.submit(watched, progress, "winrm", job.name, partial(_host, job)) for job in jobs
         }
         directory = None
@@ -160,7 +181,7 @@ def collect_site(config: SiteConfig, registry: Registry, options: CollectOptions
             collected_at=started,
             collector={"version": __version__, "vantage": "live: winrm, ldap, scep from this machine"},
             site=config.facts_site(),
-            hosts={name: future.result() for name, future in hosts.items()},
+            hosts=spread.result() if spread else {name: future.result() for name, future in hosts.items()},
             directory=directory.result() if directory is not None else None,
             scep={url: future.result() for url, future in scep.items()},
         )

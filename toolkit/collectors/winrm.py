@@ -2,19 +2,28 @@
 
 For each host: WSMan over HTTPS (certificate validation) or HTTP with message encryption, authenticate, open a
 runspace pool (the JEA ``configuration_name`` if set), invoke the fact script as one pipeline, read its single JSON
-document, close the pool. collect_site runs hosts concurrently, ``parallel`` at most. A host that fails in any way
-(refused, DNS, TLS, authentication, timeout, a failing script, output that is not a facts document) becomes a Target
-whose every probe is ``{"ok": false, "error": reason}``: its checks are UNKNOWN with that reason, the other hosts stand.
+document, close the pool. Hosts run concurrently, at most ``parallel`` at a time, and over worker processes when
+``[winrm] processes`` asks for them (winrm_workers.py). A host that fails in any way (refused, DNS, TLS, authentication,
+Kerberos, a deadline, a failing script, output that is not a facts document) becomes a Target whose every probe is
+``{"ok": false, "error": reason}``: its checks are UNKNOWN with that reason, the other hosts stand.
+
+Deadlines (deadline.py): each WSMan exchange (connect, TLS, authentication and the whole answer) must be over within
+``read_timeout``, and the host's whole collection within ``operation_timeout``; past either, the host's connections
+are cut and the host is UNKNOWN ("no complete answer ... within N s"), however slowly it was answering.
 """
 
 from __future__ import annotations
 
 import json
+import sys
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+from conncheck.collectors.deadline import Deadline, SocketWatch
 from conncheck.collectors.script import FactScript
 from conncheck.collectors.winrm_options import WinRMOptions
 from conncheck.credentials import Credential
@@ -34,6 +43,10 @@ class HostJob:
     credential: Credential | None
     script: FactScript
 
+    @property
+    def where(self) -> str:
+        return f"{self.options.address or self.name}:{self.options.effective_port}"
+
 
 @dataclass(frozen=True)
 class HostOutcome:
@@ -42,11 +55,43 @@ class HostOutcome:
     error: str | None
 
 
+@dataclass
+class WorkerUsage:
+    """What a collection cost in worker processes (the benchmark reads it): how many ran, their CPU seconds."""
+
+    processes: int = 1
+    cpu_seconds: float = 0.0
+
+
+Progress = Callable[[HostOutcome], None]
+
+
 def _iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def _connect(job: HostJob) -> Any:
+def _credentials(job: HostJob) -> tuple[Any, str | None]:
+    """pypsrp's username and password arguments.
+
+    With NTLM in Python (pyspnego everywhere but Windows, where SSPI runs NTLM itself), the credential's NT hash,
+    derived once per credential, stands in for the password: no host re-derives it. Negotiate keeps the password
+    too, after the hash, for Kerberos.
+    """
+    credential = job.credential
+    if credential is None:
+        return None, None  # a client certificate, or Kerberos from the ticket cache / logon session
+    auth = job.options.auth
+    if auth not in ("ntlm", "negotiate") or sys.platform == "win32":
+        return credential.username, credential.password
+    import spnego
+
+    hashed = spnego.NTLMHash(username=credential.username, nt_hash=credential.nt_hash)
+    if auth == "ntlm":
+        return [hashed], None
+    return [hashed, spnego.Password(username=credential.username, password=credential.password)], None
+
+
+def _connect(job: HostJob, watch: SocketWatch) -> Any:
     from pypsrp.wsman import WSMan
 
     opts = job.options
@@ -54,81 +99,139 @@ def _connect(job: HostJob) -> Any:
     if opts.auth == "certificate":
         kwargs.update(certificate_pem=opts.certificate_pem, certificate_key_pem=opts.certificate_key_pem)
     else:
-        kwargs.update(negotiate_service=opts.kerberos_service)
-        if opts.kerberos_hostname:
-            kwargs["negotiate_hostname_override"] = opts.kerberos_hostname
+        kwargs.update(negotiate_service=opts.kerberos_service, negotiate_hostname_override=opts.spn_hostname(job.name))
+    username, password = _credentials(job)
     verify: Any = opts.verify()  # pypsrp takes a CA bundle path here too, though it is typed bool
     wsman = WSMan(
         opts.address or job.name,
         port=opts.effective_port,
-        username=job.credential.username if job.credential else None,
-        password=job.credential.password if job.credential else None,
+        username=username,
+        password=password,
         ssl=opts.transport == "https",
         auth=opts.auth,
         cert_validation=verify,
         encryption="auto",  # https: TLS; http: WinRM message encryption (pypsrp refuses auths that cannot seal)
-        connection_timeout=opts.connection_timeout,
+        connection_timeout=min(opts.connection_timeout, opts.effective_read_timeout),
         read_timeout=opts.effective_read_timeout,
-        operation_timeout=min(opts.operation_timeout, 60),
+        operation_timeout=opts.wsman_operation_timeout,
+        reconnection_backoff=0,  # pypsrp sleeps between retries; a sleep is one thing a deadline cannot cut
         proxy=opts.proxy,
         no_proxy=opts.no_proxy,
         **kwargs,
     )
-    _pin_environment(wsman.transport)
+    _prepare_session(wsman.transport, watch, job)
     return wsman
 
 
-def _pin_environment(transport: Any) -> None:
-    """Read the environment once per host, not on every request.
+def _prepare_session(transport: Any, watch: SocketWatch, job: HostJob) -> None:
+    """Build pypsrp's requests session now, environment read once, every exchange under its deadline.
 
-    A requests Session that trusts the environment re-reads every proxy variable for each request it sends: ~0.15 ms
-    a request, about a tenth of the collector's CPU per host. pypsrp's session build already merges the environment's
-    proxies for the host's URL (the only URL its requests go to), so the session stops trusting the environment once
-    built. That also keeps ~/.netrc from adding Basic credentials to a certificate-auth session.
+    A session that trusts the environment re-reads every proxy variable for each request: ~0.15 ms a request, a
+    tenth of the collector's CPU per host. pypsrp's build already merges the environment's proxies for the host's
+    URL (the only URL its requests go to), so the session stops trusting the environment once built; that also keeps
+    ~/.netrc from adding Basic credentials to a certificate-auth session.
     """
     session = transport._build_session()  # pypsrp builds it lazily on the first send, with the same call
     session.trust_env = False
+    for adapter in session.adapters.values():
+        _watch_new_sockets(adapter, watch)
+    read_timeout = job.options.effective_read_timeout
+    reason = f"no complete answer from {job.where} within {read_timeout} s (read_timeout)"
+    send = session.send
+
+    def send_within_deadline(request: Any, **kwargs: Any) -> Any:
+        # requests' send covers the whole exchange: connect, TLS, the authentication round trips (its response
+        # hook) and the body, read before it returns.
+        with Deadline(watch, read_timeout, reason):
+            return send(request, **kwargs)
+
+    session.send = send_within_deadline
     transport.session = session
 
 
-def _run_script(job: HostJob) -> tuple[list[Any], datetime, datetime]:
+def _watch_new_sockets(adapter: Any, watch: SocketWatch) -> None:
+    """Register every socket the adapter's connection pools open (direct, or to a proxy) with ``watch``.
+
+    urllib3 creates a pool per host through ``pool_classes_by_scheme``, a connection through the pool's
+    ``ConnectionCls``, and the socket in the connection's ``_new_conn``; each is wrapped on the way, as pypsrp
+    itself wraps them to refuse new connections.
+    """
+
+    def watch_connection(connection: Any) -> Any:
+        new_conn = connection._new_conn
+
+        def new_watched_conn() -> Any:
+            sock = new_conn()
+            watch.add(sock)
+            return sock
+
+        connection._new_conn = new_watched_conn
+        return connection
+
+    def watch_pool(pool: Any) -> Any:
+        pool.ConnectionCls = _then(pool.ConnectionCls, watch_connection)
+        return pool
+
+    def watch_manager(manager: Any) -> Any:
+        if not getattr(manager, "conncheck_watched", False):
+            manager.pool_classes_by_scheme = {scheme: _then(make, watch_pool)
+                                              for scheme, make in manager.pool_classes_by_scheme.items()}
+            manager.conncheck_watched = True
+        return manager
+
+    watch_manager(adapter.poolmanager)
+    adapter.proxy_manager_for = _then(adapter.proxy_manager_for, watch_manager)
+
+
+def _then(make: Callable[..., Any], after: Callable[[Any], Any]) -> Callable[..., Any]:
+    return lambda *args, **kwargs: after(make(*args, **kwargs))
+
+
+def _run_script(job: HostJob, watch: SocketWatch) -> tuple[list[Any], datetime, datetime]:
     """Invoke the fact script; its output objects and the reference window [before send, after receive]."""
     from pypsrp.powershell import PowerShell, PSInvocationState, RunspacePool
 
-    wsman = _connect(job)
-    try:
-        with RunspacePool(wsman, configuration_name=job.options.configuration_name) as pool:
-            shell = PowerShell(pool)
-            shell.add_script(job.script.text)
-            before = datetime.now(timezone.utc)
-            deadline = time.monotonic() + job.options.operation_timeout
-            shell.begin_invoke()
-            while shell.state == PSInvocationState.RUNNING:
-                if time.monotonic() > deadline:
-                    raise HostFailed(f"the fact script did not finish within {job.options.operation_timeout} s "
-                                     "(operation_timeout)")
-                shell.poll_invoke()
-            after = datetime.now(timezone.utc)
-            if shell.state != PSInvocationState.COMPLETED:
-                errors = [str(e) for e in shell.streams.error] or [f"pipeline ended {shell.state}"]
-                raise HostFailed(f"the fact script failed on the host: {errors[0]}")
-            return list(shell.output), before, after
-    finally:
-        wsman.close()
+    timeout = job.options.operation_timeout
+    with Deadline(watch, timeout, f"no complete answer from {job.where} within {timeout} s "
+                                  "(operation_timeout)") as deadline:
+        wsman = _connect(job, watch)
+        try:
+            with RunspacePool(wsman, configuration_name=job.options.configuration_name) as pool:
+                shell = PowerShell(pool)
+                shell.add_script(job.script.text)
+                before = datetime.now(timezone.utc)
+                deadline.reason = f"the fact script did not finish within {timeout} s (operation_timeout)"
+                shell.begin_invoke()
+                while shell.state == PSInvocationState.RUNNING:
+                    shell.poll_invoke()
+                after = datetime.now(timezone.utc)
+                if shell.state != PSInvocationState.COMPLETED:
+                    errors = [str(e) for e in shell.streams.error] or [f"pipeline ended {shell.state}"]
+                    raise HostFailed(f"the fact script failed on the host: {errors[0]}")
+                return list(shell.output), before, after
+        finally:
+            wsman.close()
 
 
 def _reason(exc: BaseException, job: HostJob) -> str:
     """One line an operator can act on; never the password."""
     import requests
+    from conncheck.collectors import kerberos
     from pypsrp.exceptions import AuthenticationError, WinRMTransportError, WSManFaultError
 
     opts = job.options
-    where = f"{opts.address or job.name}:{opts.effective_port}"
+    where = job.where
     text = str(exc)
     if isinstance(exc, HostFailed):
         return text
+    if kerberos.is_kerberos_error(exc):
+        return (f"{opts.auth} authentication to {where} failed: "
+                f"{kerberos.reason(exc, opts.kerberos_service, opts.spn_hostname(job.name), _SPN_SETTINGS)}")
     if isinstance(exc, AuthenticationError):
-        user = job.credential.username if job.credential else "(certificate)"
+        if opts.auth == "certificate":
+            return (f"{where} refused the client certificate {opts.certificate_pem}: map it to an account on the "
+                    "host (WSMan:\\localhost\\ClientCertificate, issuer and subject) and trust its issuer")
+        user = job.credential.username if job.credential else "the Kerberos ticket"
         return (f"authentication failed for {user} ({opts.auth}) on {where}: wrong password, locked or disabled "
                 "account, or the account may not use WinRM")
     if isinstance(exc, requests.exceptions.SSLError):
@@ -147,6 +250,9 @@ def _reason(exc: BaseException, job: HostJob) -> str:
     if isinstance(exc, WinRMTransportError):
         return f"HTTP {exc.code} from {where}"
     return f"{type(exc).__name__} talking to {where}: {text.splitlines()[0][:200] if text else ''}"
+
+
+_SPN_SETTINGS = "kerberos_service / kerberos_hostname in [winrm] or the host's [[hosts]] entry"
 
 
 def _parse_output(job: HostJob, output: list[Any]) -> Target:
@@ -171,14 +277,15 @@ def _parse_output(job: HostJob, output: list[Any]) -> Target:
     return Target(job.name, job.roles, probes, attributes)
 
 
-def _failed_target(job: HostJob, reason: str) -> Target:
+def failed_target(job: HostJob, reason: str) -> Target:
     return Target(job.name, job.roles, {name: ProbeResult.failure(reason) for name in job.script.probes})
 
 
 def collect_host(job: HostJob) -> HostOutcome:
     started = time.monotonic()
+    watch = SocketWatch()
     try:
-        output, before, after = _run_script(job)
+        output, before, after = _run_script(job, watch)
         target = _parse_output(job, output)
         clock = target.probes.get("clock")
         if clock is not None and clock.ok and isinstance(clock.data, dict):
@@ -186,5 +293,48 @@ def collect_host(job: HostJob) -> HostOutcome:
             target.probes["clock"] = ProbeResult.success(data, clock.ms)
         return HostOutcome(target, time.monotonic() - started, None)
     except Exception as exc:  # every failure of one host is that host's UNKNOWNs, never the run's end
-        reason = _reason(exc, job)
-        return HostOutcome(_failed_target(job, reason), time.monotonic() - started, reason)
+        reason = watch.reason or _reason(exc, job)
+        return HostOutcome(failed_target(job, reason), time.monotonic() - started, reason)
+    finally:
+        watch.close()
+
+
+def collect_threaded(jobs: list[HostJob], parallel: int, progress: Progress | None = None) -> list[HostOutcome]:
+    """Every host in this process, at most ``parallel`` at once; outcomes in the order they finish."""
+    outcomes = []
+    with ThreadPoolExecutor(max_workers=max(1, min(parallel, len(jobs))), thread_name_prefix="winrm") as pool:
+        for future in as_completed([pool.submit(collect_host, job) for job in jobs]):
+            outcome = future.result()
+            if progress is not None:
+                progress(outcome)
+            outcomes.append(outcome)
+    return outcomes
+
+
+def collect_hosts(jobs: list[HostJob], parallel: int, progress: Progress | None = None, *,
+                  processes: int | None = None, usage: WorkerUsage | None = None) -> dict[str, Target]:
+    """Collect every host, at most ``parallel`` at once, over ``processes`` worker processes (else ``[winrm]
+    processes``, a section-wide option, the same in every job; else one: see winrm_workers.py for why). Results
+    keep the order of ``jobs``."""
+    if not jobs:
+        return {}
+    count = min(len(jobs), processes or jobs[0].options.processes or 1)
+    derive_nt_hashes(jobs)
+    if count == 1:
+        outcomes = collect_threaded(jobs, parallel, progress)
+    else:
+        from conncheck.collectors import winrm_workers
+
+        outcomes = winrm_workers.collect_in_processes(jobs, count, parallel, progress, usage)
+    if usage is not None:
+        usage.processes = count
+    done = {outcome.target.name: outcome.target for outcome in outcomes}
+    return {job.name: done[job.name] for job in jobs}
+
+
+def derive_nt_hashes(jobs: list[HostJob]) -> None:
+    """Each credential's NT hash, derived here once (it is cached on the credential) before any host or worker
+    process needs it."""
+    for credential in {job.credential for job in jobs if job.options.auth in ("ntlm", "negotiate")}:
+        if credential is not None:
+            _ = credential.nt_hash

@@ -3,25 +3,27 @@
     [winrm]
     transport = "https"            # https (5986, certificate validation on) or http (5985, message encryption)
     auth = "negotiate"             # negotiate, kerberos, ntlm, credssp, certificate (never Basic)
-    username = "CONTOSO\\svc-audit"
+    username = "CONTOSO\\svc-audit"  # none with kerberos/negotiate: the ticket cache (kinit) or the logon session
     password_env = "CONNCHECK_WINRM_PASSWORD"   # or keyring_service = "conncheck"; else a prompt
     ca_bundle = "/etc/ssl/contoso-ca.pem"       # the CA that issued the WinRM listeners' certificates
     configuration_name = "Microsoft.PowerShell" # a JEA endpoint's name, if you use one
-    operation_timeout = 120        # seconds the fact script may run
+    operation_timeout = 120        # seconds one host's whole collection may take (connect to last answer)
+    read_timeout = 90              # seconds one WSMan exchange may take, however slowly the host answers
+    connection_timeout = 15        # seconds for the TCP connect
+    kerberos_service = "WSMAN"     # Kerberos/Negotiate: the service principal is <kerberos_service>/<host name>,
+    kerberos_hostname = "..."      #   the host's name (never its address) unless kerberos_hostname names another
     parallel = 16                  # hosts collected at once (--parallel overrides)
+    processes = 2                  # worker processes the hosts are spread over (default 1: bench/bench_winrm.py)
 
 Per-host keys in ``[[hosts]]`` override the section for that host, plus ``address`` (connect here instead of the name).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from conncheck.errors import ConfigError
-
-AUTHS = ("negotiate", "kerberos", "ntlm", "credssp", "certificate")
-TRANSPORTS = ("https", "http")
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class WinRMOptions:
     no_proxy: bool = False
     address: str | None = None
     parallel: int = 16
+    processes: int | None = None
 
     @property
     def effective_port(self) -> int:
@@ -53,8 +56,17 @@ class WinRMOptions:
 
     @property
     def effective_read_timeout(self) -> int:
-        # pypsrp needs the HTTP read timeout to outlast one WSMan operation (its OperationTimeout).
         return self.read_timeout or min(self.operation_timeout, 60) + 30
+
+    @property
+    def wsman_operation_timeout(self) -> int:
+        """How long the host may hold a Receive before answering "nothing yet" (WSMan OperationTimeout): well inside
+        one exchange's deadline, or every wait for the script's output would end as a timeout."""
+        return max(1, min(self.operation_timeout, 60, self.effective_read_timeout - 5))
+
+    def spn_hostname(self, name: str) -> str:
+        """The host part of the Kerberos service principal: the host's name, even when ``address`` is an IP."""
+        return self.kerberos_hostname or name
 
     def verify(self) -> bool | str:
         if self.transport != "https":
@@ -64,50 +76,17 @@ class WinRMOptions:
         return self.ca_bundle or True
 
 
-_INTS = {"port", "operation_timeout", "read_timeout", "connection_timeout", "parallel"}
-_BOOLS = {"cert_validation", "no_proxy"}
-HOST_ONLY = {"address"}
-SECTION_ONLY = {"parallel"}
-
-
-def _validate(raw: dict[str, Any], where: str, allowed: set[str]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in raw.items():
-        if key not in allowed:
-            if key == "password":
-                raise ConfigError(f"{where}: passwords do not belong in site.toml; use password_env or keyring_service")
-            raise ConfigError(f"{where}: unknown WinRM option {key!r} (known: {', '.join(sorted(allowed))})")
-        if key in _INTS:
-            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-                raise ConfigError(f"{where}: {key} must be a whole number > 0, got {value!r}")
-        elif key in _BOOLS:
-            if not isinstance(value, bool):
-                raise ConfigError(f"{where}: {key} must be true or false, got {value!r}")
-        elif not isinstance(value, str) or not value:
-            raise ConfigError(f"{where}: {key} must be a non-empty string, got {value!r}")
-        out[key] = value
-    if out.get("transport", "https") not in TRANSPORTS:
-        raise ConfigError(f"{where}: transport must be https or http, got {out['transport']!r}")
-    if out.get("auth", "negotiate") not in AUTHS:
-        raise ConfigError(
-            f"{where}: auth must be one of {', '.join(AUTHS)} (Basic is not offered), got {out['auth']!r}"
-        )
-    return out
-
-
-def section_options(raw: Any, where: str = "site.toml [winrm]") -> WinRMOptions:
-    if raw is None:
+def section_options(raw: dict[str, Any] | None) -> WinRMOptions:
+    """``[winrm]`` over the defaults. Keys, types and ranges were checked when site.toml was loaded
+    (conncheck.config.WinRMSection); what they mean together is checked here."""
+    if not raw:
         return WinRMOptions()
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{where} must be a table")
-    allowed = {f.name for f in fields(WinRMOptions)} - HOST_ONLY
-    return _checked(replace(WinRMOptions(), **_validate(raw, where, allowed)), where)
+    return _checked(replace(WinRMOptions(), **raw), "site.toml [winrm]")
 
 
 def host_options(base: WinRMOptions, overrides: dict[str, Any], host: str) -> WinRMOptions:
-    where = f"site.toml [[hosts]] {host}"
-    allowed = {f.name for f in fields(WinRMOptions)} - SECTION_ONLY
-    return _checked(replace(base, **_validate(overrides, where, allowed)), where)
+    """One ``[[hosts]]`` table's overrides (conncheck.config.HostSection) over ``[winrm]``."""
+    return _checked(replace(base, **overrides), f"site.toml [[hosts]] {host}")
 
 
 def _checked(options: WinRMOptions, where: str) -> WinRMOptions:
@@ -116,7 +95,8 @@ def _checked(options: WinRMOptions, where: str) -> WinRMOptions:
             raise ConfigError(f"{where}: certificate authentication needs transport = \"https\"")
         if not (options.certificate_pem and options.certificate_key_pem):
             raise ConfigError(f"{where}: certificate authentication needs certificate_pem and certificate_key_pem")
-    elif not options.username and options.auth != "kerberos":
-        # Kerberos may use the ticket cache; every other method needs a user name.
+    elif not options.username and options.auth in ("ntlm", "credssp"):
+        # Kerberos and Negotiate may use the ticket cache (or on Windows the logon session, a gMSA's included);
+        # NTLM and CredSSP need a user name and its password.
         raise ConfigError(f"{where}: username is required for auth = {options.auth!r}")
     return options

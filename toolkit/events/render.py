@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
+from conncheck import strict_json
 from conncheck.catalog import format_code
 from conncheck.events.triage import Triage
 
@@ -112,7 +112,7 @@ def render_markdown(triage: Triage) -> str:
 
 
 def render_json(triage: Triage) -> str:
-    return json.dumps(triage.to_json(), indent=1, ensure_ascii=False) + "\n"
+    return strict_json.dumps(triage.to_json(), indent=1) + "\n"
 
 
 RENDERERS: dict[str, Callable[[Triage], str]] = {

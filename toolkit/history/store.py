@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from conncheck import strict_json
 from conncheck.errors import InputError
 from conncheck.facts import parse_time
 from conncheck.history.diff import diff_results
@@ -25,6 +26,7 @@ from conncheck.results import Result, Status
 RUN_COLUMNS = (
     "id, site, started_at, finished_at, collected_at, toolkit_version, exit_code, previous_run, regressions"
 )
+MAX_RUN_ID = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,13 @@ class Store:
 
         The stored exit code is the audit's own: ``exit_code_on_regression`` when the run regressed against it.
         """
+        with self.recording(run, results) as recorded:
+            return recorded
+
+    @contextmanager
+    def recording(self, run: NewRun, results: Sequence[Result]) -> Iterator[Recorded]:
+        """``record``, committed only when the block ends without an error: the audit delivers its report inside
+        the block, so a run whose report never reached anyone does not become the next run's baseline."""
         with self.guarded(), self._write(f"site {run.site}"):
             previous = self.latest(run.site)
             previous_results = self.results(previous.id) if previous else []
@@ -167,7 +176,7 @@ class Store:
                     timestamp(run.collected_at),
                     run.toolkit_version,
                     exit_code,
-                    json.dumps(run.facts, separators=(",", ":")),
+                    strict_json.dumps(run.facts),
                     previous.id if previous else None,
                     regressions,
                 ),
@@ -188,7 +197,7 @@ class Store:
                         r.host,
                         r.status.value,
                         r.finding,
-                        json.dumps(r.evidence, default=str, sort_keys=True),
+                        strict_json.dumps(r.evidence),
                         r.remediation,
                         json.dumps(list(r.codes)),
                     )
@@ -196,7 +205,7 @@ class Store:
                 ],
             )
             stored = self.run(run_id)
-        return Recorded(stored, previous, previous_results)
+            yield Recorded(stored, previous, previous_results)
 
     # -- reading
 
@@ -240,6 +249,8 @@ class Store:
             return self._records("WHERE site = ?", (site,), f"ORDER BY id DESC LIMIT {int(limit)}")
 
     def run(self, run_id: int) -> RunRecord:
+        if not 0 < run_id <= MAX_RUN_ID:  # ids are 64-bit: a larger number cannot name a run (nor reach the driver)
+            raise InputError(f"history store {self.where}: no run #{run_id} (see conncheck history)")
         with self.guarded():
             found = self._records("WHERE id = ?", (run_id,))
         if not found:

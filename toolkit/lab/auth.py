@@ -1,10 +1,13 @@
-"""The server side of HTTP Negotiate/NTLM authentication and WinRM message encryption.
+"""The server side of HTTP Negotiate (Kerberos or NTLM) authentication and WinRM message encryption.
 
 Authentication (RFC 4559 style, per TCP connection): a request without ``Authorization`` gets ``401`` with
-``WWW-Authenticate: Negotiate``; the client's tokens are fed to a ``pyspnego`` acceptor until it completes. Passwords
-are checked by pyspnego against the file named by ``NTLM_USER_FILE`` (lines ``DOMAIN:USER:PASSWORD``), which is
-process-global. Over HTTPS the acceptor is given the channel bindings ``tls-server-end-point:`` + SHA-256 of the
-server certificate, so a client that does not bind to this TLS channel fails (CBT).
+``WWW-Authenticate: Negotiate``; the client's tokens (SPNEGO, or a raw Kerberos or NTLM token, as Windows accepts)
+are fed to a ``pyspnego`` acceptor until it completes. NTLM passwords are checked by pyspnego against the file named
+by ``NTLM_USER_FILE`` (lines ``DOMAIN:USER:PASSWORD``); Kerberos tickets are decrypted with the keys of the keytab
+named by ``KRB5_KTNAME`` (exported from the Samba lab's KDC). Both variables are process-global. A host that refuses
+NTLM (``accept_ntlm=False``, as a hardened domain's hosts do) fails every exchange that negotiates it. Over HTTPS the
+acceptor is given the channel bindings ``tls-server-end-point:`` + SHA-256 of the server certificate, so a client
+that does not bind to this TLS channel fails (CBT), with NTLM and Kerberos alike.
 
 Message encryption (HTTP without TLS): bodies are ``multipart/encrypted`` MIME with two parts: a header naming the
 protocol and the original length, then a 4-byte little-endian signature length, the signature and the sealed bytes.
@@ -40,8 +43,15 @@ class Acceptor:
     """One connection's authentication state."""
 
     cert_der: bytes | None
+    accept_ntlm: bool = True
     context: Any = None
     scheme: str = "Negotiate"
+    sealing: str = SPNEGO_ENCRYPTED  # application/HTTP-SPNEGO-session-encrypted, or the Kerberos variant
+
+    @property
+    def protocol(self) -> str:
+        """The protocol the client negotiated: kerberos or ntlm ("" before the first token)."""
+        return str(getattr(self.context, "negotiated_protocol", None) or "")
 
     @property
     def complete(self) -> bool:
@@ -66,15 +76,20 @@ class Acceptor:
         try:
             token = base64.b64decode(match.group(2))
             out: bytes | None = self.context.step(token)
-        except Exception as exc:  # pyspnego raises its own error types for bad passwords and bindings
+        except Exception as exc:  # pyspnego raises its own error types for bad passwords, tickets and bindings
             self.context = None
             raise AuthFailed(str(exc)) from None
+        if self.protocol == "ntlm" and not self.accept_ntlm:
+            self.context = None
+            raise AuthFailed("NTLM is not accepted by this host")
         return out
 
     def unwrap(self, content_type: str, body: bytes) -> bytes:
-        """Decrypt a ``multipart/encrypted`` request body."""
+        """Decrypt a ``multipart/encrypted`` request body (the reply is sealed under the same protocol name)."""
         if self.context is None or not self.context.complete:
             raise AuthFailed("encrypted message before authentication")
+        protocol = re.search(r'protocol="?([^";]+)"?', content_type)
+        self.sealing = protocol.group(1) if protocol else SPNEGO_ENCRYPTED
         match = re.search(r'boundary="?([^";]+)"?', content_type)
         boundary = match.group(1) if match else BOUNDARY
         parts = [p for p in re.split(rb"--\s*" + re.escape(boundary.encode()) + rb"(?:--)?\r\n", body) if p]
@@ -95,9 +110,9 @@ class Acceptor:
         sealed = struct.pack("<i", len(result.header)) + result.header + result.data
         length = len(body) + result.padding_length
         head = (
-            f"--{BOUNDARY}\r\n\tContent-Type: {SPNEGO_ENCRYPTED}\r\n"
+            f"--{BOUNDARY}\r\n\tContent-Type: {self.sealing}\r\n"
             f"\tOriginalContent: type=application/soap+xml;charset=UTF-8;Length={length}\r\n"
             f"--{BOUNDARY}\r\n\tContent-Type: application/octet-stream\r\n"
         ).encode()
-        content_type = f'multipart/encrypted;protocol="{SPNEGO_ENCRYPTED}";boundary="{BOUNDARY}"'
+        content_type = f'multipart/encrypted;protocol="{self.sealing}";boundary="{BOUNDARY}"'
         return content_type, head + sealed + f"--{BOUNDARY}--\r\n".encode()

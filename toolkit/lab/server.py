@@ -1,8 +1,14 @@
 """The loopback WinRM listener: one HTTP(S) server per simulated host, speaking WSMan + PSRP.
 
-Each request is counted on its host, delayed by the host's injected latency, authenticated (Negotiate/NTLM per TCP
-connection, channel binding over HTTPS), decrypted when it is ``multipart/encrypted``, dispatched by its WS-Addressing
-action, and answered (encrypted when the request was).
+Each request is counted on its host, delayed by the host's injected latency, authenticated (Negotiate with Kerberos
+or NTLM per TCP connection, channel binding over HTTPS; or, over HTTPS, a client certificate mapped to an account),
+decrypted when it is ``multipart/encrypted``, dispatched by its WS-Addressing action, and answered (encrypted when
+the request was). ``authentications`` records the protocol of every authentication that succeeded.
+
+Certificate authentication as Windows does it: the client presents its certificate in the TLS handshake (the
+listener asks for one and trusts the client CA it was given) and sends ``Authorization:`` the WS-Management mutual
+profile URI with every request; the certificate's UPN (subjectAltName otherName) must map to an account
+(``certificate_accounts``, the lab's WSMan:\\localhost\\ClientCertificate), else 401.
 """
 
 from __future__ import annotations
@@ -19,20 +25,25 @@ from conncheck.lab import wsman
 from conncheck.lab.auth import Acceptor, AuthFailed
 from conncheck.lab.hosts import SimHost
 from conncheck.lab.shells import CmdShell, PsrpShell
-from conncheck.lab.tls import KeyPair
+from conncheck.lab.tls import KeyPair, client_upn
 
 # How long a Receive with nothing to return is held before the TimedOut fault (Windows holds up to
 # OperationTimeout; the lab answers sooner so fault tests stay quick).
 RECEIVE_HOLD_S = 0.2
+MUTUAL = "http://schemas.dmtf.org/wbem/wsman/1/wsman/secprofile/https/mutual"
 
 
 class WinRMServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128
 
-    def __init__(self, sim: SimHost, address: str, tls: KeyPair | None) -> None:
+    def __init__(self, sim: SimHost, address: str, tls: KeyPair | None, *, accept_ntlm: bool = True,
+                 client_ca: KeyPair | None = None, certificate_accounts: dict[str, str] | None = None) -> None:
         self.sim = sim
         self.tls = tls
+        self.accept_ntlm = accept_ntlm
+        self.certificate_accounts = certificate_accounts or {}
+        self.authentications: list[str] = []
         self.shells: dict[str, PsrpShell | CmdShell] = {}
         self.lock = threading.Lock()
         self.ssl_context: ssl.SSLContext | None = None
@@ -46,6 +57,9 @@ class WinRMServer(ThreadingHTTPServer):
                 cert.write_bytes(tls.cert_pem)
                 key.write_bytes(tls.key_pem)
                 ctx.load_cert_chain(cert, key)
+            if client_ca is not None:
+                ctx.verify_mode = ssl.CERT_OPTIONAL  # a client may bring a certificate, or authenticate in HTTP
+                ctx.load_verify_locations(cadata=client_ca.cert_pem.decode())
             self.ssl_context = ctx
         super().__init__((address, 0), _Handler)
 
@@ -79,7 +93,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         super().setup()
-        self.acceptor = Acceptor(self.server.tls.cert_der if self.server.tls else None)
+        self.acceptor = Acceptor(self.server.tls.cert_der if self.server.tls else None, self.server.accept_ntlm)
+        self.certificate_account: str | None = None
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
@@ -140,6 +155,8 @@ class _Handler(BaseHTTPRequestHandler):
         if header is None or self.server.sim.faults.bad_credentials:
             self._reply(401, b"", {"WWW-Authenticate": "Negotiate"})
             return None
+        if header == MUTUAL:
+            return self._authenticate_certificate()
         try:
             token = self.acceptor.step(header)
         except AuthFailed:
@@ -149,7 +166,23 @@ class _Handler(BaseHTTPRequestHandler):
         if not self.acceptor.complete:
             self._reply(401, b"", encoded or {"WWW-Authenticate": "Negotiate"})
             return None
+        self._record(self.acceptor.protocol)
         return encoded
+
+    def _authenticate_certificate(self) -> dict[str, str] | None:
+        peer = self.connection.getpeercert(binary_form=True) if isinstance(self.connection, ssl.SSLSocket) else None
+        account = self.server.certificate_accounts.get(client_upn(peer) or "") if peer else None
+        if account is None:
+            self._reply(401, b"", {"WWW-Authenticate": MUTUAL})
+            return None
+        if self.certificate_account is None:
+            self._record("certificate")
+        self.certificate_account = account
+        return {}
+
+    def _record(self, protocol: str) -> None:
+        with self.server.lock:
+            self.server.authentications.append(protocol)
 
     def _dispatch(self, req: wsman.Request) -> bytes:
         machine = self.server.sim.name
@@ -198,7 +231,7 @@ class _Handler(BaseHTTPRequestHandler):
         shell_id = ((shell_el.get("ShellId") if shell_el is not None else None) or str(uuid.uuid4())).upper()
         inputs = _text(shell_el, "rsp:InputStreams") or "stdin"
         outputs = _text(shell_el, "rsp:OutputStreams") or "stdout stderr"
-        owner = self.acceptor.username or "LAB\\conncheck"
+        owner = self.certificate_account or self.acceptor.username or "LAB\\conncheck"
         info = wsman.ShellInfo(shell_id, req.resource_uri, owner, self.client_address[0], inputs, outputs,
                                os.getpid(), psrp=req.resource_uri != wsman.CMD_RESOURCE)
         shell: PsrpShell | CmdShell

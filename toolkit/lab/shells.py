@@ -22,9 +22,19 @@ from psrpcore.types import ErrorCategory, ErrorCategoryInfo, ErrorRecord, NETExc
 
 
 def _script_of(metadata: Any) -> str:
-    """The script text of a CREATE_PIPELINE: each command's text (scripts and cmdlets alike), one per line."""
+    """The script text of a CREATE_PIPELINE: each command's text (scripts and cmdlets alike), one per line; for
+    ``Invoke-Expression -Command <script>`` (how pypsrp's ``Client.execute_ps`` sends a script) the script it runs."""
     commands = getattr(metadata, "commands", None) or []
-    return "\n".join(str(getattr(cmd, "command_text", "")) for cmd in commands)
+    return "\n".join(_command_text(cmd) for cmd in commands)
+
+
+def _command_text(command: Any) -> str:
+    text = str(getattr(command, "command_text", ""))
+    if text.lower() == "invoke-expression":
+        for name, value in getattr(command, "parameters", []):
+            if name is None or name.lower() == "command":
+                return str(value)
+    return text
 
 
 @dataclass

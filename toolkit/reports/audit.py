@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from conncheck import strict_json
 from conncheck.checklist import Report
 from conncheck.history.diff import Change, Diff
 from conncheck.history.expiry import ExpiryItem
@@ -169,7 +170,7 @@ def render_audit_markdown(audit: AuditReport) -> str:
 
 
 def render_audit_json(audit: AuditReport) -> str:
-    return json.dumps(audit.to_json(), indent=2, ensure_ascii=False, default=str) + "\n"
+    return strict_json.dumps(audit.to_json(), indent=2) + "\n"
 
 
 def render_audit_junit(audit: AuditReport) -> str:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
+from conncheck import strict_json
 from conncheck.checklist import Report
 
 
 def render_json(report: Report) -> str:
-    return json.dumps(report.to_json(), indent=2, ensure_ascii=False, default=str) + "\n"
+    return strict_json.dumps(report.to_json(), indent=2) + "\n"
