@@ -145,7 +145,7 @@ def _unexpanded_groups(holders: dict[str, str | None], own_sid: str | None) -> l
 
 def _judge_account(ctx: Context, account: str, rights: UserRights) -> tuple[str, Msg, dict[str, Any]]:
     """('granted' | 'denied' | 'missing' | 'groups', finding, evidence) for one service account."""
-    entry = directory_account(ctx, account) if ctx.peers("directory") else None
+    entry = directory_account(ctx, CONNECTOR_ACCOUNT, account) if ctx.peers("directory") else None
     sids = token_sids(entry)[0] if entry is not None else set()
     own_sid = sid_of(first(entry, "objectSid") or "") if entry is not None else None
     evidence: dict[str, Any] = {"account": account, "groups_from": "directory" if entry else "not collected"}

@@ -35,7 +35,7 @@ def english_leftovers(text: str) -> list[str]:
     for name in UI_NAMES:
         text = text.replace(name, " ")
     text = BRACKETED_NAME.sub(" ", IDENTIFIER.sub(" ", text))
-    return [w for w in WORD.findall(text) if w.lower() in STOPWORDS]
+    return [w for w in WORD.findall(text) if w.lower() in STOPWORDS and not w.isupper()]  # WAS, A: acronyms
 
 
 def html_text(html: str) -> str:

@@ -899,8 +899,10 @@ def test_check_verdict(
 
 
 def test_every_windows_check_has_pass_fail_and_unknown_cases() -> None:
+    from tests.test_pki_host_rules import PKI_CHECKS  # their cases: tests/test_pki_host_rules.py
+
     registered = {c.id for c in default_registry().checks.values() if c.plugin in ("host", "connector", "ca", "ndes")}
-    assert registered == WINDOWS_CHECKS
+    assert registered == WINDOWS_CHECKS | PKI_CHECKS
     for check_id in WINDOWS_CHECKS:
         statuses = {expected for _, cid, _, _, expected, _ in CASES if cid == check_id}
         assert PASS in statuses, check_id

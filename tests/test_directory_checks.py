@@ -53,10 +53,9 @@ def only_failures(target: Target, site: dict | None = None) -> list[str]:
     return sorted(k for k, v in results(target, site).items() if v is Status.FAIL)
 
 
-def test_healthy_directory_passes_every_check_but_the_ndes_cross_check() -> None:
+def test_healthy_directory_passes_every_check() -> None:
     got = results(directory())
-    assert len(got) == len(DIRECTORY_CHECKS) == 17
-    assert got.pop("scep_template_in_mscep_registry") is Status.SKIP
+    assert len(got) == len(DIRECTORY_CHECKS) == 19
     assert set(got.values()) == {Status.PASS}, got
 
 
@@ -127,6 +126,20 @@ def _spn_duplicate(t: Target) -> None:
                                                       sAMAccountName="NDES01$", objectSid=[]))
 
 
+def _scep_enrollable_by_domain_users(t: Target) -> None:
+    setattr_(data(t, "certificate_templates")[0], "nTSecurityDescriptor",
+             sd.template_sd(sd.DOMAIN_SID, [f"{sd.DOMAIN_SID}-1107", f"{sd.DOMAIN_SID}-513"]))
+
+
+def _pkcs_enrollable_by_domain_computers(t: Target) -> None:
+    setattr_(data(t, "certificate_templates")[1], "nTSecurityDescriptor",
+             sd.template_sd(sd.DOMAIN_SID, [f"{sd.DOMAIN_SID}-1112", f"{sd.DOMAIN_SID}-515"]))
+
+
+def _pkcs_key_not_exportable(t: Target) -> None:
+    setattr_(data(t, "certificate_templates")[1], "msPKI-Private-Key-Flag", "0")
+
+
 def _not_in_ntauth(t: Target) -> None:
     other = base64.b64encode(make_ca_certificate(NOW)).decode()
     setattr_(data(t, "ntauth_certificates")[0], "cACertificate", other)
@@ -151,7 +164,10 @@ BROKEN = {
     "ndes_account_enabled": _ndes_disabled,
     "ndes_account_not_locked_out": _ndes_locked,
     "ndes_account_password_not_expired": _ndes_password_old,
-    "ndes_http_spn_registered": _spn_missing,
+    "ndes_http_spn_registered": _spn_duplicate,
+    "scep_template_enrollable_by_ndes_only": _scep_enrollable_by_domain_users,
+    "pkcs_templates_enrollable_by_connector_only": _pkcs_enrollable_by_domain_computers,
+    "pkcs_template_key_exportable": _pkcs_key_not_exportable,
     "ca_certificate_in_ntauth": _not_in_ntauth,
     "ca_certificate_in_directory_valid": _ca_expired,
 }
@@ -177,6 +193,112 @@ def test_duplicate_spn_fails_with_every_holder_named() -> None:
     result = run(target, "ndes_http_spn_registered")
     assert result.status is Status.FAIL and "duplicate SPN" in result.finding
     assert result.evidence["holders"] == ["svc-ndes", "NDES01$"]
+
+
+def ndes_host(fqdn: str = "ndes01.contoso.com") -> dict[str, Target]:
+    info = {"computer_name": fqdn.split(".")[0].upper(), "fqdn": fqdn, "domain": "contoso.com",
+            "os_caption": "Microsoft Windows Server 2022 Standard", "os_version": "10.0.20348", "domain_role": 3,
+            "last_boot_utc": "2026-11-13T09:00:00Z"}
+    return {fqdn: Target(fqdn, ("ndes",), {"host_info": ProbeResult.success(info)})}
+
+
+def test_spn_absent_is_fine_on_the_hosts_own_name_and_a_warning_on_an_alias() -> None:
+    """Microsoft: one NDES server on its own host name needs no SPN; an alias or load-balanced name does."""
+    target = directory()
+    _spn_missing(target)
+    site = {**SITE, "roles_expected": ["directory", "ndes"]}
+    own = run(target, "ndes_http_spn_registered", site, ndes_host())
+    assert own.status is Status.PASS and "none needs to" in own.finding
+    alias = run(target, "ndes_http_spn_registered", {**site, "ndes_fqdn": "scep.contoso.com"}, ndes_host())
+    assert alias.status is Status.WARN and "alias or load-balanced" in alias.finding
+    assert alias.evidence["ndes_host_names"] == ["ndes01.contoso.com"]
+    unknown_name = run(target, "ndes_http_spn_registered")
+    assert unknown_name.status is Status.WARN and "cannot tell" in unknown_name.finding
+    assert unknown_name.remediation and "setspn -S" in unknown_name.remediation
+
+
+def test_spn_on_another_single_account_warns_and_an_unreadable_ndes_host_is_unknown() -> None:
+    target = directory()
+    target.probes["ndes_http_spn_holders"] = ProbeResult.success(
+        [sd.entry("CN=NDES01,CN=Computers,DC=contoso,DC=com", sAMAccountName="NDES01$", objectSid=[])])
+    site = {**SITE, "roles_expected": ["directory", "ndes"]}
+    result = run(target, "ndes_http_spn_registered", site, ndes_host())
+    assert result.status is Status.WARN and "kernel-mode" in result.finding
+    hosts = ndes_host()
+    _spn_missing(target)
+    hosts["ndes01.contoso.com"].probes["host_info"] = ProbeResult.failure("access denied")
+    assert run(target, "ndes_http_spn_registered", site, hosts).status is Status.UNKNOWN
+
+
+def test_broad_enrollment_on_the_scep_template_is_esc1_and_lists_every_enrollee() -> None:
+    target = directory()
+    _scep_enrollable_by_domain_users(target)
+    result = run(target, "scep_template_enrollable_by_ndes_only")
+    assert result.status is Status.FAIL and "ESC1" in result.finding and "Domain Users" in result.finding
+    enrollees = result.evidence["enrollees"]
+    assert enrollees[f"{sd.DOMAIN_SID}-513 (Domain Users)"] == "broad"
+    assert enrollees[f"{sd.DOMAIN_SID}-1107 (NDES Enrollers)"] == "intended"
+    assert enrollees[f"{sd.DOMAIN_SID}-512 (Domain Admins)"] == "privileged"  # Full Control grants Enroll too
+    assert result.evidence["esc1_conditions"]["supplies_subject"] is True
+    assert "Domain Users" in result.remediation and "CONTOSO\\svc-ndes alone" in result.remediation
+    assert run(target, "scep_template_enroll_for_ndes_account").status is Status.PASS
+
+
+@pytest.mark.parametrize("broad", ["S-1-1-0", "S-1-5-11", f"{sd.DOMAIN_SID}-515"])
+def test_every_broad_group_fails_the_scep_template(broad: str) -> None:
+    target = directory()
+    setattr_(data(target, "certificate_templates")[0], "nTSecurityDescriptor",
+             sd.template_sd(sd.DOMAIN_SID, [f"{sd.DOMAIN_SID}-1107", broad]))
+    assert run(target, "scep_template_enrollable_by_ndes_only").status is Status.FAIL
+
+
+def test_broad_enrollment_without_the_esc1_conditions_warns() -> None:
+    target = directory()
+    _scep_enrollable_by_domain_users(target)
+    setattr_(data(target, "certificate_templates")[0], "msPKI-Enrollment-Flag", "2")  # CA manager approval
+    result = run(target, "scep_template_enrollable_by_ndes_only")
+    assert result.status is Status.WARN and result.evidence["esc1_conditions"]["manager_approval"] is True
+
+
+def test_another_principal_that_may_enroll_warns_and_a_deny_on_everyone_removes_it() -> None:
+    target = directory()
+    helpdesk = f"{sd.DOMAIN_SID}-2001"
+    setattr_(data(target, "certificate_templates")[0], "nTSecurityDescriptor",
+             sd.template_sd(sd.DOMAIN_SID, [f"{sd.DOMAIN_SID}-1107", helpdesk]))
+    result = run(target, "scep_template_enrollable_by_ndes_only")
+    assert result.status is Status.WARN and helpdesk in result.finding
+    setattr_(data(target, "certificate_templates")[0], "nTSecurityDescriptor",
+             sd.template_sd(sd.DOMAIN_SID, [f"{sd.DOMAIN_SID}-1107", "S-1-5-11"], deny_sids=("S-1-1-0",)))
+    assert run(target, "scep_template_enrollable_by_ndes_only").status is Status.PASS
+
+
+def test_template_exposure_is_unknown_without_its_descriptor_or_the_account() -> None:
+    target = directory()
+    setattr_(data(target, "certificate_templates")[0], "nTSecurityDescriptor", base64.b64encode(b"junk").decode())
+    assert run(target, "scep_template_enrollable_by_ndes_only").status is Status.UNKNOWN
+    target = directory()
+    target.probes["ndes_service_account"] = ProbeResult.failure("LDAP timeout")
+    assert run(target, "scep_template_enrollable_by_ndes_only").status is Status.UNKNOWN
+    target.probes["connector_account"] = ProbeResult.failure("LDAP timeout")
+    assert run(target, "pkcs_templates_enrollable_by_connector_only").status is Status.UNKNOWN
+
+
+def test_pkcs_template_enrollees_and_exportable_key() -> None:
+    target = directory()
+    _pkcs_enrollable_by_domain_computers(target)
+    result = run(target, "pkcs_templates_enrollable_by_connector_only")
+    assert result.status is Status.FAIL and "Domain Computers" in result.finding
+    assert "CONTOSO\\svc-intunecc alone" in result.remediation
+    assert run(target, "pkcs_templates_enrollable_by_connector_only", {**SITE, "pkcs_templates": []}).status \
+        is Status.SKIP
+    assert run(target, "pkcs_template_key_exportable").status is Status.PASS
+    _pkcs_key_not_exportable(target)
+    failed = run(target, "pkcs_template_key_exportable")
+    assert failed.status is Status.FAIL and failed.evidence == {"IntunePKCS": "0x00000000"}
+    setattr_(data(target, "certificate_templates")[1], "msPKI-Private-Key-Flag")
+    assert run(target, "pkcs_template_key_exportable").status is Status.UNKNOWN
+    missing = run(target, "pkcs_template_key_exportable", {**SITE, "pkcs_templates": ["Nope"]})
+    assert missing.status is Status.FAIL and "does not exist" in missing.finding
 
 
 def test_scep_template_missing_fails_existence_and_leaves_its_settings_unknown() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -42,8 +43,6 @@ def collect(lab: samba.SambaLab, tmp_path: Path, insecure: bool = False, **ldap)
 
 
 def verdicts(target: Target, cfg: config_mod.SiteConfig) -> dict[str, Status]:
-    from datetime import datetime, timezone
-
     facts = Facts(datetime.now(timezone.utc), {}, cfg.facts_site(), {}, target)
     return {r.check_id: r.status for r in evaluate(facts, default_registry()) if r.host == target.name}
 
@@ -59,7 +58,6 @@ def test_healthy_seeded_directory_passes(lab: samba.SambaLab, tmp_path: Path) ->
     target = collect_directory(cfg, default_registry(), interactive=False)
     assert all(p.ok for p in target.probes.values()), {k: p.error for k, p in target.probes.items()}
     got = verdicts(target, cfg)
-    assert got.pop("scep_template_in_mscep_registry") is Status.SKIP  # no NDES host in a directory-only site
     assert set(got.values()) == {Status.PASS}, got
 
 
@@ -82,6 +80,31 @@ def test_deny_ace_on_the_nested_group_fails_enroll(lab: samba.SambaLab, tmp_path
     samba.set_template_sd(lab, samba.SCEP_TEMPLATE, denied)
     try:
         assert failures(lab, tmp_path) == ["scep_template_enroll_for_ndes_account"]
+    finally:
+        samba.set_template_sd(lab, samba.SCEP_TEMPLATE, samba.template_sddl(lab, enrollers))
+
+
+def test_a_broad_enroll_grant_on_the_scep_template_is_esc1(lab: samba.SambaLab, tmp_path: Path) -> None:
+    """Domain Users may enroll for the SCEP template (descriptor encoded by Samba from SDDL): the ESC1 path fails, and
+    the evidence lists every principal that may enroll."""
+    conn = lab.admin()
+    try:
+        enrollers = samba._sid(conn, lab.seeded["enrollers"])
+    finally:
+        conn.unbind()
+    broad = samba.template_sddl(lab, enrollers, extra=f"(OA;;CR;{samba.sdm.ENROLL};;DU)")
+    samba.set_template_sd(lab, samba.SCEP_TEMPLATE, broad)
+    try:
+        cfg = site(lab, tmp_path)
+        target = collect_directory(cfg, default_registry(), interactive=False)
+        facts = Facts(datetime.now(timezone.utc), {}, cfg.facts_site(), {}, target)
+        results = {r.check_id: r for r in evaluate(facts, default_registry()) if r.host == target.name}
+        failing = sorted(k for k, r in results.items() if r.status is Status.FAIL)
+        assert failing == ["scep_template_enrollable_by_ndes_only"]
+        enrollees = results["scep_template_enrollable_by_ndes_only"].evidence["enrollees"]
+        assert enrollees == {f"{lab.domain_sid}-512 (Domain Admins)": "privileged",
+                             f"{enrollers} (NDES Enrollers)": "intended",
+                             f"{lab.domain_sid}-513 (Domain Users)": "broad"}
     finally:
         samba.set_template_sd(lab, samba.SCEP_TEMPLATE, samba.template_sddl(lab, enrollers))
 

@@ -65,10 +65,12 @@ def test_a_row_partly_run_says_how_many_of_its_checks_did_not_run() -> None:
     report = report_of(without_directory())
     row = next(r for r in report.rows if r.code == 0x400)
     not_run = [r for r in row.results if r.status is Status.SKIP]
-    assert row.status is Status.PASS and row.not_run == len(not_run) == 4
+    directory_checks = [c for c in default_registry().checks.values()
+                        if 0x400 in c.codes and c.roles == ("directory",)]
+    assert row.status is Status.PASS and row.not_run == len(not_run) == len(directory_checks) > 0
     line = next(line for line in RENDERERS["markdown"](report).splitlines() if line.startswith("| 0x00000400"))
-    assert "4 of its checks not run (see Not checked)" in line
-    assert json.loads(RENDERERS["json"](report))["checklist"][0]["not_run"] == 4
+    assert f"{len(not_run)} of its checks not run (see Not checked)" in line
+    assert json.loads(RENDERERS["json"](report))["checklist"][0]["not_run"] == len(not_run)
 
 
 def test_a_row_none_of_whose_checks_ran_is_skip_and_says_why() -> None:

@@ -86,7 +86,8 @@ def test_a_32_bit_session_reads_through_the_64_bit_paths(tmp_path: Path, healthy
     probes = facts.hosts[NDES].probes
     for name in ("windows_features", "app_pools"):
         assert not probes[name].ok and "needs a 64-bit PowerShell session" in (probes[name].error or "")
-    affected = {"ndes_not_on_ca_or_dc", "scep_app_pool_started"}
+    affected = {"ndes_not_on_ca_or_dc", "scep_app_pool_started", "ndes_windows_features", "scep_app_pool_identity",
+                "ndes_account_in_iis_iusrs", "ra_encryption_key_usable", "ra_signing_key_usable"}  # and who runs SCEP
     assert {found[f"{NDES} {c}"].status for c in affected} == {Status.UNKNOWN}
     assert all(p.ok for n, p in probes.items() if n not in ("windows_features", "app_pools"))
     _others_stand(facts, found, healthy, NDES, affected)

@@ -125,7 +125,8 @@ def _probe(tmp_path: Path, text: str) -> Probe:
 
 def test_list_probes_are_declared_as_lists() -> None:
     """A list schema makes a list probe; the runner, not the fragment, keeps its data an array."""
-    lists = {"services", "certs_my", "certs_root", "installed_software", "windows_features", "app_pools"}
+    lists = {"services", "certs_my", "certs_root", "installed_software", "windows_features", "app_pools",
+             "iis_iusrs_members"}
     probes = {p.name: p for p in default_registry().probes.values() if p.powershell}
     assert {n for n, p in probes.items() if p.returns_list} == lists
     script = fact_script.for_roles(("connector", "ca", "ndes")).text

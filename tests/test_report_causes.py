@@ -42,8 +42,9 @@ def stopped_app_pool() -> samples.SampleSite:
                   "body_bytes": 0, "content_type": "text/html", "server": "Microsoft-HTTPAPI/2.0"}
         endpoint.probes[probe] = ProbeResult.success(answer)
     endpoint.probes["scep_tls"] = ProbeResult.success({**endpoint.probes["scep_tls"].data, "status": 503})
-    site.set_data(samples.NDES_HOST, "app_pools", [{"name": "DefaultAppPool", "state": "Started"},
-                                                   {"name": "SCEP", "state": "Stopped"}])
+    for pool in site.data(samples.NDES_HOST, "app_pools"):
+        if pool["name"] == "SCEP":
+            pool["state"] = "Stopped"
     return site
 
 

@@ -8,9 +8,9 @@ DC's ``ldap/`` service principal names, for Kerberos clients (tests/peers/krb5.p
 Administrator over LDAPS, what an AD CS site has and Samba does not create: an Enrollment Services object for the CA
 (a real certificate from ``cryptography``), a SCEP and a PKCS template with security descriptors encoded by Samba
 from SDDL, NTAuthCertificates, the NDES service account (in a group nested in the group the SCEP template grants
-Enroll to), its HTTP SPN, and the connector's computer account. ``winrm_keytab(lab, hosts, path)`` gives simulated
-Windows hosts computer accounts with their WinRM service principals and exports their keys for the WinRM lab's
-Kerberos acceptor.
+Enroll to), its HTTP SPN, and the connector's computer account (the one account the PKCS template grants Enroll
+to). ``winrm_keytab(lab, hosts, path)`` gives simulated Windows hosts computer accounts with their WinRM service
+principals and exports their keys for the WinRM lab's Kerberos acceptor.
 """
 
 from __future__ import annotations
@@ -273,7 +273,9 @@ def seed(lab: SambaLab, now: datetime | None = None) -> SambaLab:
 
         templates = f"CN=Certificate Templates,{lab.pki}"
         enrollers_sid = _sid(conn, enrollers)
-        blobs = sddl.encode([template_sddl(lab, enrollers_sid), template_sddl(lab, "DC")], lab.domain_sid)
+        # The PKCS template is enrollable by the connector's computer account alone (Microsoft's PKCS page).
+        blobs = sddl.encode([template_sddl(lab, enrollers_sid), template_sddl(lab, _sid(conn, computer))],
+                            lab.domain_sid)
         for name, blob, usage in ((SCEP_TEMPLATE, blobs[0], b"\xa0\x00"), (PKCS_TEMPLATE, blobs[1], b"\xa0\x00")):
             dn = f"CN={name},{templates}"
             conn.add(dn, ["top", "pKICertificateTemplate"],

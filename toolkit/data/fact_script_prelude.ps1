@@ -265,6 +265,57 @@ function Get-ConncheckStoreCertificates {
     }
 }
 
+# --- event logs ---------------------------------------------------------------------------------------------------
+function Read-ConncheckEventLog {
+    # The records of one log that match an XPath filter (the event log service filters), newest first, at most $Max
+    # (then $State says truncated), added to $Records: raw fields and <Data> by name, no FormatDescription (message
+    # is null). $State is the log's {name, found, error, truncated}; a log that is missing or disabled says so there.
+    param([System.Collections.IDictionary]$State, [string]$Filter, [int]$Max,
+          [System.Collections.Generic.List[object]]$Records)
+    try {
+        $info = Get-WinEvent -ListLog $State['name']
+        $State['found'] = $true
+        if (-not $info.IsEnabled) { $State['error'] = 'log disabled'; return }
+    } catch {
+        # FullyQualifiedErrorId is language-neutral; the message is not.
+        if ($_.FullyQualifiedErrorId -like 'NoMatchingLogsFound*') { $State['error'] = 'log not found' }
+        else { $State['error'] = Get-ConncheckErrorText $_.Exception }
+        return
+    }
+    $count = 0
+    try {
+        Get-WinEvent -LogName $State['name'] -FilterXPath $Filter -MaxEvents ($Max + 1) | ForEach-Object {
+            Assert-ConncheckBudget
+            $count++
+            if ($count -gt $Max) { $State['truncated'] = $true; return }
+            $data = [ordered]@{}
+            $n = 0
+            $xml = [xml]$_.ToXml()
+            if ($xml.Event.EventData) {
+                foreach ($item in @($xml.Event.EventData.Data)) {
+                    $n++
+                    $name = $item.Name
+                    if (-not $name) { $name = "Data$n" }
+                    if ($item -is [string]) { $data[$name] = $item } else { $data[$name] = $item.'#text' }
+                }
+            }
+            $Records.Add([ordered]@{
+                time_utc = $_.TimeCreated  # a DateTime: the JSON writer formats it (invariant culture, ISO 8601 UTC)
+                provider = $_.ProviderName
+                channel  = $_.LogName
+                event_id = $_.Id
+                level    = [int]$_.Level
+                computer = $_.MachineName
+                message  = $null
+                data     = $data
+            })
+        }
+    } catch {
+        if ($ConncheckProbeWatch.ElapsedMilliseconds -gt $ConncheckBudgetMs) { throw }
+        if ($_.FullyQualifiedErrorId -notlike 'NoMatchingEventsFound*') { $State['error'] = Get-ConncheckErrorText $_.Exception }
+    }
+}
+
 # --- native programs ----------------------------------------------------------------------------------------------
 function Get-ConncheckNativeResult {
     # Runs a program of the 64-bit System32 directory: {exit_code, stdout, stderr}. Never terminates on stderr: under

@@ -92,6 +92,16 @@ CA_MASK_NAMES = {
     0x200: "Request Certificates",
 }
 
+# A private key's container (CAPI's and CNG's key files): file-style rights, named as .NET's CryptoKeyRights names
+# them. "Read" on the Manage Private Keys dialog is GENERIC_READ, which maps to ReadData among others: using the key.
+KEY_READ_DATA = 0x1
+KEY_MASK_NAMES = {
+    KEY_READ_DATA: "ReadData", 0x2: "WriteData", 0x8: "ReadExtendedAttributes", 0x10: "WriteExtendedAttributes",
+    0x80: "ReadAttributes", 0x100: "WriteAttributes", DELETE: "Delete", READ_CONTROL: "ReadPermissions",
+    WRITE_DAC: "ChangePermissions", WRITE_OWNER: "TakeOwnership", 0x100000: "Synchronize", GENERIC_ALL: "GenericAll",
+    GENERIC_EXECUTE: "GenericExecute", GENERIC_WRITE: "GenericWrite", GENERIC_READ: "GenericRead",
+}
+
 # Extended rights of certificate templates.
 ENROLL = "0e10c968-78fb-11d2-90d4-00c04f79dc55"
 AUTOENROLL = "a05b8cc2-17bc-4802-a710-e7c15ab866a2"
@@ -101,15 +111,23 @@ EXTENDED_RIGHT_NAMES = {ENROLL: "Enroll", AUTOENROLL: "AutoEnroll"}
 WELL_KNOWN_SIDS = {
     "S-1-1-0": "Everyone",
     "S-1-3-0": "Creator Owner",
+    "S-1-5-2": "Network",
+    "S-1-5-4": "Interactive",
+    "S-1-5-7": "Anonymous Logon",
     "S-1-5-9": "Enterprise Domain Controllers",
     "S-1-5-10": "Self",
     "S-1-5-11": "Authenticated Users",
     "S-1-5-18": "Local System",
     "S-1-5-32-544": "BUILTIN\\Administrators",
     "S-1-5-32-545": "BUILTIN\\Users",
+    "S-1-5-32-546": "BUILTIN\\Guests",
+    "S-1-5-32-554": "BUILTIN\\Pre-Windows 2000 Compatible Access",
+    "S-1-5-32-568": "BUILTIN\\IIS_IUSRS",
+    "S-1-5-19": "Local Service",
+    "S-1-5-20": "Network Service",
 }
-DOMAIN_RIDS = {500: "Administrator", 512: "Domain Admins", 513: "Domain Users", 515: "Domain Computers",
-               516: "Domain Controllers", 518: "Schema Admins", 519: "Enterprise Admins"}
+DOMAIN_RIDS = {500: "Administrator", 512: "Domain Admins", 513: "Domain Users", 514: "Domain Guests",
+               515: "Domain Computers", 516: "Domain Controllers", 518: "Schema Admins", 519: "Enterprise Admins"}
 
 
 class SecurityDescriptorError(ValueError):
@@ -141,6 +159,9 @@ DS_GENERIC_MAPPING = GenericMapping(
     execute=READ_CONTROL | DS_LIST,
     all=0x000F01FF,
 )
+
+# Key containers map generic bits as files do (FILE_GENERIC_READ, _WRITE, _EXECUTE, FILE_ALL_ACCESS).
+KEY_GENERIC_MAPPING = GenericMapping(read=0x00120089, write=0x00120116, execute=0x001200A0, all=0x001F01FF)
 
 
 @dataclass(frozen=True)

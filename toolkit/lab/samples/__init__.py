@@ -45,6 +45,7 @@ OUT_OF_SUPPORT_VERSION = "6.2406.0.2002"  # superseded on 2026-02-18: out of sup
 INTUNE_CONNECTOR_CA = "Microsoft Intune ImportPFX Connector CA"
 DOMAIN_SID = "S-1-5-21-1004336348-1177238915-682003330"
 CONNECTOR_ACCOUNT_SID = f"{DOMAIN_SID}-1112"
+NDES_ACCOUNT_SID = f"{DOMAIN_SID}-1105"
 CONNECTOR_REGISTRY = "HKLM\\SOFTWARE\\Microsoft\\MicrosoftIntune\\PFXCertificateConnector"
 CONNECTOR_CONFIG_FILE = "C:\\Program Files\\Microsoft Intune\\PFXCertificateConnector\\PkiCreateConnectorSvc.exe.config"
 
@@ -73,25 +74,17 @@ class Issued:
     def thumbprint(self) -> str:
         return self.cert.fingerprint(hashes.SHA1()).hex().upper()
 
-    def entry(self, store: str, has_private_key: bool) -> dict[str, Any]:
-        """This certificate as a certificate-store probe reports it."""
-        return {"der_b64": self.b64, "has_private_key": has_private_key, "store": store,
-                "key": private_key_report(self.cert, has_private_key)}
-
-
-def private_key_report(cert: x509.Certificate, has_private_key: bool) -> dict[str, Any] | None:
-    """What the prelude's Get-ConncheckPrivateKeyInfo reports: a key that opens for the elevated collector, owned by
-    Administrators, SYSTEM and Administrators granted; a CA's key is never opened; no key: null."""
-    if not has_private_key:
-        return None
-    if cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca:
-        return {"opens": None, "error": "not opened: the key of a CA certificate", "provider": None,
-                "security_b64": None, "trustees": None, "acl_error": None}
-    acl = security_descriptor(ADMINISTRATORS, [(0, GENERIC_ALL, LOCAL_SYSTEM), (0, GENERIC_ALL, ADMINISTRATORS)])
-    return {"opens": True, "error": None, "provider": "Microsoft Software Key Storage Provider",
-            "security_b64": base64.b64encode(acl).decode("ascii"),
-            "trustees": {ADMINISTRATORS: "BUILTIN\\Administrators", LOCAL_SYSTEM: "NT AUTHORITY\\SYSTEM"},
-            "acl_error": None}
+    def entry(self, store: str, has_private_key: bool, key: dict[str, Any] | None = None) -> dict[str, Any]:
+        """This certificate as a certificate-store probe reports it, with its private key's report: ``key``, else a
+        key that opens for SYSTEM and Administrators (a CA's key is never opened; no private key: null)."""
+        if not has_private_key:
+            key = None
+        elif self.cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca:
+            key = {"opens": None, "error": "not opened: the key of a CA certificate", "provider": None,
+                   "security_b64": None, "trustees": None, "acl_error": None}
+        elif key is None:
+            key = private_key()
+        return {"der_b64": self.b64, "has_private_key": has_private_key, "store": store, "key": key}
 
 
 def _bmp_string(value: str) -> bytes:
@@ -311,6 +304,41 @@ def ca_security(connector_mask: int) -> dict[str, Any]:
     }
 
 
+# Private keys: the container's descriptor as Get-ConncheckPrivateKeyInfo reports it.
+LOCAL_SYSTEM = "S-1-5-18"
+KEY_FULL_CONTROL = 0x001F019B
+KEY_GENERIC_READ = 0x80000000
+
+
+def private_key(readers: dict[str, str] | None = None, *, opens: bool = True, error: str | None = None,
+                provider: str = "Microsoft Enhanced Cryptographic Provider v1.0") -> dict[str, Any]:
+    """A private key's report: it opens (or not, with ``error``); SYSTEM and Administrators hold Full Control and
+    each of ``readers`` (SID → DOMAIN\\name) Read, as the Manage Private Keys dialog writes it."""
+    readers = readers or {}
+    aces = [(0, KEY_FULL_CONTROL, LOCAL_SYSTEM), (0, KEY_FULL_CONTROL, ADMINISTRATORS)]
+    aces += [(0, KEY_GENERIC_READ, sid) for sid in readers]
+    raw = security_descriptor(ADMINISTRATORS, aces)
+    return {
+        "opens": opens,
+        "error": error,
+        "provider": provider,
+        "security_b64": base64.b64encode(raw).decode("ascii"),
+        "trustees": {LOCAL_SYSTEM: "NT AUTHORITY\\SYSTEM", ADMINISTRATORS: "BUILTIN\\Administrators", **readers},
+        "acl_error": None,
+    }
+
+
+def ra_key() -> dict[str, Any]:
+    """An RA certificate's key as NDES needs it: the NDES service account may read it."""
+    return private_key({NDES_ACCOUNT_SID: NDES_ACCOUNT})
+
+
+def ndes_my(signing: Issued | None, encryption: Issued | None, tls: Issued) -> list[dict[str, Any]]:
+    """NDES's LocalMachine\\My: its RA certificates (keys readable by the NDES service account) and TLS certificate."""
+    ras = [ra.entry("LocalMachine\\My", True, ra_key()) for ra in (signing, encryption) if ra is not None]
+    return [*ras, tls.entry("LocalMachine\\My", True)]
+
+
 # --- probe data -------------------------------------------------------------------------------------------------
 
 
@@ -351,9 +379,16 @@ def iis_config_text(max_url: int = 65534, max_query: int = 65534) -> str:
     </applicationPools>
     <sites>
       <site name="Default Web Site" id="1">
-        <application path="/" applicationPool="DefaultAppPool" />
-        <application path="/CertSrv/mscep" applicationPool="SCEP" />
-        <application path="/CertSrv/mscep_admin" applicationPool="SCEP" />
+        <application path="/" applicationPool="DefaultAppPool">
+          <virtualDirectory path="/" physicalPath="%SystemDrive%\\inetpub\\wwwroot" />
+          <virtualDirectory path="/CertSrv" physicalPath="C:\\Windows\\system32\\CertSrv\\en-US" />
+        </application>
+        <application path="/CertSrv/mscep" applicationPool="SCEP">
+          <virtualDirectory path="/" physicalPath="C:\\Windows\\system32\\CertSrv\\mscep" />
+        </application>
+        <application path="/CertSrv/mscep_admin" applicationPool="SCEP">
+          <virtualDirectory path="/" physicalPath="C:\\Windows\\system32\\CertSrv\\mscep_admin" />
+        </application>
         <bindings>
           <binding protocol="http" bindingInformation="*:80:" />
           <binding protocol="https" bindingInformation="*:443:" />
@@ -370,6 +405,42 @@ def iis_config_text(max_url: int = 65534, max_query: int = 65534) -> str:
   </system.webServer>
 </configuration>
 """
+
+
+# NDES's own web.config in CertSrv\\mscep: handlers, no request limits of its own.
+MSCEP_WEB_CONFIG = """<?xml version="1.0" encoding="UTF-8"?>
+<configuration>
+  <system.webServer>
+    <handlers accessPolicy="Read, Execute, Script" />
+    <defaultDocument enabled="false" />
+  </system.webServer>
+</configuration>
+"""
+# Get-WindowsFeature names Microsoft lists for NDES with the connector's SCEP feature (checks/ndes.py judges them).
+NDES_FEATURES = (
+    "ADCS-Device-Enrollment", "Web-Server", "Web-Filtering", "Web-Net-Ext45", "Web-Asp-Net45", "Web-Mgmt-Console",
+    "Web-Metabase", "Web-WMI", "NET-Framework-45-Core", "NET-Framework-45-ASPNET", "NET-WCF-HTTP-Activation45",
+    "NET-Framework-Core", "NET-HTTP-Activation",
+)
+NDES_PROVIDER = "Microsoft-Windows-NetworkDeviceEnrollmentService"
+CAPI2_LOG = "Microsoft-Windows-CAPI2/Operational"
+
+
+def ndes_event(now: datetime, hours_ago: float, event_id: int, level: int, **data: Any) -> dict[str, Any]:
+    """One record of NDES's events (Application log) as the ndes_events probe reports it."""
+    return {"time_utc": format_time(now - timedelta(hours=hours_ago)), "provider": NDES_PROVIDER,
+            "channel": "Application", "event_id": event_id, "level": level, "computer": NDES_HOST, "message": None,
+            "data": data}
+
+
+def ndes_events(now: datetime) -> dict[str, Any]:
+    """A quiet week on NDES: the service started after the last boot; CAPI2's log is off, as by default."""
+    return {
+        "window_days": 7,
+        "logs": [{"name": "Application", "found": True, "error": None, "truncated": False},
+                 {"name": CAPI2_LOG, "found": True, "error": "log disabled", "truncated": False}],
+        "records": [ndes_event(now, 12 * 24, 1, 4)],
+    }
 
 
 def http_ssl_bindings(thumbprint: str) -> dict[str, Any]:
@@ -547,14 +618,10 @@ def ndes_probes(pki: SamplePKI, now: datetime) -> dict[str, Any]:
             _service("W3SVC", "World Wide Web Publishing Service"),
             _service("WAS", "Windows Process Activation Service"),
         ],
-        "certs_my": [
-            pki.ra_signing.entry("LocalMachine\\My", True),
-            pki.ra_encryption.entry("LocalMachine\\My", True),
-            pki.ndes_tls.entry("LocalMachine\\My", True),
-        ],
+        "certs_my": ndes_my(pki.ra_signing, pki.ra_encryption, pki.ndes_tls),
         "certs_root": [pki.root.entry("LocalMachine\\Root", False)],
         "installed_software": [],
-        "windows_features": ["ADCS-Device-Enrollment", "Web-Server", "Web-Filtering", "NET-Framework-45-Core"],
+        "windows_features": list(NDES_FEATURES),
         "dotnet": {"release": 528449},
         "tls_config": copy.deepcopy(TLS_STRONG),
         "mscep_registry": {
@@ -566,9 +633,21 @@ def ndes_probes(pki: SamplePKI, now: datetime) -> dict[str, Any]:
         "iis_config": {
             "path": "C:\\Windows\\System32\\inetsrv\\config\\applicationHost.config",
             "text": iis_config_text(),
+            "web_configs": [
+                {"virtual_path": "/", "path": "C:\\inetpub\\wwwroot\\web.config", "text": None},
+                {"virtual_path": "/CertSrv", "path": "C:\\Windows\\System32\\CertSrv\\en-US\\web.config", "text": None},
+                {"virtual_path": "/CertSrv/mscep", "path": "C:\\Windows\\System32\\CertSrv\\mscep\\web.config",
+                 "text": MSCEP_WEB_CONFIG},
+            ],
+            "web_configs_error": None,
         },
         "http_ssl_bindings": http_ssl_bindings(pki.ndes_tls.thumbprint),
-        "app_pools": [{"name": "DefaultAppPool", "state": "Started"}, {"name": "SCEP", "state": "Started"}],
+        "app_pools": [
+            {"name": "DefaultAppPool", "state": "Started", "identity_type": "ApplicationPoolIdentity", "user_name": ""},
+            {"name": "SCEP", "state": "Started", "identity_type": "SpecificUser", "user_name": NDES_ACCOUNT},
+        ],
+        "iis_iusrs_members": [{"sid": NDES_ACCOUNT_SID, "name": NDES_ACCOUNT}],
+        "ndes_events": ndes_events(now),
     }
 
 
@@ -667,25 +746,13 @@ def _thumbprint_mismatch(s: SampleSite) -> None:
 
 def _missing_cep_encryption(s: SampleSite) -> None:
     serve_ra(s, s.pki.ra_signing, None)
-    s.set_data(
-        NDES_HOST,
-        "certs_my",
-        [s.pki.ra_signing.entry("LocalMachine\\My", True), s.pki.ndes_tls.entry("LocalMachine\\My", True)],
-    )
+    s.set_data(NDES_HOST, "certs_my", ndes_my(s.pki.ra_signing, None, s.pki.ndes_tls))
 
 
 def _expired_signing_ra(s: SampleSite) -> None:
     expired = ra_cert("signing", s.pki.issuing, s.now, days_before=800, days_after=-10)
     serve_ra(s, expired, s.pki.ra_encryption)
-    s.set_data(
-        NDES_HOST,
-        "certs_my",
-        [
-            expired.entry("LocalMachine\\My", True),
-            s.pki.ra_encryption.entry("LocalMachine\\My", True),
-            s.pki.ndes_tls.entry("LocalMachine\\My", True),
-        ],
-    )
+    s.set_data(NDES_HOST, "certs_my", ndes_my(expired, s.pki.ra_encryption, s.pki.ndes_tls))
 
 
 def _default_httpsys_limits(s: SampleSite) -> None:
@@ -737,6 +804,12 @@ def _tls_inspection(s: SampleSite) -> None:
         chains[host] = [leaf.b64, proxy_ca.b64]
     s.set_data(CONNECTOR_HOST, "intune_reachability",
                connector_samples.reachability(chains, proxy="http://proxy.contoso.com:8080"))
+
+
+def _ra_keys_not_readable_by_ndes(s: SampleSite) -> None:
+    for entry in s.data(NDES_HOST, "certs_my"):
+        if entry["der_b64"] in (s.pki.ra_signing.b64, s.pki.ra_encryption.b64):
+            entry["key"] = private_key()
 
 
 def _unreadable_store(s: SampleSite) -> None:
@@ -815,6 +888,12 @@ VARIANTS: tuple[Variant, ...] = (
         "the connector's proxy inspects TLS to the Intune endpoints (unsupported by Microsoft)",
         _tls_inspection,
         fails=("Prerequisites",),
+    ),
+    Variant(
+        "ra-keys-not-readable",
+        "the NDES service account may not read the RA certificates' private keys",
+        _ra_keys_not_readable_by_ndes,
+        fails=("0x00000408", "0x00000409"),
     ),
     Variant(
         "unreadable-store",
