@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 from conncheck.accounts import same_account, split_account
@@ -35,7 +35,9 @@ from conncheck.pki.security_descriptor import (
 from conncheck.plugin import Context, Plugin, Probe, ProbeUnavailable
 from conncheck.results import Fix, Msg, Outcome, Status, failed, passed, skipped, unknown, warned
 from conncheck.schema import Base64, RegistryKey, registry_dword, registry_string
-from cryptography import x509
+
+if TYPE_CHECKING:
+    from cryptography import x509
 
 PLUGIN = Plugin("ca")
 
@@ -193,6 +195,8 @@ def ca_cert_valid(ctx: Context) -> Outcome:
 
 
 def _authority_key_id(crl: x509.CertificateRevocationList) -> bytes | None:
+    from cryptography import x509
+
     try:
         return crl.extensions.get_extension_for_class(x509.AuthorityKeyIdentifier).value.key_identifier
     except x509.ExtensionNotFound:
@@ -220,6 +224,8 @@ def ca_crl_current(ctx: Context) -> Outcome:
     # Delta CRLs carry a '+' in their file name; the base CRL is what every chain check needs.
     entries = [c for c in ctx.read(CA_FILES).crls if "+" not in c.name]
     try:
+        from cryptography import x509
+
         crls = [(e.name, x509.load_der_x509_crl(base64.b64decode(e.der_b64))) for e in entries]
     except ValueError as exc:
         return unknown(Msg(f"a published CRL is unreadable: {exc}", f"yayımlanmış bir CRL okunamıyor: {exc}"))

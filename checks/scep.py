@@ -36,18 +36,19 @@ from __future__ import annotations
 import base64
 import hashlib
 import ipaddress
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
 import msgspec
 from conncheck.catalog.codes import SCEP_DESERIALIZE, SCEP_ENCRYPTION_CERT, SCEP_SIGNING_CERT, UNKNOWN_ERROR
 from conncheck.checks._common import judge_validity
-from conncheck.pki import pkcs7
 from conncheck.pki.certs import OID_SERVER_AUTH, CertificateError, CertInfo, from_b64, host_name_match, validity
 from conncheck.plugin import Context, HttpRequest, Plugin, Probe
 from conncheck.results import Fix, Msg, Outcome, failed, passed, skipped, unknown, warned
 from conncheck.schema import Base64
-from cryptography import x509
+
+if TYPE_CHECKING:
+    from conncheck.pki import pkcs7
 
 PLUGIN = Plugin("scep")
 
@@ -386,6 +387,8 @@ GETCACERT = Msg("GetCACert", "GetCACert")
 
 
 def _bundle(ctx: Context) -> tuple[pkcs7.CaBundle | Outcome, dict[str, Any]]:
+    from conncheck.pki import pkcs7
+
     """The parsed GetCACert answer and the evidence, or the outcome that ends the check (nothing to judge)."""
     data = _complete(ctx, SCEP_GETCACERT)
     if isinstance(data, Outcome):
@@ -660,6 +663,8 @@ def scep_tls_chain_trusted(ctx: Context) -> Outcome:
 
 
 def _ip_sans(der: bytes) -> list[str]:
+    from cryptography import x509
+
     try:
         san = x509.load_der_x509_certificate(der).extensions.get_extension_for_class(x509.SubjectAlternativeName)
     except x509.ExtensionNotFound:

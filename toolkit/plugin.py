@@ -36,6 +36,7 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from types import CodeType, FunctionType
 from typing import Any, Generic, TypeVar, get_origin, overload
@@ -121,8 +122,17 @@ class Probe(Generic[T]):
     powershell: str | None = None
     ldap: LdapQuery | None = None
     http: HttpRequest | None = None
-    decoder: msgspec.json.Decoder[T] | None = field(default=None, repr=False)
     budget_s: int = DEFAULT_BUDGET_S
+
+    @cached_property
+    def decoder(self) -> msgspec.json.Decoder[T]:
+        """The strict decoder of the schema, built at the first read: resolving a schema's annotations is most of
+        what loading the plugins would cost (``conncheck explain`` decodes nothing). tests/test_schema_contract.py
+        builds every built-in one; a plugin's schema msgspec cannot decode makes its checks UNKNOWN."""
+        try:
+            return decoder(self.schema)
+        except TypeError as exc:
+            raise SchemaMismatch(self.name, f": msgspec cannot decode its schema ({exc})") from None
 
     @property
     def returns_list(self) -> bool:
@@ -189,7 +199,6 @@ class ReadCache:
         if not result.ok or result.raw is None:
             return ProbeUnavailable(target.name, probe.name, result.error or "probe failed")
         try:
-            assert probe.decoder is not None
             return validate(probe.name, result.raw, probe.decoder)
         except SchemaMismatch as exc:
             return ProbeMalformed(target.name, probe.name, f"{MALFORMED_PREFIX}{exc}")
@@ -334,13 +343,8 @@ class Plugin:
         _check_roles(name, roles)
         if name in self.probes:
             raise ValueError(f"plugin {self.name}: probe {name} declared twice")
-        try:
-            decode = decoder(schema)
-        except TypeError as exc:
-            raise ValueError(f"plugin {self.name}: probe {name}: msgspec cannot decode its schema: {exc}") from None
-        declared: Probe[Any] = Probe(
-            name, schema, roles, description, self.name, self.module, powershell, ldap, http, decode, budget_s
-        )
+        declared: Probe[Any] = Probe(name, schema, roles, description, self.name, self.module, powershell, ldap, http,
+                                     budget_s)
         self.probes[name] = declared
         return declared
 

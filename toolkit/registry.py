@@ -71,13 +71,14 @@ def _load_entry_point(ep: EntryPoint) -> Plugin:
 def default_registry() -> Registry:
     """Every plugin registered under the ``conncheck.checks`` entry-point group: conncheck's own first, by name."""
     found = list(entry_points(group=ENTRY_POINT_GROUP))
-    builtin = sorted((ep for ep in found if _distribution(ep) == BUILTIN_DISTRIBUTION), key=lambda ep: ep.name)
+    names = {id(ep.dist): _distribution(ep) for ep in found}  # each distribution's metadata parsed once
+    builtin = sorted((ep for ep in found if names[id(ep.dist)] == BUILTIN_DISTRIBUTION), key=lambda ep: ep.name)
     if not builtin:
         raise PluginError(
             "conncheck's built-in checks are not registered (no conncheck.checks entry points): "
             "install conncheck (pip install -e .) instead of running it from the source folder"
         )
-    others = sorted((ep for ep in found if _distribution(ep) != BUILTIN_DISTRIBUTION), key=lambda ep: ep.name)
+    others = sorted((ep for ep in found if names[id(ep.dist)] != BUILTIN_DISTRIBUTION), key=lambda ep: ep.name)
     registry = Registry()
     for ep in [*builtin, *others]:
         registry.add(_load_entry_point(ep))
@@ -87,4 +88,4 @@ def default_registry() -> Registry:
 
 def _distribution(ep: EntryPoint) -> str | None:
     dist = getattr(ep, "dist", None)
-    return None if dist is None else str(dist.metadata["Name"]).lower()
+    return None if dist is None else str(dist.name).lower()

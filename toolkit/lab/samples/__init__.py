@@ -138,7 +138,8 @@ def issue(
         builder = builder.add_extension(x509.ExtendedKeyUsage(list(ekus)), critical=False)
     if template:
         builder = builder.add_extension(
-            x509.UnrecognizedExtension(OID_CERT_TEMPLATE_NAME, _bmp_string(template)), critical=False
+            x509.UnrecognizedExtension(x509.ObjectIdentifier(OID_CERT_TEMPLATE_NAME), _bmp_string(template)),
+            critical=False,
         )
     if dns_names:
         builder = builder.add_extension(
