@@ -181,6 +181,14 @@ class ReadCache:
 
     def __init__(self) -> None:
         self._values: dict[tuple[int, str], Any] = {}
+        self._roles: dict[tuple[int, str], list[Target]] = {}
+
+    def targets_with_role(self, facts: Facts, role: str) -> list[Target]:
+        """The facts' targets with ``role``, listed once per evaluation (every check's peers ask)."""
+        key = (id(facts), role)
+        if key not in self._roles:
+            self._roles[key] = facts.targets_with_role(role)
+        return self._roles[key]
 
     def read(self, target: Target, probe: Probe[T]) -> T:
         key = (id(target), probe.name)
@@ -255,7 +263,7 @@ class Context:
     def peers(self, role: str) -> list[Context]:
         """Contexts for the site's targets with ``role`` (the CA host, as seen from the connector, say)."""
         return [Context(t, self.facts, self.settings, self.check, self._cache, role)
-                for t in self.facts.targets_with_role(role)]
+                for t in self._cache.targets_with_role(self.facts, role)]
 
     def peer(self, role: str) -> Context:
         """The single target with ``role``; ProbeUnavailable when the facts have none."""

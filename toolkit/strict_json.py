@@ -20,11 +20,15 @@ NULL_FOR_NON_FINITE = "null_for_non_finite"
 
 def dumps(value: Any, *, indent: int | None = None) -> str:
     """``value`` as strict, ASCII-only JSON (objects that JSON lacks, such as datetimes, as their ``str``)."""
+    separators = (",", ":") if indent is None else None
+    try:  # the common case: nothing to replace, one pass
+        return json.dumps(value, indent=indent, separators=separators, ensure_ascii=True, allow_nan=False, default=str)
+    except ValueError:
+        pass
     replaced: list[str] = []
     clean = _finite(value, "", replaced)
     if replaced and isinstance(clean, dict):
         clean = {**clean, NULL_FOR_NON_FINITE: replaced}
-    separators = (",", ":") if indent is None else None
     return json.dumps(clean, indent=indent, separators=separators, ensure_ascii=True, allow_nan=False, default=str)
 
 
