@@ -1,4 +1,5 @@
-"""README opens with the two set-up commands, and CI runs exactly the README's test command."""
+"""README opens with the command that installs and runs the demo (Linux, then PowerShell), and CI runs exactly the
+test command of README's Development section."""
 
 from __future__ import annotations
 
@@ -30,9 +31,15 @@ def steps(command: str) -> list[str]:
     return [" ".join(shlex.split(part)) for part in command.split("&&")]
 
 
+def development_block() -> str:
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    return FENCE.findall(text[text.index("\n## Development\n"):])[0].strip()
+
+
 def test_the_first_two_code_blocks_are_one_command_each() -> None:
     first, second = code_blocks()[:2]
     assert "\n" not in first and "\n" not in second
+    assert second.startswith("py -m venv .venv;") and second.endswith("conncheck demo")  # the same, in PowerShell
 
 
 def test_first_block_installs_and_runs_the_demo() -> None:
@@ -42,8 +49,8 @@ def test_first_block_installs_and_runs_the_demo() -> None:
     assert install[-1].endswith("conncheck demo")
 
 
-def test_second_block_is_the_test_command_ci_runs() -> None:
-    readme = steps(code_blocks()[1])
+def test_the_development_block_is_the_test_command_ci_runs() -> None:
+    readme = steps(development_block())
     assert readme[-1].endswith("-m pytest") or " -m pytest " in readme[-1]
     assert [step for line in ci_steps() for step in steps(line)] == readme
 
