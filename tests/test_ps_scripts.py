@@ -142,7 +142,10 @@ def test_event_filter_covers_every_catalogued_connector_event() -> None:
     assert ranges
     ids = {event.id for event in load_catalog().events}
     assert ids and all(any(low <= i <= high for low, high in ranges) for i in ids)
-    assert ".FormatDescription(" not in text and "-FilterXPath" in text
+    prelude = (REPO / "toolkit" / "data" / "fact_script_prelude.ps1").read_text(encoding="utf-8")
+    reader = prelude[prelude.index("function Read-ConncheckEventLog"):prelude.index("# --- native programs")]
+    assert "Read-ConncheckEventLog" in text and "-FilterXPath $Filter" in reader
+    assert ".FormatDescription(" not in text + reader
 
 
 def test_site_values_are_quoted_literally() -> None:
