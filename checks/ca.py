@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import msgspec
+from conncheck.accounts import connector_account as resolve_connector_account
 from conncheck.accounts import same_account, split_account
 from conncheck.catalog.codes import CA_UNAVAILABLE, REVOKE_ACCESS_DENIED, UNKNOWN_ERROR
 from conncheck.checks import _pki_references as ref
@@ -268,17 +269,21 @@ def connector_account(ctx: Context) -> str:
 
     A connector running as SYSTEM acts as its computer account (HOST$): its SID comes from the directory when it
     was collected; by name, the user part alone is compared (the domain's NetBIOS name is not guessed)."""
+    recorded, system_on = None, None
     for connector in ctx.peers("connector"):
         for key, values in connector.read(CONNECTOR_REGISTRY).items():
             if "\\PFXCertificateConnector\\" not in key or not values:
                 continue
             if registry_dword(values, "UseSystemAccount") == 1:
-                return f"{connector.read(HOST_INFO).computer_name}$"
-            user = registry_string(values, "Username")
-            if user:
-                return user
-    if ctx.site.connector_account:
-        return ctx.site.connector_account
+                system_on = connector.read(HOST_INFO).computer_name
+                break
+            recorded = registry_string(values, "Username") or None
+            if recorded:
+                break
+        break
+    account = resolve_connector_account(ctx.site.connector_account, recorded, system_on)
+    if account:
+        return account
     raise ProbeUnavailable(ctx.host, "connector account", "neither site.toml nor the connector host names it")
 
 

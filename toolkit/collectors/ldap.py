@@ -48,6 +48,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from conncheck.accounts import connector_account, split_account
 from conncheck.collectors.deadline import Deadline, SocketWatch
 from conncheck.config import SiteConfig
 from conncheck.credentials import secret
@@ -113,11 +114,6 @@ def settings_from(config: SiteConfig, *, insecure: bool) -> LdapSettings:
     )
 
 
-def _account_name(value: str) -> str:
-    """``CONTOSO\\svc-ndes`` or ``svc-ndes@contoso.com`` → ``svc-ndes``."""
-    return value.split("\\")[-1].split("@")[0]
-
-
 def filter_parameters(config: SiteConfig) -> dict[str, str]:
     """The site values query filters may name (unescaped)."""
     site = config.site
@@ -125,13 +121,12 @@ def filter_parameters(config: SiteConfig) -> dict[str, str]:
     if site.get("ndes_fqdn"):
         params["ndes_fqdn"] = site["ndes_fqdn"]
     if site.get("ndes_service_account"):
-        params["ndes_service_account"] = _account_name(site["ndes_service_account"])
-    if site.get("connector_account"):
-        params["connector_account"] = _account_name(site["connector_account"])
-    else:
-        connectors = [h.name for h in config.hosts if "connector" in h.roles]
-        if connectors:
-            params["connector_account"] = connectors[0].split(".")[0].upper() + "$"
+        params["ndes_service_account"] = split_account(site["ndes_service_account"])[1]
+    connectors = [h.name for h in config.hosts if "connector" in h.roles]
+    system_on = connectors[0] if connectors and not site.get("connector_account") else None
+    account = connector_account(site.get("connector_account"), None, system_on)
+    if account:
+        params["connector_account"] = split_account(account)[1]
     return params
 
 
