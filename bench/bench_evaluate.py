@@ -42,6 +42,18 @@ def site_of(hosts: int) -> Facts:
     return base
 
 
+def peak_mib() -> float:
+    """This process's peak resident set (VmHWM; ru_maxrss where /proc is absent)."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        for row in status.read_text().splitlines():
+            if row.startswith("VmHWM:"):
+                return int(row.split()[1]) / 1024
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def timed(runs: int, work: Callable[[], Any]) -> tuple[list[float], Any]:
     times, value = [], None
     for _ in range(runs):
@@ -82,6 +94,7 @@ def main() -> None:
     print(line("load", load_times))
     print(line("evaluate", eval_times, f"({per_result:.1f} µs per result)"))
     print(line("report", report_times, "(checklist + table + json)"))
+    print(f"peak RSS {peak_mib():.0f} MiB (the whole run: the site built, written, loaded, evaluated and reported)")
 
 
 if __name__ == "__main__":
