@@ -15,8 +15,9 @@ from pathlib import Path
 from conncheck.catalog import load
 from conncheck.checklist import build_report
 from conncheck.evaluate import evaluate
-from conncheck.history import NewRun, open_store
+from conncheck.history import open_store
 from conncheck.history.diff import diff_results
+from conncheck.history.model import NewRun
 from conncheck.lab import samples
 from conncheck.registry import default_registry
 

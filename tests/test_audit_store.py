@@ -16,9 +16,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from conncheck.history import NewRun, open_store
+from conncheck.history import open_store
 from conncheck.history.diff import diff_results
 from conncheck.history.expiry import expiry_items
+from conncheck.history.model import NewRun
 from conncheck.history.schema import SCHEMA_VERSION
 from conncheck.results import Result, Status
 

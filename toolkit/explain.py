@@ -14,9 +14,8 @@ from collections.abc import Iterable
 from conncheck import strict_json
 from conncheck.catalog import Catalog, Code, Event, ParsedCode, format_code, load, parse_code, parse_number, text
 from conncheck.catalog.codes import DiagnosticCode
+from conncheck.check_cards import Cards, CheckCard, check_cards
 from conncheck.errors import InputError
-from conncheck.plugin import Check
-from conncheck.registry import Registry, default_registry
 
 SUCCESS, UNKNOWN_ERROR = DiagnosticCode.Success, DiagnosticCode.Unknown_Error
 
@@ -128,12 +127,12 @@ def _spelling_note(parsed: ParsedCode, code: Code, lang: str) -> str | None:
     return _w("other", lang).format(s=spelled, code=code.hex)
 
 
-def checks_for_codes(registry: Registry, codes: Iterable[int]) -> list[Check]:
+def checks_for_codes(cards: Cards, codes: Iterable[int]) -> list[CheckCard]:
     wanted = set(codes)
-    return [c for c in registry.checks.values() if wanted.intersection(c.codes)]
+    return [c for c in cards.checks if wanted.intersection(c.codes)]
 
 
-def _check_lines(checks: list[Check], lang: str) -> list[str]:
+def _check_lines(checks: list[CheckCard], lang: str) -> list[str]:
     if not checks:
         return [f"  ({_w('no_checks', lang)})"]
     lines = [f"  {c.id}: {c.title_in(lang)} [{', '.join(c.roles)}]" for c in checks]
@@ -147,7 +146,7 @@ def _event_label(event: Event, lang: str) -> str:
     return f"{event.id} {event.name} ({event.channel or _w('legacy_short', lang)})"
 
 
-def _explain_code(code: Code, note: str | None, catalog: Catalog, registry: Registry, lang: str) -> list[str]:
+def _explain_code(code: Code, note: str | None, catalog: Catalog, cards: Cards, lang: str) -> list[str]:
     lines = [f"{_w('code', lang)}: {code.hex} {code.name}"]
     if note:
         lines.append(f"{_w('note', lang)}: {note}")
@@ -157,7 +156,7 @@ def _explain_code(code: Code, note: str | None, catalog: Catalog, registry: Regi
         lines += ["", f"{_w('events', lang)}:"]
         lines += [f"  {_event_label(e, lang)}" for e in events]
     if code.value != SUCCESS:
-        behind = checks_for_codes(registry, [code.value])
+        behind = checks_for_codes(cards, [code.value])
         lines += ["", f"{_w('checks', lang)}:", *_check_lines(behind, lang)]
     lines += ["", f"{_w('fix', lang)}: {text(code.remediation, lang)}"]
     return lines
@@ -171,7 +170,7 @@ def _related_codes(event: Event, catalog: Catalog) -> list[int]:
     return sorted({c for e in legacy if e.outcome == event.outcome for c in e.codes})
 
 
-def _explain_event(event: Event, catalog: Catalog, registry: Registry, lang: str) -> list[str]:
+def _explain_event(event: Event, catalog: Catalog, cards: Cards, lang: str) -> list[str]:
     lines = [
         f"{_w('event', lang)}: {event.id} {event.name}",
         f"{_w('connector', lang)}: {_w(event.generation, lang)}",
@@ -203,10 +202,10 @@ def _explain_event(event: Event, catalog: Catalog, registry: Registry, lang: str
             code = catalog.code(value)
             lines.append(f"  {format_code(value)} {code.name if code else ''}".rstrip())
     specific = [c for c in related if c not in (SUCCESS, UNKNOWN_ERROR)]
-    direct = [c for c in registry.checks.values() if event.id in c.events]
+    direct = [c for c in cards.checks if event.id in c.events]
     if event.outcome == "failure" or direct:
         # An event the checks name directly (a health upload failure, say) is explained by those checks alone.
-        by_code = checks_for_codes(registry, specific or [UNKNOWN_ERROR]) if specific or not direct else []
+        by_code = checks_for_codes(cards, specific or [UNKNOWN_ERROR]) if specific or not direct else []
         behind = direct + [c for c in by_code if c not in direct]
         lines += ["", f"{_w('checks', lang)}:"]
         if not specific and related:
@@ -228,7 +227,7 @@ def _explain_event(event: Event, catalog: Catalog, registry: Registry, lang: str
     return lines
 
 
-def explain_text(what: str, lang: str = "en", registry: Registry | None = None) -> str:
+def explain_text(what: str, lang: str = "en", cards: Cards | None = None) -> str:
     """Explain a diagnostic code (any spelling) or a connector event ID; InputError when it is neither."""
     catalog = load()
     spelled = what.strip()
@@ -245,25 +244,25 @@ def explain_text(what: str, lang: str = "en", registry: Registry | None = None) 
             f"{spelled} is neither a diagnostic code of the table (0x00000400 … 0x00000411, 0x0FFFFFFF) "
             "nor a connector event ID (legacy 10010 … 20602, current 1 … 5999)"
         )
-    registry = registry or default_registry()
+    cards = cards or check_cards()
     sections: list[list[str]] = []
     if code is not None and events:
         sections.append([f"{_w('note', lang)}: " + _w("both", lang).format(n=spelled, code=code.hex)])
-    sections += [_explain_event(e, catalog, registry, lang) for e in events]
+    sections += [_explain_event(e, catalog, cards, lang) for e in events]
     if code is not None:
         note = None if events else _spelling_note(parsed, code, lang)
-        sections.append(_explain_code(code, note, catalog, registry, lang))
+        sections.append(_explain_code(code, note, catalog, cards, lang))
     return "\n\n".join("\n".join(s) for s in sections)
 
 
-def _hex_codes(check: Check) -> list[str]:
+def _hex_codes(check: CheckCard) -> list[str]:
     return [format_code(c) for c in check.codes]
 
 
-def list_checks_text(fmt: str = "table", registry: Registry | None = None, lang: str = "en") -> str:
+def list_checks_text(fmt: str = "table", cards: Cards | None = None, lang: str = "en") -> str:
     """Every registered check: id, title, codes, roles, probes (``table`` for people, ``json`` for tools)."""
-    registry = registry or default_registry()
-    checks = list(registry.checks.values())
+    cards = cards or check_cards()
+    checks = cards.checks
     if fmt == "json":
         doc = [
             {
@@ -289,5 +288,5 @@ def list_checks_text(fmt: str = "table", registry: Registry | None = None, lang:
         for c in checks
     ]
     table = tabulate(rows, headers=_w("list_headers", lang).split("|"), tablefmt="simple")
-    total = _w("list_total", lang).format(checks=len(checks), plugins=len(registry.plugins))
+    total = _w("list_total", lang).format(checks=len(checks), plugins=len(cards.plugins))
     return f"{table}\n\n{total}\n"

@@ -36,7 +36,7 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from types import CodeType, FunctionType
 from typing import Any, Generic, TypeVar, get_origin, overload
@@ -406,13 +406,19 @@ def referenced_probes(func: Callable[..., Any]) -> set[Probe[Any]]:
         if code in seen:
             return
         seen.add(code)
-        for name in _globals_loaded(code):
-            value = names.get(name)
+        # co_names also holds attribute names: only the names the bytecode loads as globals count (scanned only
+        # when some name could matter, which is rare enough to keep plugin loading cheap).
+        candidates = [n for n in code.co_names if isinstance(names.get(n), (Probe, PeerRead, FunctionType))]
+        loaded = _globals_loaded(code) if candidates else frozenset()
+        for name in candidates:
+            value = names[name]
+            if name not in loaded:
+                continue
             if isinstance(value, Probe):
                 found.add(value)
             elif isinstance(value, PeerRead):
                 found.add(value.probe)
-            elif isinstance(value, FunctionType) and _within(str(value.__module__), package):
+            elif _within(str(value.__module__), package):
                 visit(value.__code__, value.__globals__)
         for const in code.co_consts:
             if isinstance(const, CodeType):
@@ -427,7 +433,8 @@ _LOAD_GLOBAL, _LOAD_NAME, _EXTENDED_ARG = dis.opmap["LOAD_GLOBAL"], dis.opmap["L
 _GLOBAL_ARG_SHIFT = 1 if sys.version_info >= (3, 11) else 0  # 3.11 packs a "push NULL" flag in the low bit
 
 
-def _globals_loaded(code: CodeType) -> set[str]:
+@cache
+def _globals_loaded(code: CodeType) -> frozenset[str]:
     """The global names a code object loads (co_names also holds attribute names, which are not reads). Reads the
     bytecode directly: dis.get_instructions would cost most of the plugins' load time."""
     names = set()
@@ -439,7 +446,7 @@ def _globals_loaded(code: CodeType) -> set[str]:
             names.add(code.co_names[arg >> _GLOBAL_ARG_SHIFT])
         elif op == _LOAD_NAME:
             names.add(code.co_names[arg])
-    return names
+    return frozenset(names)
 
 
 def _within(module: str, package: str) -> bool:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib.metadata import EntryPoint, entry_points
-from types import ModuleType
+from importlib.metadata import EntryPoint, distributions
+from typing import TYPE_CHECKING
 
 from conncheck.errors import ConncheckError
-from conncheck.plugin import Check, Plugin, Probe
+
+if TYPE_CHECKING:  # conncheck.plugin loads with the first plugin: ``explain`` may not need any (see check_cards)
+    from conncheck.plugin import Check, Plugin, Probe
 
 ENTRY_POINT_GROUP = "conncheck.checks"
 
@@ -49,10 +52,13 @@ class Registry:
         return [p for p in self.probes.values() if role in p.roles]
 
 
-def _plugin_of(module: ModuleType, origin: str) -> Plugin:
-    plugin = getattr(module, "PLUGIN", None)
+def _plugin_of(loaded: object, origin: str) -> Plugin:
+    """The Plugin an entry point names: the object itself, or its module's ``PLUGIN``."""
+    from conncheck.plugin import Plugin
+
+    plugin = loaded if isinstance(loaded, Plugin) else getattr(loaded, "PLUGIN", None)
     if not isinstance(plugin, Plugin):
-        raise PluginError(f"{origin}: module {module.__name__} has no PLUGIN = Plugin(...)")
+        raise PluginError(f"{origin}: module {getattr(loaded, '__name__', loaded)} has no PLUGIN = Plugin(...)")
     return plugin
 
 
@@ -64,28 +70,50 @@ def _load_entry_point(ep: EntryPoint) -> Plugin:
         loaded = ep.load()
     except Exception as exc:
         raise PluginError(f"entry point {ep.name} ({ep.value}): {type(exc).__name__}: {exc}") from exc
-    return loaded if isinstance(loaded, Plugin) else _plugin_of(loaded, f"entry point {ep.name}")
+    return _plugin_of(loaded, f"entry point {ep.name}")
 
 
-@lru_cache(maxsize=1)
-def default_registry() -> Registry:
-    """Every plugin registered under the ``conncheck.checks`` entry-point group: conncheck's own first, by name."""
-    found = list(entry_points(group=ENTRY_POINT_GROUP))
-    names = {id(ep.dist): _distribution(ep) for ep in found}  # each distribution's metadata parsed once
-    builtin = sorted((ep for ep in found if names[id(ep.dist)] == BUILTIN_DISTRIBUTION), key=lambda ep: ep.name)
+def _group_entry_points() -> list[tuple[str, EntryPoint]]:
+    """What ``entry_points(group=ENTRY_POINT_GROUP)`` returns, each with its distribution's name. Only the
+    distributions whose entry_points.txt mentions the group are parsed, and each one's metadata once: both were most
+    of ``explain``'s start-up. As importlib.metadata does, a distribution installed twice counts once, the first on
+    sys.path."""
+    found: list[tuple[str, EntryPoint]] = []
+    seen: set[str] = set()
+    for dist in distributions():
+        text = dist.read_text("entry_points.txt")
+        if not text or ENTRY_POINT_GROUP not in text:
+            continue
+        name = re.sub(r"[-_.]+", "_", str(dist.name or "")).lower()
+        if name not in seen:
+            seen.add(name)
+            found += [(name, ep) for ep in dist.entry_points.select(group=ENTRY_POINT_GROUP)]
+    return found
+
+
+def plugin_entry_points() -> tuple[list[EntryPoint], list[EntryPoint]]:
+    """The ``conncheck.checks`` entry points: conncheck's own and the third-party ones, each sorted by name."""
+    found = _group_entry_points()
+    builtin = sorted((ep for name, ep in found if name == BUILTIN_DISTRIBUTION), key=lambda ep: ep.name)
     if not builtin:
         raise PluginError(
             "conncheck's built-in checks are not registered (no conncheck.checks entry points): "
             "install conncheck (pip install -e .) instead of running it from the source folder"
         )
-    others = sorted((ep for ep in found if names[id(ep.dist)] != BUILTIN_DISTRIBUTION), key=lambda ep: ep.name)
+    others = sorted((ep for name, ep in found if name != BUILTIN_DISTRIBUTION), key=lambda ep: ep.name)
+    return builtin, others
+
+
+def load_registry(eps: list[EntryPoint]) -> Registry:
     registry = Registry()
-    for ep in [*builtin, *others]:
+    for ep in eps:
         registry.add(_load_entry_point(ep))
     registry.validate()
     return registry
 
 
-def _distribution(ep: EntryPoint) -> str | None:
-    dist = getattr(ep, "dist", None)
-    return None if dist is None else str(dist.name).lower()
+@lru_cache(maxsize=1)
+def default_registry() -> Registry:
+    """Every plugin registered under the ``conncheck.checks`` entry-point group: conncheck's own first, by name."""
+    builtin, others = plugin_entry_points()
+    return load_registry([*builtin, *others])

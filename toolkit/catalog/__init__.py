@@ -11,12 +11,18 @@ import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from conncheck.errors import InputError
 
 LANGS = ("en", "tr")
+
+
+def read_json(name: str) -> Any:
+    """One of the catalog's JSON files beside this module (read as a file: importlib.resources would cost
+    ``explain`` more than the file)."""
+    return json.loads((Path(__file__).parent / name).read_text(encoding="utf-8"))
 
 
 @dataclass(frozen=True)
@@ -159,9 +165,8 @@ def _event(raw: dict[str, Any], generation: str) -> Event:
 
 @lru_cache(maxsize=1)
 def load() -> Catalog:
-    here = resources.files(__name__)
-    codes_doc = json.loads(here.joinpath("codes.json").read_text(encoding="utf-8"))
-    events_doc = json.loads(here.joinpath("events.json").read_text(encoding="utf-8"))
+    codes_doc = read_json("codes.json")
+    events_doc = read_json("events.json")
     events = [_event(e, "legacy") for e in events_doc.get("legacy", ())]
     events += [_event(e, "current") for e in events_doc.get("current", ())]
     return Catalog(

@@ -10,13 +10,13 @@ one nor counts as current.
 from __future__ import annotations
 
 import calendar
-import json
 import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from importlib import resources
 from typing import Any, Literal
+
+from conncheck.catalog import read_json
 
 Version = tuple[int, ...]
 Stage = Literal[
@@ -117,7 +117,7 @@ def _release(raw: dict[str, Any]) -> Release:
 
 @lru_cache(maxsize=1)
 def load_releases() -> ReleaseTable:
-    doc = json.loads(resources.files("conncheck.catalog").joinpath("releases.json").read_text(encoding="utf-8"))
+    doc = read_json("releases.json")
     releases = tuple(sorted((_release(r) for r in doc["releases"]), key=lambda r: r.version))
     return ReleaseTable(date.fromisoformat(doc["as_of"]), int(doc["support_months"]), int(doc["working_months"]),
                         doc["product"], tuple(doc["legacy_products"]), releases)

@@ -7,8 +7,6 @@ Heavy libraries (pypsrp, ldap3, cryptography) are imported inside the commands t
 ``conncheck --help`` stays fast.
 """
 
-from __future__ import annotations
-
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -96,7 +94,7 @@ def parse_codes(spec: str | None) -> list[int] | None:
     return values
 
 
-def finish(report: Report, fmt: OutputFormat, dest: Destination) -> NoReturn:
+def finish(report: "Report", fmt: OutputFormat, dest: "Destination") -> NoReturn:
     """Render the report where ``dest`` (checked before the work began) says, and exit with its code."""
     from conncheck.reports import RENDERERS
 

@@ -5,8 +5,6 @@ history store, compares it with the site's previous run and writes the report. T
 PostgreSQL URL (``--db``); without ``--db`` every command uses one default file in the user's data directory.
 """
 
-from __future__ import annotations
-
 import re
 from datetime import datetime, timezone
 from enum import Enum
@@ -16,7 +14,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from conncheck import __version__, strict_json
-from conncheck.application import build_report, site_settings, with_site
 from conncheck.cli.app import ConfigOpt, Lang, LangOpt, app
 from conncheck.cli.output import destination
 from conncheck.errors import InputError
@@ -24,7 +21,7 @@ from conncheck.errors import InputError
 if TYPE_CHECKING:
     from conncheck.checklist import Report
     from conncheck.facts import Facts
-    from conncheck.history import Recorded, Store
+    from conncheck.history.store import Recorded, Store
     from conncheck.reports.audit import AuditReport
 
 
@@ -76,7 +73,7 @@ AUDIT_EXIT_HELP = (
 )
 
 
-def audit_exit_code(report: Report, fail_on: FailOn) -> int:
+def audit_exit_code(report: "Report", fail_on: FailOn) -> int:
     """The exit code when nothing regressed: the checklist's, unless only regressions count.
 
     A regression is the news: the store records EXIT_REGRESSION for a run that regressed against its baseline.
@@ -84,7 +81,7 @@ def audit_exit_code(report: Report, fail_on: FailOn) -> int:
     return 0 if fail_on is FailOn.regression else report.exit_code
 
 
-def _open(db: str | None, *, create: bool, wait: float) -> Store:
+def _open(db: str | None, *, create: bool, wait: float) -> "Store":
     from conncheck.history import open_store
 
     return open_store(db, create=create, wait=wait)
@@ -99,7 +96,7 @@ def _audit_section(config: Path | None) -> dict[str, object]:
     return load(config).sections.get("audit", {})  # checked against conncheck.config.AuditSection
 
 
-def _facts(config: Path | None, facts_files: list[Path], quiet: bool, lang: str = "en") -> Facts:
+def _facts(config: Path | None, facts_files: list[Path], quiet: bool, lang: str = "en") -> "Facts":
     from conncheck import facts as facts_mod
 
     if facts_files:
@@ -141,7 +138,9 @@ def audit(
 
     Example (cron, systemd timer, Task Scheduler): conncheck audit -c site.toml --db audit.sqlite -f html -o audit.html
     """
-    from conncheck.history import NewRun, default_store_path, is_url
+    from conncheck.application import build_report, site_settings, with_site
+    from conncheck.history import default_store_path, is_url
+    from conncheck.history.model import NewRun
     from conncheck.reports.audit import AUDIT_RENDERERS
 
     started = datetime.now(timezone.utc)
@@ -171,7 +170,7 @@ def audit(
     raise typer.Exit(audit_report.exit_code)
 
 
-def _audit_report(report: Report, recorded: Recorded, facts: Facts, warning_days: int) -> AuditReport:
+def _audit_report(report: "Report", recorded: "Recorded", facts: "Facts", warning_days: int) -> "AuditReport":
     from conncheck.history.diff import diff_results
     from conncheck.history.expiry import expiry_items
     from conncheck.reports.audit import AuditReport

@@ -1,7 +1,5 @@
 """``conncheck check``, ``conncheck collect`` and ``conncheck script``: live collection and the fact script."""
 
-from __future__ import annotations
-
 import os
 import stat
 import sys
@@ -10,7 +8,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from conncheck.application import build_report
 from conncheck.cli.app import (
     CodesOpt,
     ConfigOpt,
@@ -54,7 +51,7 @@ PROGRESS = {
 }
 
 
-def progress_line(event: PeerProgress, lang: str = "en") -> None:
+def progress_line(event: "PeerProgress", lang: str = "en") -> None:
     """One line on stderr when a peer starts and one when it ends (stdout stays the report's alone)."""
     started, nothing, read, first = PROGRESS.get(lang, PROGRESS["en"])
     where = f"conncheck: {event.transport} {event.peer}"
@@ -85,7 +82,7 @@ NO_HOST_WITH_ROLE = Msg(
 )
 
 
-def _check_selection(site: SiteConfig, roles: tuple[str, ...] | None, host: list[str] | None, lang: str) -> None:
+def _check_selection(site: "SiteConfig", roles: tuple[str, ...] | None, host: list[str] | None, lang: str) -> None:
     """A --role (with --host) that selects no host of site.toml is an input error naming the hosts there are."""
     if roles is None:
         return
@@ -98,7 +95,7 @@ def _check_selection(site: SiteConfig, roles: tuple[str, ...] | None, host: list
                                                             also=also, hosts=hosts))
 
 
-def _site(config: Path | None) -> SiteConfig:
+def _site(config: Path | None) -> "SiteConfig":
     """site.toml, read once per command: what to collect, and the thresholds the checks judge by."""
     from conncheck.config import load
 
@@ -107,8 +104,8 @@ def _site(config: Path | None) -> SiteConfig:
     return load(config)
 
 
-def _collect(site: SiteConfig, role: list[str] | None, host: list[str] | None, parallel: int | None,
-             quiet: bool, insecure: bool, lang: str = "en") -> Facts:
+def _collect(site: "SiteConfig", role: list[str] | None, host: list[str] | None, parallel: int | None,
+             quiet: bool, insecure: bool, lang: str = "en") -> "Facts":
     from conncheck.collectors.site import CollectOptions, collect_site
     from conncheck.registry import default_registry
 
@@ -124,7 +121,7 @@ def _collect(site: SiteConfig, role: list[str] | None, host: list[str] | None, p
     return collect_site(site, default_registry(), options)
 
 
-def _facts_json(facts: Facts) -> str:
+def _facts_json(facts: "Facts") -> str:
     from conncheck import strict_json
 
     return strict_json.dumps(facts.to_json(), indent=1) + "\n"
@@ -154,6 +151,8 @@ def check(
 
     Example: conncheck check -c site.toml --codes 0x402 --format json --save-facts facts.json
     """
+    from conncheck.application import build_report
+
     wanted = parse_codes(codes)
     site = _site(config)
     if save_facts is not None and output is not None and save_facts.resolve() == output.resolve():
@@ -229,7 +228,7 @@ def script(
         dest.write(text)
 
 
-def demo_live_facts() -> Facts:
+def demo_live_facts() -> "Facts":
     """The example site collected live from the loopback lab (``conncheck demo --live``)."""
     try:
         from conncheck.lab.demo import collect_demo

@@ -1,8 +1,5 @@
 """``conncheck demo``: the checklist of a bundled EXAMPLE site, or (``--live``) of the loopback lab."""
 
-from __future__ import annotations
-
-from importlib import resources
 from typing import Annotated
 
 import typer
@@ -23,6 +20,8 @@ def demo(
 
     The example has three faults on purpose, so the demo exits 1 (something FAILs).
     """
+    from importlib import resources
+
     from conncheck import facts as facts_mod
     from conncheck.application import build_report
     from conncheck.cli.output import destination

@@ -1,7 +1,5 @@
 """``conncheck evaluate``: the checklist of facts collected earlier or elsewhere."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

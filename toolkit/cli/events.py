@@ -1,7 +1,5 @@
 """``conncheck events``: post-incident triage from the connector's event logs."""
 
-from __future__ import annotations
-
 import re
 from datetime import datetime, timedelta, timezone
 from enum import Enum

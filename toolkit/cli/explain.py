@@ -1,7 +1,5 @@
 """``conncheck explain`` and ``conncheck list-checks``: the code table and the checks behind it."""
 
-from __future__ import annotations
-
 from enum import Enum
 from typing import Annotated
 

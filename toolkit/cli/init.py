@@ -1,7 +1,5 @@
 """``conncheck init``: a first site.toml from what a domain controller (and, with ``--probe``, the hosts) knows."""
 
-from __future__ import annotations
-
 import sys
 import time
 from datetime import datetime, timezone
@@ -34,7 +32,7 @@ def _say(text: str, quiet: bool) -> None:
         typer.echo(f"conncheck: {text}", err=True)
 
 
-def _trusted_pin(dc: DcAddress, given: str | None) -> tuple[str, list[x509.Certificate]]:
+def _trusted_pin(dc: "DcAddress", given: str | None) -> tuple[str, list["x509.Certificate"]]:
     """The SHA-256 the DC's certificate must have from now on: the one given, or the one an operator said yes to."""
     from conncheck.dc_trust import describe, fingerprint, normalized, presented
     from cryptography.hazmat.primitives import hashes
@@ -83,7 +81,7 @@ class _PinnedSession:
         return dict(self.conn.result or {})
 
 
-def _read(conn: Any, dc: DcAddress, quiet: bool) -> tuple[Directory, list[Entry]]:
+def _read(conn: Any, dc: "DcAddress", quiet: bool) -> tuple["Directory", list["Entry"]]:
     from conncheck.cli.collect import progress_line
     from conncheck.collectors.ldap import Bases, run_query
     from conncheck.collectors.site import PeerProgress
@@ -102,7 +100,7 @@ def _read(conn: Any, dc: DcAddress, quiet: bool) -> tuple[Directory, list[Entry]
             raise LookupError("the rootDSE names no naming contexts")
         bases = Bases(domain, config)
 
-        def run(query: Any) -> list[Entry]:
+        def run(query: Any) -> list["Entry"]:
             nonlocal queries
             queries += 1
             return run_query(session, query, bases, {})
@@ -117,7 +115,7 @@ def _read(conn: Any, dc: DcAddress, quiet: bool) -> tuple[Directory, list[Entry]
     return found
 
 
-def _bundle(leaf: x509.Certificate, sent: list[x509.Certificate], published: list[Entry], pin: str,
+def _bundle(leaf: "x509.Certificate", sent: list["x509.Certificate"], published: list["Entry"], pin: str,
             how: str) -> tuple[str | None, list[str]]:
     """The PEM bundle to trust the DC by from now on, and the comment lines saying where it comes from."""
     import base64

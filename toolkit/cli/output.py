@@ -19,7 +19,6 @@ node_exporter's textfile collector, a CI step) sees the old file or the new one,
 from __future__ import annotations
 
 import os
-import secrets
 import stat
 import sys
 from collections.abc import Iterable, Mapping
@@ -82,7 +81,7 @@ class Destination:
         if self.path is None:
             write_stdout(text)
             return Staged(None, None)
-        temp = self.path.with_name(f".{self.path.name}.{secrets.token_hex(4)}.tmp")
+        temp = self.path.with_name(f".{self.path.name}.{os.urandom(4).hex()}.tmp")
         try:
             # O_EXCL: never through a name someone else created; 0o666 lets the umask decide, as for a new file.
             fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)

@@ -1,15 +1,11 @@
 """``conncheck scep URL``: probe one SCEP endpoint (and its published URLs) as a device does, and print the checks."""
 
-from __future__ import annotations
-
-import socket
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from conncheck.application import build_report
 from conncheck.cli.app import FormatOpt, Lang, LangOpt, OutputFormat, OutputOpt, StrictOpt, app, finish
 
 ExternalOpt = Annotated[
@@ -55,7 +51,10 @@ def scep(
     HTTPS_PROXY / NO_PROXY apply. Example: conncheck scep https://ndes01.contoso.com/certsrv/mscep/mscep.dll
     --external https://ndes-contoso.msappproxy.net/certsrv/mscep/mscep.dll
     """
+    import socket
+
     from conncheck import __version__
+    from conncheck.application import build_report
     from conncheck.cli.output import destination
     from conncheck.collectors.scep import collect, parse_section
     from conncheck.facts import Facts

@@ -10,12 +10,14 @@ runner for no query we need. ``open_store`` picks the backend from ``--db``: a `
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from conncheck.errors import InputError
-from conncheck.history.model import NewRun, RunRecord
-from conncheck.history.store import Recorded, Store
 
-__all__ = ["NewRun", "Recorded", "RunRecord", "Store", "default_store_path", "is_url", "open_store"]
+if TYPE_CHECKING:  # the store's modules load with open_store: the CLI's help needs only the default path
+    from conncheck.history.store import Store
+
+__all__ = ["default_store_path", "is_url", "open_store"]
 
 DEFAULT_FILE = "audit.sqlite"
 DEFAULT_WAIT_SECONDS = 60.0
