@@ -213,3 +213,20 @@ def test_a_url_with_credentials_is_refused_without_repeating_the_password(
     if site.exists():  # every command that reads the file refuses it, before it connects anywhere
         line = _only_line(conncheck("evaluate", str(facts_files["healthy"]), "-c", str(site)), "conncheck: error: ")
         assert SECRET not in line
+
+
+@pytest.mark.parametrize(
+    ("table", "place"),
+    [("[scep]\nurls = []\nproxy", "[scep] proxy"), ("[winrm]\nproxy", "[winrm] proxy"),
+     ('[[hosts]]\nname = "ca01.contoso.com"\nroles = ["ca"]\nproxy', "[[hosts]] ca01.contoso.com proxy")],
+)  # fmt: skip
+def test_a_proxy_with_credentials_is_refused_without_repeating_the_password(
+    tmp_path: Path, facts_files: dict[str, Path], table: str, place: str
+) -> None:
+    site = tmp_path / "site.toml"
+    site.write_text(f'[site]\nname = "contoso"\n{table} = "http://proxyuser:{SECRET}@127.0.0.1:3128"\n',
+                    encoding="utf-8")
+    line = _only_line(conncheck("evaluate", str(facts_files["healthy"]), "-c", str(site)), "conncheck: error: ")
+    assert place in line and "carries credentials" in line and "proxyuser:***@" in line and SECRET not in line
+    site.write_text(site.read_text(encoding="utf-8").replace(f"proxyuser:{SECRET}@", ""), encoding="utf-8")
+    assert conncheck("evaluate", str(facts_files["healthy"]), "-c", str(site)).returncode == 0

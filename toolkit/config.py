@@ -257,6 +257,13 @@ def _validated(doc: dict[str, Any], where: str) -> SiteFile:
         for key in ("urls", "external_urls"):
             for url in getattr(checked.scep, key):
                 _check_url(url, f"[scep] {key}", where)
+    proxies = [("[scep] proxy", checked.scep.proxy if checked.scep else None),
+               ("[winrm] proxy", checked.winrm.proxy if checked.winrm else None),
+               *((f"[[hosts]] {h.name} proxy", h.proxy) for h in checked.hosts)]
+    for place, proxy in proxies:
+        if proxy is not None and "@" in proxy.partition("://")[2].partition("/")[0]:
+            raise ConfigError(f"{where}: {place}: {redacted_url(proxy)} carries credentials; site.toml is no place "
+                              "for a password (give an authenticating proxy in HTTPS_PROXY in the environment)")
     return checked
 
 

@@ -10,17 +10,23 @@ root: that chain is the bundle site.toml's ``[ldap] ca_bundle`` names, so later 
 (certificate chain and name) without any pin.
 
 With a CA bundle given, the connection verifies the ordinary way from the start and nothing is pinned.
+
+Every exchange with the DC (connect and TLS, StartTLS, the bind, one page of a search) must be over within the
+address's ``timeout``, however slowly the DC answers: a ``SocketWatch`` cuts it at the deadline, as the directory
+collector does.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 import ssl
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from conncheck.collectors.deadline import Deadline, SocketWatch
 from conncheck.errors import ConncheckError, InputError
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -81,27 +87,71 @@ def load_der(der: bytes) -> x509.Certificate:
         return x509.load_der_x509_certificate(der)
 
 
-def _connection(dc: DcAddress, tls: Any, **bind: Any) -> Any:
-    import ldap3
+@dataclass
+class DcConnection:
+    """A connection to the DC; each exchange on it is cut at ``dc.timeout`` (then it raises DirectoryUnreachable)."""
 
+    conn: Any
+    dc: DcAddress
+    watch: SocketWatch = field(default_factory=SocketWatch)
+
+    @contextlib.contextmanager
+    def exchange(self) -> Any:
+        with Deadline(self.watch, self.dc.timeout, f"no complete answer from {self.dc.where} within "
+                                                   f"{self.dc.timeout} s (timeout)"):
+            yield
+        if self.watch.expired:
+            raise DirectoryUnreachable(str(self.watch.reason))
+
+    def search(self, base: str, flt: str, scope: Any, attributes: list[str], **kwargs: Any) -> dict[str, Any]:
+        """One search request (one page), as the directory collector's queries read a session."""
+        with self.exchange():
+            self.conn.search(base, flt, search_scope=scope, attributes=attributes, **kwargs)
+        return dict(self.conn.result or {})
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception), Deadline(self.watch, self.dc.timeout, "closing"):
+            self.conn.unbind()
+        self.watch.close()
+
+
+def _connection(dc: DcAddress, validate: ssl.VerifyMode, ca_bundle: Path | None = None,
+                **bind: Any) -> DcConnection:
+    import ldap3
+    from conncheck.collectors.ldap_wire import WatchedTls
+
+    watch = SocketWatch()
+    names = {} if validate == ssl.CERT_NONE else {"valid_names": [dc.server]}
+    tls = WatchedTls(watch, validate=validate, version=ssl.PROTOCOL_TLS_CLIENT, sni=dc.server,
+                     ca_certs_file=str(ca_bundle) if ca_bundle else None, **names)
     server = ldap3.Server(dc.address or dc.server, port=dc.port, use_ssl=dc.tls == "ldaps", tls=tls,
                           get_info=ldap3.NONE, connect_timeout=dc.timeout)
-    return ldap3.Connection(server, read_only=True, receive_timeout=dc.timeout, raise_exceptions=False,
+    conn = ldap3.Connection(server, read_only=True, receive_timeout=dc.timeout, raise_exceptions=False,
                             auto_referrals=False, **bind)
+    return DcConnection(conn, dc, watch)
 
 
-def _open(conn: Any, dc: DcAddress) -> None:
+def _open(dc_conn: DcConnection) -> None:
     """TCP and the TLS handshake (LDAPS at once, StartTLS after the extended operation); no bind yet."""
     from ldap3.core.exceptions import LDAPException
 
+    conn, dc = dc_conn.conn, dc_conn.dc
     try:
-        conn.open()
-        if dc.tls == "starttls" and not conn.start_tls():
-            raise DirectoryUnreachable(f"StartTLS refused by {dc.where}: {conn.result}")
-    except LDAPException as exc:
-        raise DirectoryUnreachable(f"cannot connect to {dc.where}: {exc}") from None
-    except OSError as exc:
-        raise DirectoryUnreachable(f"cannot connect to {dc.where}: {exc.strerror or exc}") from None
+        with dc_conn.exchange():
+            conn.open()
+        dc_conn.watch.add(conn.socket)
+        if dc.tls == "starttls":
+            with dc_conn.exchange():
+                started = conn.start_tls()
+            if not started:
+                raise DirectoryUnreachable(f"StartTLS refused by {dc.where}: {conn.result}")
+    except (LDAPException, OSError) as exc:
+        dc_conn.close()
+        reason = dc_conn.watch.reason or (exc.strerror if isinstance(exc, OSError) and exc.strerror else exc)
+        raise DirectoryUnreachable(f"cannot connect to {dc.where}: {reason}") from None
+    except DirectoryUnreachable:
+        dc_conn.close()
+        raise
 
 
 def _der_chain(sock: ssl.SSLSocket) -> list[bytes]:
@@ -116,44 +166,47 @@ def _der_chain(sock: ssl.SSLSocket) -> list[bytes]:
 
 def presented(dc: DcAddress) -> list[x509.Certificate]:
     """The DC's certificate and the chain it sends, read without verifying anything and without a bind."""
-    import ldap3
-
-    conn = _connection(dc, ldap3.Tls(validate=ssl.CERT_NONE, version=ssl.PROTOCOL_TLS_CLIENT, sni=dc.server))
-    _open(conn, dc)
+    dc_conn = _connection(dc, ssl.CERT_NONE)
+    _open(dc_conn)
     try:
-        chain = [load_der(der) for der in _der_chain(conn.socket)]
+        chain = [load_der(der) for der in _der_chain(dc_conn.conn.socket)]
     finally:
-        conn.unbind()
+        dc_conn.close()
     if not chain:
         raise DirectoryUnreachable(f"{dc.where} presented no certificate")
     return chain
 
 
-def connect(dc: DcAddress, bind: dict[str, Any], *, pin: str | None, ca_bundle: Path | None) -> Any:
+def connect(dc: DcAddress, bind: dict[str, Any], *, pin: str | None, ca_bundle: Path | None) -> DcConnection:
     """A bound, read-only connection: pinned to the certificate whose SHA-256 is ``pin``, or verified by
     ``ca_bundle`` (chain and name). A certificate that is not the pinned one ends it before the bind."""
-    import ldap3
+    from ldap3.core.exceptions import LDAPException
 
-    if pin is not None:
-        tls = ldap3.Tls(validate=ssl.CERT_NONE, version=ssl.PROTOCOL_TLS_CLIENT, sni=dc.server)
-    else:
-        tls = ldap3.Tls(validate=ssl.CERT_REQUIRED, version=ssl.PROTOCOL_TLS_CLIENT,
-                        ca_certs_file=str(ca_bundle) if ca_bundle else None, valid_names=[dc.server], sni=dc.server)
-    conn = _connection(dc, tls, **bind)
-    _open(conn, dc)
+    dc_conn = _connection(dc, ssl.CERT_NONE if pin is not None else ssl.CERT_REQUIRED, ca_bundle, **bind)
+    _open(dc_conn)
+    conn = dc_conn.conn
     if pin is not None:
         der = conn.socket.getpeercert(binary_form=True)
         seen = fingerprint(load_der(der)) if der else "nothing"
         if seen != pin:
-            conn.unbind()
+            dc_conn.close()
             raise DirectoryUnreachable(f"{dc.where} now presents the certificate {seen}, not the trusted {pin}; "
                                        "nothing was sent")
-    if not conn.bind():
+    try:
+        with dc_conn.exchange():
+            bound = conn.bind()
+    except (LDAPException, OSError) as exc:
+        dc_conn.close()
+        raise DirectoryUnreachable(f"the bind to {dc.where} failed: {dc_conn.watch.reason or exc}") from None
+    except DirectoryUnreachable:
+        dc_conn.close()
+        raise
+    if not bound:
         result = conn.result or {}
-        conn.unbind()
+        dc_conn.close()
         raise DirectoryUnreachable(f"the bind to {dc.where} was refused: "
                                    f"{result.get('description', '')} {result.get('message', '')}".strip())
-    return conn
+    return dc_conn
 
 
 def _issued(cert: x509.Certificate, issuer: x509.Certificate) -> bool:

@@ -12,7 +12,7 @@ from conncheck.cli.app import app
 from conncheck.errors import InputError
 
 if TYPE_CHECKING:
-    from conncheck.dc_trust import DcAddress
+    from conncheck.dc_trust import DcAddress, DcConnection
     from conncheck.discovery import Directory, Entry
     from cryptography import x509
 
@@ -70,18 +70,7 @@ def _bind(auth: BindAuth, user: str | None, password_env: str, keyring_service: 
     return {"authentication": ldap3.SIMPLE, "user": user, "password": password}
 
 
-class _PinnedSession:
-    """The pinned connection as the LDAP collector's queries read a session: one search (one page) at a time."""
-
-    def __init__(self, conn: Any) -> None:
-        self.conn = conn
-
-    def search(self, base: str, flt: str, scope: Any, attributes: list[str], **kwargs: Any) -> dict[str, Any]:
-        self.conn.search(base, flt, search_scope=scope, attributes=attributes, **kwargs)
-        return dict(self.conn.result or {})
-
-
-def _read(conn: Any, dc: "DcAddress", quiet: bool) -> tuple["Directory", list["Entry"]]:
+def _read(conn: "DcConnection", dc: "DcAddress", quiet: bool) -> tuple["Directory", list["Entry"]]:
     from conncheck.cli.collect import progress_line
     from conncheck.collectors.ldap import Bases, run_query
     from conncheck.collectors.site import PeerProgress
@@ -92,8 +81,7 @@ def _read(conn: Any, dc: "DcAddress", quiet: bool) -> tuple["Directory", list["E
         progress_line(PeerProgress("ldap", dc.server))
     started, queries = time.monotonic(), 0
     try:
-        session: Any = _PinnedSession(conn)
-        roots = run_query(session, ROOT_DSE, Bases("", ""), {})
+        roots = run_query(conn, ROOT_DSE, Bases("", ""), {})
         domain = first(roots[0], "defaultNamingContext") if roots else None
         config = first(roots[0], "configurationNamingContext") if roots else None
         if not domain or not config:
@@ -103,13 +91,13 @@ def _read(conn: Any, dc: "DcAddress", quiet: bool) -> tuple["Directory", list["E
         def run(query: Any) -> list["Entry"]:
             nonlocal queries
             queries += 1
-            return run_query(session, query, bases, {})
+            return run_query(conn, query, bases, {})
 
         found = read_directory(run)
     except (LookupError, RuntimeError) as exc:
         raise DirectoryUnreachable(f"reading {dc.server}: {exc}") from None
     finally:
-        conn.unbind()
+        conn.close()
     if not quiet:
         progress_line(PeerProgress("ldap", dc.server, time.monotonic() - started, queries, queries))
     return found
@@ -180,6 +168,8 @@ def init(
     address: Annotated[str | None, typer.Option("--address", help="Connect here instead of resolving --dc.")] = None,
     tls: Annotated[DcTls, typer.Option("--tls", help="ldaps (636) or starttls (389).")] = DcTls.ldaps,
     port: Annotated[int | None, typer.Option("--port", min=1, max=65535, help="Default: 636 or 389.")] = None,
+    timeout: Annotated[int, typer.Option("--timeout", min=1, max=300, help="Seconds each exchange with the DC "
+                                         "(connect and TLS, the bind, one page of a search) may take.")] = 10,
     auth: Annotated[BindAuth, typer.Option("--auth", help="simple, or kerberos (the current ticket).")]
     = BindAuth.simple,
     password_env: Annotated[str, typer.Option("--password-env", help="Environment variable with the password "
@@ -219,7 +209,7 @@ def init(
         raise InputError(f"--output {output}: directory {output.parent} does not exist")
     winrm, per_host = _winrm_from(winrm_from)
 
-    where = DcAddress(dc, address, tls.value, port or (636 if tls is DcTls.ldaps else 389))
+    where = DcAddress(dc, address, tls.value, port or (636 if tls is DcTls.ldaps else 389), timeout)
     pin: str | None = None
     sent: list[x509.Certificate] = []
     if ca_bundle is None:

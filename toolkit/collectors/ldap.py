@@ -46,7 +46,7 @@ import ssl
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from conncheck.accounts import connector_account, split_account
 from conncheck.collectors.deadline import Deadline, SocketWatch
@@ -226,6 +226,15 @@ class Bases:
         return f"CN=Public Key Services,CN=Services,{self.config}"
 
 
+class Searcher(Protocol):
+    """What the queries need of a connection: one search (one page) at a time, and ldap3's response to it."""
+
+    @property
+    def conn(self) -> Any: ...
+
+    def search(self, base: str, flt: str, scope: Any, attributes: list[str], **kwargs: Any) -> dict[str, Any]: ...
+
+
 @dataclass(frozen=True)
 class Session:
     """A bound connection, its settings, and the watch that cuts it when an exchange outlasts ``timeout``."""
@@ -272,7 +281,7 @@ def _values(raw: dict[str, list[bytes]], name: str, binary: bool) -> list[str]:
     return []
 
 
-def _search(session: Session, base: str, flt: str, scope: str, attributes: list[str],
+def _search(session: Searcher, base: str, flt: str, scope: str, attributes: list[str],
             controls: list[Any]) -> list[Any]:
     """Every entry, page by page; a failed search raises with the server's reason."""
     import ldap3
@@ -293,7 +302,7 @@ def _search(session: Session, base: str, flt: str, scope: str, attributes: list[
             return entries
 
 
-def run_query(session: Session, query: LdapQuery, bases: Bases, params: dict[str, str]) -> list[dict[str, Any]]:
+def run_query(session: Searcher, query: LdapQuery, bases: Bases, params: dict[str, str]) -> list[dict[str, Any]]:
     from ldap3.protocol.microsoft import security_descriptor_control
     from ldap3.utils.conv import escape_filter_chars
 
@@ -322,7 +331,7 @@ def run_query(session: Session, query: LdapQuery, bases: Bases, params: dict[str
     return out
 
 
-def nested_groups(session: Session, bases: Bases, dn: str) -> list[dict[str, str]]:
+def nested_groups(session: Searcher, bases: Bases, dn: str) -> list[dict[str, str]]:
     """Every group ``dn`` is a member of, directly or through other groups (LDAP_MATCHING_RULE_IN_CHAIN)."""
     from ldap3.utils.conv import escape_filter_chars
 

@@ -33,7 +33,7 @@ from urllib.parse import urlsplit
 
 from conncheck import __version__
 from conncheck.collectors.deadline import Deadline, SocketWatch
-from conncheck.config import ScepSection, SiteConfig, section
+from conncheck.config import ScepSection, SiteConfig, redacted_url, section
 from conncheck.errors import ConfigError
 from conncheck.facts import SCEP_ROLE, ProbeResult, Target
 from conncheck.plugin import HttpRequest, Probe
@@ -341,7 +341,7 @@ def _connect(host: str, port: int, url: str, options: Options) -> socket.socket:
             return _watched((options.addresses.get(host, host), port), options)
         parts = urlsplit(proxy)
         if parts.scheme != "http" or not parts.hostname:
-            raise ProbeError(f"proxy {proxy}: only http:// proxies are supported for the TLS probe")
+            raise ProbeError(f"proxy {redacted_url(proxy)}: only http:// proxies are supported for the TLS probe")
         sock = _watched((parts.hostname, parts.port or 8080), options)
         sock.sendall(f"CONNECT {host}:{port} HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode("ascii"))
         head = _read_head(sock)
