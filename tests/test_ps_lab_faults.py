@@ -74,6 +74,19 @@ def test_constrained_language_every_probe_says_why_and_the_other_hosts_stand(tmp
     _others_stand(facts, found, healthy, CA, {r.check_id for r in ca_checks})
 
 
+def test_a_no_language_endpoint_is_named_with_the_fix_and_the_other_hosts_stand(tmp_path: Path,
+                                                                                  healthy: dict) -> None:
+    """JEA's default endpoint runs commands only: the script (its guard included) cannot run, so the collector names
+    the cause from the error's FullyQualifiedErrorId, never from the localized message."""
+    facts, found = _collect(tmp_path, CA, Faults(language_mode="NoLanguage"))
+    errors = {p.error for p in facts.hosts[CA].probes.values()}
+    (error,) = errors
+    assert "runs in NoLanguage mode" in (error or "") and "LanguageMode = 'FullLanguage'" in (error or "")
+    ca_checks = [r for r in found.values() if r.host == CA and r.status != Status.SKIP]
+    assert ca_checks and {r.status for r in ca_checks} == {Status.UNKNOWN}
+    _others_stand(facts, found, healthy, CA, {r.check_id for r in ca_checks})
+
+
 def test_constrained_language_without_the_guard_dies_at_the_first_dotnet_call() -> None:
     text = fact_script.for_roles(("ca",), SITE).text
     start = text.index(fact_script.GUARD_MARKER)

@@ -206,11 +206,26 @@ def _run_script(job: HostJob, watch: SocketWatch) -> tuple[list[Any], datetime, 
                     shell.poll_invoke()
                 after = datetime.now(timezone.utc)
                 if shell.state != PSInvocationState.COMPLETED:
-                    errors = [str(e) for e in shell.streams.error] or [f"pipeline ended {shell.state}"]
-                    raise HostFailed(f"the fact script failed on the host: {errors[0]}")
+                    raise HostFailed(_script_failed(job, list(shell.streams.error), shell.state))
                 return list(shell.output), before, after
         finally:
             wsman.close()
+
+
+# The error a NoLanguage endpoint (JEA's RestrictedRemoteServer default) gives any script: it runs commands only, so
+# not even the script's own language-mode guard can speak. Told by its FullyQualifiedErrorId, which is not localized.
+NO_LANGUAGE_ERROR_ID = "ScriptsNotAllowed"
+
+
+def _script_failed(job: HostJob, errors: list[Any], state: Any) -> str:
+    ids = {str(getattr(e, "fq_error", "") or "").split(",")[0] for e in errors}
+    if NO_LANGUAGE_ERROR_ID in ids:
+        endpoint = job.options.configuration_name or "Microsoft.PowerShell"
+        return (f"the session configuration {endpoint} on {job.where} runs in NoLanguage mode, which runs commands "
+                "but no script: connect to one with LanguageMode = 'FullLanguage' (examples/jea/conncheck.pssc, "
+                "configuration_name in site.toml), or run the fact script by hand on the host")
+    detail = str(errors[0]) if errors else f"pipeline ended {state}"
+    return f"the fact script failed on the host: {detail}"
 
 
 def _reason(exc: BaseException, job: HostJob) -> str:

@@ -32,6 +32,9 @@ GUARD = re.compile(r"^# conncheck-guard: language mode\n(.*?)^    return$", re.M
 EPILOGUE_MARKER = re.compile(r"^# conncheck-epilogue: clock$", re.M)
 BUDGET = re.compile(r"-BudgetSeconds (\d+)")
 REDIRECTED_PATH = re.compile(r"\$env:(ProgramFiles|SystemRoot|windir)\b|\$\{env:ProgramFiles\(x86\)\}", re.I)
+# What PowerShell says when a NoLanguage session is given a script (its FullyQualifiedErrorId is ScriptsNotAllowed).
+NO_LANGUAGE_ERROR = ("The syntax is not supported by this runspace. This can occur if the runspace is in no-language "
+                     "mode.")
 # What Windows PowerShell 5.1 says when ConstrainedLanguage meets a method call on a type it does not allow.
 CONSTRAINED_ERROR = "Cannot invoke method. Method invocation is supported only on core types in this language mode."
 
@@ -47,7 +50,8 @@ class Faults:
     operation_timeout: bool = False  # the fact script never finishes (Receive answers TimedOut)
     script_throws: str | None = None  # the pipeline fails with this terminating error
     garbage_output: bool = False  # the script prints text that is not JSON
-    language_mode: str = "FullLanguage"  # ConstrainedLanguage: a JEA endpoint, AppLocker or WDAC
+    # ConstrainedLanguage: a JEA endpoint, AppLocker or WDAC; NoLanguage: JEA's RestrictedRemoteServer default
+    language_mode: str = "FullLanguage"
     wow64: bool = False  # the script runs in a 32-bit session on 64-bit Windows (Microsoft.PowerShell32)
     culture: str | None = None  # "de-DE" or "tr-TR": native tools and account names speak that language
     over_budget: tuple[str, ...] = ()  # probes that run past their time budget (a busy connector's event logs)
@@ -60,6 +64,7 @@ class Answer:
 
     output: list[str] = field(default_factory=list)
     error: str | None = None
+    error_id: str = "ScriptHalted"  # the error record's FullyQualifiedErrorId
 
 
 @dataclass
@@ -120,6 +125,8 @@ class SimHost:
         blocks = _probe_blocks(script)
         if not blocks:
             return Answer(output=[f"{self.name.split('.')[0].upper()}"])
+        if self.faults.language_mode == "NoLanguage":
+            return Answer(error=NO_LANGUAGE_ERROR, error_id="ScriptsNotAllowed")
         if self.faults.language_mode != "FullLanguage":
             return self._constrained(script)
         roles_match = ROLES_MARKER.search(script)

@@ -83,7 +83,7 @@ class PsrpShell:
             record = ErrorRecord(
                 Exception=NETException(Message=answer.error),
                 CategoryInfo=ErrorCategoryInfo(Category=ErrorCategory.NotSpecified, Reason="RuntimeException"),
-                FullyQualifiedErrorId="ScriptHalted",
+                FullyQualifiedErrorId=answer.error_id,
             )
             pipeline._change_state(PSInvocationState.Failed, error=record)
         self.finished.add(pipeline_id)
