@@ -532,6 +532,15 @@ def mscep_templates_set(ctx: Context) -> Outcome:
                               f"{others} {expected} adını taşımıyor; bu yalnızca şablonun amacı onu adlandıran "
                               "değerlerle örtüşüyorsa sorun değildir"), evidence)
     listed = ", ".join(f"{n}={v}" for n, v in values.items())
+    if not expected:
+        return unknown(Msg(f"the MSCEP values are set ({listed}), but site.toml names no scep_template to compare "
+                           "them with",
+                           f"MSCEP değerleri ayarlı ({listed}), ancak site.toml karşılaştırılacak bir scep_template "
+                           "adlandırmıyor"), evidence,
+                       fix=Fix("Name the SCEP template (its name, not its display name) in site.toml [site] "
+                               "scep_template and check again.",
+                               "SCEP şablonunu (görünen adını değil, adını) site.toml [site] scep_template içinde "
+                               "belirtin ve yeniden denetleyin."))
     return passed(Msg(f"MSCEP values set: {listed}", f"MSCEP değerleri ayarlı: {listed}"), evidence)
 
 

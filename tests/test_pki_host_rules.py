@@ -246,6 +246,8 @@ CASES: list[tuple[str, str, str, Mutation | None, Status, str]] = [
     ("tls key bindings unreadable", "tls_binding_key_opens", N, error(N, "http_ssl_bindings"), UNKNOWN,
      "http_ssl_bindings"),
     # --- the SCEP pool's identity, IIS_IUSRS, features ---
+    ("mscep, site names no template", "mscep_templates_set", N, site_key("scep_template", None), UNKNOWN,
+     "names no scep_template"),
     ("pool identity ok", "scep_app_pool_identity", N, None, PASS, "NDES service account CONTOSO\\svc-ndes"),
     ("pool built-in identity", "scep_app_pool_identity", N,
      scep_pool(identity_type="ApplicationPoolIdentity", user_name=""), FAIL, "built-in identity"),
