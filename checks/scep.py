@@ -570,17 +570,30 @@ def scep_external_bundle_matches_internal(ctx: Context) -> Outcome:
                            "iç adres: dış adresler bununla karşılaştırılır"))
     internals = [p for p in ctx.peers("scep") if p.target.attributes.get("exposure") == "internal"]
     if not internals:
-        return skipped(Msg("no internal URL configured to compare with",
-                           "karşılaştırılacak bir iç adres yapılandırılmamış"))
+        return unknown(Msg("these facts hold no internal SCEP URL to compare the external answer with",
+                           "bu olgularda dış adresin yanıtının karşılaştırılacağı bir iç SCEP adresi yok"),
+                       fix=Fix("List the internal SCEP URL in site.toml [scep] urls and collect again.",
+                               "İç SCEP adresini site.toml'da [scep] urls altında listeleyin ve yeniden toplayın."))
     mine = _complete(ctx, SCEP_GETCACERT)
     if isinstance(mine, Outcome):
         return mine
     bodies = []
+    unreadable: dict[str, Any] = {}
     for peer in internals:
         theirs = _complete(peer, SCEP_GETCACERT)
         if isinstance(theirs, Outcome):
             return theirs
+        # Only a readable bundle is a reference: two identical error pages prove nothing about the bundle.
+        bundle, _ = _bundle(peer)
+        if isinstance(bundle, Outcome):
+            unreadable[peer.host] = {"status": theirs.status, "content_type": theirs.content_type}
+            continue
         bodies.append((peer.host, _body(theirs), theirs))
+    if not bodies:
+        return unknown(Msg("no internal URL returns a readable GetCACert bundle to compare with (its own GetCACert "
+                           "checks say why)",
+                           "hiçbir iç adres karşılaştırılacak okunabilir bir GetCACert yanıtı döndürmüyor (nedenini "
+                           "o adresin kendi GetCACert denetimleri söylüyor)"), {"internal": unreadable})
     body = _body(mine)
     for url, other, _ in bodies:
         if other == body:
@@ -808,6 +821,14 @@ def scep_no_client_certificate_request(ctx: Context) -> Outcome:
 # --- long URLs ----------------------------------------------------------------------------------------------
 
 TOO_LONG_MARKERS = ("404.15", "query string is too long", "url too long", "request too long")
+LONG_URL_404 = Fix(
+    "Find this request in the IIS log on the NDES server (%SystemDrive%\\inetpub\\logs\\LogFiles\\W3SVC1): a 404 "
+    f"with substatus 15 is request filtering's query-string limit; then {URL_LIMITS.en} A 404 without such an entry "
+    "comes from something other than NDES: check the SCEP URL and the proxy that publishes it.",
+    "Bu isteği NDES sunucusundaki IIS günlüğünde (%SystemDrive%\\inetpub\\logs\\LogFiles\\W3SVC1) bulun: 15 alt "
+    f"durumlu bir 404, istek filtrelemesinin sorgu dizesi sınırıdır; öyleyse {URL_LIMITS.tr} Böyle bir kaydı olmayan "
+    "bir 404'ü NDES'ten başka bir şey veriyordur: SCEP adresini ve onu yayımlayan ara sunucuyu (proxy) denetleyin.",
+)
 
 
 @PLUGIN.check(
@@ -840,6 +861,21 @@ def scep_long_url_accepted(ctx: Context) -> Outcome:
                           "requests will be too",
                           f"{data.query_chars} karakterlik bir sorgu {status} ile reddediliyor: cihazların "
                           "PKIOperation istekleri de reddedilecek"), evidence, fix=URL_LIMITS)
+    if status == 404:
+        return unknown(Msg(
+            f"a {data.query_chars}-character query is answered 404 without saying why, which does not show it got "
+            "past the limits: IIS shows a remote client request filtering's 404.15 (query string too long) as a "
+            "plain 404",
+            f"{data.query_chars} karakterlik bir sorgu nedeni belirtilmeden 404 ile yanıtlanıyor, bu da sınırları "
+            "geçtiğini göstermez: IIS, istek filtrelemesinin 404.15 (sorgu dizesi çok uzun) yanıtını uzaktaki bir "
+            "istemciye düz 404 olarak gösterir",
+        ), evidence, fix=LONG_URL_404)
+    if status in (503, *PROXY_STATUSES):
+        meaning, fix = HTTP_CAUSES[status]
+        return unknown(Msg(f"the long query is answered {status} ({meaning.en}): not NDES's answer, so the URL "
+                           "limits are untested",
+                           f"uzun sorgu {status} ile yanıtlanıyor ({meaning.tr}): bu NDES'in yanıtı değil, bu yüzden "
+                           "URL sınırları sınanmadı"), evidence, fix=fix)
     return passed(Msg(f"a {data.query_chars}-character query got past the URL limits (answered {status})",
                       f"{data.query_chars} karakterlik bir sorgu URL sınırlarını geçti ({status} yanıtı geldi)"),
                   evidence)

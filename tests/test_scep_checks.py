@@ -264,6 +264,33 @@ def test_long_url_probe_off_is_skip_and_414_is_fail(pki: Pki) -> None:
     assert result.status is Status.PASS and "answered 400" in result.finding
 
 
+@pytest.mark.parametrize(
+    ("status", "body", "fix"),
+    [
+        # IIS shows a remote client request filtering's 404.15 as its plain 404 page.
+        (404, b"<h2>404 - File or directory not found.</h2>", scep_checks.LONG_URL_404),
+        (503, b"<h2>Service Unavailable</h2><hr><p>HTTP Error 503. The service is unavailable.</p>",
+         scep_checks.APP_POOL_STOPPED),
+        (502, b"", scep_checks.PROXY_GETS_NO_ANSWER),
+        (504, b"", scep_checks.PROXY_GETS_NO_ANSWER),
+    ],
+)
+def test_long_url_answer_that_is_not_ndes_is_unknown_not_pass(pki: Pki, status: int, body: bytes, fix: Fix) -> None:
+    target = endpoint(pki)
+    target.probes["scep_long_url"] = ProbeResult.success(samples_scep.exchange(
+        URL + "?operation=PKIOperation&message=", status, body, "text/html", "", query_chars=30000))
+    result = judge(target)[(URL, "scep_long_url_accepted")]
+    assert result.status is Status.UNKNOWN, result.finding
+    assert f"{status}" in result.finding and "past the URL limits" not in result.finding
+    assert result.remediation == fix.en
+    turkish = judge(target, lang="tr")[(URL, "scep_long_url_accepted")]
+    assert turkish.status is Status.UNKNOWN and english_leftovers(turkish.finding) == [], turkish.finding
+    assert turkish.remediation == fix.tr
+    target.probes["scep_long_url"] = ProbeResult.success(samples_scep.exchange(
+        URL + "?operation=PKIOperation&message=", 200, b"", "application/x-pki-message", query_chars=30000))
+    assert judge(target)[(URL, "scep_long_url_accepted")].status is Status.PASS
+
+
 def test_external_matches_internal_and_reports_the_first_differing_byte(pki: Pki) -> None:
     internal, external = endpoint(pki), endpoint(pki, EXTERNAL, "external")
     results = judge(internal, external)
@@ -278,9 +305,47 @@ def test_external_matches_internal_and_reports_the_first_differing_byte(pki: Pki
     assert "first differ at byte 700" in result.finding
 
 
-def test_external_without_internal_is_skip(pki: Pki) -> None:
-    result = judge(endpoint(pki, EXTERNAL, "external"))[(EXTERNAL, "scep_external_bundle_matches_internal")]
-    assert result.status is Status.SKIP
+def test_external_without_internal_is_unknown_with_the_site_key_to_set(pki: Pki) -> None:
+    for lang in ("en", "tr"):
+        result = judge(endpoint(pki, EXTERNAL, "external"), lang=lang)[
+            (EXTERNAL, "scep_external_bundle_matches_internal")]
+        assert result.status is Status.UNKNOWN
+        assert result.remediation and "[scep] urls" in result.remediation
+        assert english_leftovers(result.finding) == [] if lang == "tr" else "no internal SCEP URL" in result.finding
+
+
+@pytest.mark.parametrize(
+    ("status", "content_type", "body"),
+    [
+        (503, "text/html", b"<h2>Service Unavailable</h2><hr><p>HTTP Error 503. The service is unavailable.</p>"),
+        (200, "application/x-x509-ca-ra-cert", b""),
+        (200, "text/html", b"<html>Object moved</html>"),
+    ],
+    ids=["both-503", "both-empty", "both-html"],
+)
+def test_external_identical_to_an_internal_answer_that_is_no_bundle_is_unknown(
+    pki: Pki, status: int, content_type: str, body: bytes
+) -> None:
+    internal, external = endpoint(pki), endpoint(pki, EXTERNAL, "external")
+    for target in (internal, external):
+        set_data(target, "scep_getcacert", status=status, content_type=content_type,
+                 body_b64=base64.b64encode(body).decode(), body_bytes=len(body))
+    result = judge(internal, external)[(EXTERNAL, "scep_external_bundle_matches_internal")]
+    assert result.status is Status.UNKNOWN, result.finding
+    assert "no internal URL returns a readable GetCACert bundle" in result.finding
+    assert result.evidence["internal"] == {URL: {"status": status, "content_type": content_type}}
+    turkish = judge(internal, external, lang="tr")[(EXTERNAL, "scep_external_bundle_matches_internal")]
+    assert english_leftovers(turkish.finding) == [], turkish.finding
+
+
+def test_external_is_compared_with_the_internal_url_that_returns_a_bundle(pki: Pki) -> None:
+    broken, good = endpoint(pki), endpoint(pki, "https://ndes02.contoso.com/certsrv/mscep/mscep.dll")
+    external = endpoint(pki, EXTERNAL, "external")
+    set_data(broken, "scep_getcacert", status=503, body_b64="", body_bytes=0)
+    assert judge(broken, good, external)[(EXTERNAL, "scep_external_bundle_matches_internal")].status is Status.PASS
+    set_data(external, "scep_getcacert", status=503, body_b64="", body_bytes=0)
+    result = judge(broken, good, external)[(EXTERNAL, "scep_external_bundle_matches_internal")]
+    assert result.status is Status.FAIL and result.evidence["internal"] == good.name
 
 
 def test_plain_http_endpoint_skips_the_tls_checks(pki: Pki) -> None:
