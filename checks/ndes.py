@@ -503,6 +503,12 @@ def httpsys_limits(ctx: Context) -> Outcome:
 # --- MSCEP templates (0x00000410) ---------------------------------------------------------------------------------
 
 
+NAME_SCEP_TEMPLATE_FIX = Fix(
+    "Name the SCEP template (its name, not its display name) in site.toml [site] scep_template and check again.",
+    "SCEP şablonunu (görünen adını değil, adını) site.toml [site] scep_template içinde belirtin ve yeniden denetleyin.",
+)
+
+
 @PLUGIN.check(
     "mscep_templates_set",
     "NDES's MSCEP registry names the site's SCEP template",
@@ -551,10 +557,7 @@ def mscep_templates_set(ctx: Context) -> Outcome:
                            "them with",
                            f"MSCEP değerleri ayarlı ({listed}), ancak site.toml karşılaştırılacak bir scep_template "
                            "adlandırmıyor"), evidence,
-                       fix=Fix("Name the SCEP template (its name, not its display name) in site.toml [site] "
-                               "scep_template and check again.",
-                               "SCEP şablonunu (görünen adını değil, adını) site.toml [site] scep_template içinde "
-                               "belirtin ve yeniden denetleyin."))
+                       fix=NAME_SCEP_TEMPLATE_FIX)
     return passed(Msg(f"MSCEP values set: {listed}", f"MSCEP değerleri ayarlı: {listed}"), evidence)
 
 
@@ -578,6 +581,10 @@ def scep_template_in_mscep_registry(ctx: Context) -> Outcome:
                                "sitenin bir dizini ([ldap]) var ama bu olgularda yok"))
         return skipped(Msg("the directory was not read: the template's purpose is not known",
                            "dizin okunmadı: şablonun amacı bilinmiyor"))
+    if not ctx.site.scep_template:
+        return unknown(Msg("NDES is here, but site.toml names no scep_template whose purpose to look up in the "
+                           "directory", "NDES burada, ancak site.toml amacı dizinde aranacak bir scep_template "
+                           "adlandırmıyor"), fix=NAME_SCEP_TEMPLATE_FIX)
     template, problem = scep_template(ctx.peer("directory"))
     if problem:
         return problem
@@ -637,7 +644,8 @@ def ndes_not_on_ca_or_dc(ctx: Context) -> Outcome:
                               "NDES sunucusunu Kurumsal CA'nın ormanındaki bir etki alanına katın (ya da NDES'i ve "
                               "bağlayıcıyı oradaki bir üye sunucuya kurun), ardından NDES'i etki alanı hizmet "
                               "hesabıyla yeniden yapılandırın."))
-    if "ADCS-Cert-Authority" in ctx.read(WINDOWS_FEATURES) or service(ctx, "CertSvc") is not None:
+    features = {name.casefold() for name in ctx.read(WINDOWS_FEATURES)}  # Windows names them without regard to case
+    if "adcs-cert-authority" in features or service(ctx, "CertSvc") is not None:
         return failed(Msg("NDES is installed on the certification authority", "NDES sertifika yetkilisine (CA) "
                           "kurulmuş"), evidence)
     return passed(Msg("NDES runs on a member server without the CA role",

@@ -834,6 +834,14 @@ CASES: list[tuple[str, str, str, Mutation | None, Status, str]] = [
         "certification authority",
     ),
     (
+        "ndes on ca, feature name in lower case",
+        "ndes_not_on_ca_or_dc",
+        N,
+        patch(N, "windows_features", lambda d: d.append("adcs-cert-authority")),
+        FAIL,
+        "certification authority",
+    ),
+    (
         "ndes on a standalone server",
         "ndes_not_on_ca_or_dc",
         N,

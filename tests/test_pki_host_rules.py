@@ -305,6 +305,8 @@ CASES: list[tuple[str, str, str, Mutation | None, Status, str]] = [
     ("mscep purpose ok", "scep_template_in_mscep_registry", N, None, PASS, "GeneralPurposeTemplate"),
     ("mscep purpose wrong", "scep_template_in_mscep_registry", N,
      patch(N, "mscep_registry", lambda d: d.update(GeneralPurposeTemplate="WebServer")), FAIL, "not the"),
+    ("mscep purpose, site names no template", "scep_template_in_mscep_registry", N, site_key("scep_template", None),
+     UNKNOWN, "names no scep_template"),
     ("mscep purpose unreadable", "scep_template_in_mscep_registry", N, error(N, "mscep_registry"), UNKNOWN,
      "mscep_registry"),
     # --- IIS limits from web.config too (0x410) ---
@@ -363,6 +365,9 @@ def test_fixes_name_the_cause_found() -> None:
     site = fresh()
     patch(N, "ndes_events", lambda d: d["logs"][0].update(truncated=True))(site)
     assert "event_lookback_days" in (result_of(site, "ndes_request_submissions", N).remediation or "")
+    site = fresh()
+    site_key("scep_template", None)(site)
+    assert "[site] scep_template" in (result_of(site, "scep_template_in_mscep_registry", N).remediation or "")
     site = fresh()
     patch(N, "host_info", lambda d: d.update(domain_role=0))(site)
     assert "Join the NDES server to a domain" in (result_of(site, "ndes_not_on_ca_or_dc", N).remediation or "")
