@@ -114,6 +114,19 @@ SCEP_APP_POOL = "SCEP"
 NDES_PROVIDER = "Microsoft-Windows-NetworkDeviceEnrollmentService"
 CAPI2_LOG = "Microsoft-Windows-CAPI2/Operational"
 NDES_SUBMIT_FAILED = 31  # EVENT_MSCEP_FAIL_SUBMIT: NDES could not submit a request to the CA
+EVENTS_CAPPED_FIX = Fix(
+    "Shorten [thresholds] event_lookback_days in site.toml and collect again, or read the rest of the window on NDES "
+    "(Event Viewer > Windows Logs > Application, source NetworkDeviceEnrollmentService, event 31).",
+    "site.toml içindeki [thresholds] event_lookback_days değerini kısaltıp olguları yeniden toplayın ya da sürenin "
+    "geri kalanını NDES'te okuyun (Olay Görüntüleyicisi > Windows Günlükleri > Uygulama (Application), kaynak "
+    "NetworkDeviceEnrollmentService, olay 31).",
+)
+EVENTS_WINDOW_FIX = Fix(
+    "Collect the facts again with the site.toml whose [thresholds] event_lookback_days this check uses: the fact "
+    "script reads the window the facts' site section gives it.",
+    "Olguları, bu denetimin kullandığı [thresholds] event_lookback_days değerini taşıyan site.toml ile yeniden "
+    "toplayın: olgu betiği, olguların site bölümünün verdiği süreyi okur.",
+)
 # NDES's two RA certificates, by purpose, as the certificate templates console names them.
 RA_LABELS = {"encryption": "CEP Encryption", "signing": "Exchange Enrollment Agent (Offline request)"}
 # Windows features (Get-WindowsFeature names) Microsoft lists for NDES with the connector's SCEP feature.
@@ -132,6 +145,7 @@ NDES_FEATURES = {
     "NET-Framework-Core": ".NET Framework 3.5",
     "NET-HTTP-Activation": "HTTP Activation (.NET Framework 3.5)",
 }
+STANDALONE_ROLES = (0, 2)  # Win32_ComputerSystem.DomainRole: standalone workstation, standalone server
 RESTART_NDES = "then restart the NDES server (Microsoft: iisreset does not complete these changes)"
 RESTART_NDES_TR = "ardından NDES sunucusunu yeniden başlatın (Microsoft'a göre iisreset bu değişiklikleri tamamlamaz)"
 
@@ -489,6 +503,12 @@ def httpsys_limits(ctx: Context) -> Outcome:
 # --- MSCEP templates (0x00000410) ---------------------------------------------------------------------------------
 
 
+NAME_SCEP_TEMPLATE_FIX = Fix(
+    "Name the SCEP template (its name, not its display name) in site.toml [site] scep_template and check again.",
+    "SCEP şablonunu (görünen adını değil, adını) site.toml [site] scep_template içinde belirtin ve yeniden denetleyin.",
+)
+
+
 @PLUGIN.check(
     "mscep_templates_set",
     "NDES's MSCEP registry names the site's SCEP template",
@@ -537,10 +557,7 @@ def mscep_templates_set(ctx: Context) -> Outcome:
                            "them with",
                            f"MSCEP değerleri ayarlı ({listed}), ancak site.toml karşılaştırılacak bir scep_template "
                            "adlandırmıyor"), evidence,
-                       fix=Fix("Name the SCEP template (its name, not its display name) in site.toml [site] "
-                               "scep_template and check again.",
-                               "SCEP şablonunu (görünen adını değil, adını) site.toml [site] scep_template içinde "
-                               "belirtin ve yeniden denetleyin."))
+                       fix=NAME_SCEP_TEMPLATE_FIX)
     return passed(Msg(f"MSCEP values set: {listed}", f"MSCEP değerleri ayarlı: {listed}"), evidence)
 
 
@@ -564,6 +581,10 @@ def scep_template_in_mscep_registry(ctx: Context) -> Outcome:
                                "sitenin bir dizini ([ldap]) var ama bu olgularda yok"))
         return skipped(Msg("the directory was not read: the template's purpose is not known",
                            "dizin okunmadı: şablonun amacı bilinmiyor"))
+    if not ctx.site.scep_template:
+        return unknown(Msg("NDES is here, but site.toml names no scep_template whose purpose to look up in the "
+                           "directory", "NDES burada, ancak site.toml amacı dizinde aranacak bir scep_template "
+                           "adlandırmıyor"), fix=NAME_SCEP_TEMPLATE_FIX)
     template, problem = scep_template(ctx.peer("directory"))
     if problem:
         return problem
@@ -598,11 +619,12 @@ def scep_template_in_mscep_registry(ctx: Context) -> Outcome:
     roles=("ndes",),
     reads=(HOST_INFO, WINDOWS_FEATURES, SERVICES),
     codes=(UNKNOWN_ERROR,),
-    remediation="Install NDES and the connector on a dedicated member server; Microsoft does not support NDES on "
-    "the issuing CA or on a domain controller.",
+    remediation="Install NDES and the connector on a dedicated member server, joined to a domain of the Enterprise "
+    "CA's forest; Microsoft does not support NDES on the issuing CA or on a domain controller.",
     title_tr="NDES ayrı bir üye sunucuda; CA veya etki alanı denetleyicisinde değil",
-    remediation_tr="NDES'i ve bağlayıcıyı yalnızca bu işe ayrılmış bir üye sunucuya kurun; Microsoft, NDES'i "
-    "sertifika veren CA'da veya bir etki alanı denetleyicisinde desteklemez.",
+    remediation_tr="NDES'i ve bağlayıcıyı yalnızca bu işe ayrılmış, Kurumsal CA'nın ormanındaki bir etki alanına "
+    "katılmış bir üye sunucuya kurun; Microsoft, NDES'i sertifika veren CA'da veya bir etki alanı denetleyicisinde "
+    "desteklemez.",
     references=(ref.SCEP_CONFIGURE,),
 )
 def ndes_not_on_ca_or_dc(ctx: Context) -> Outcome:
@@ -611,7 +633,19 @@ def ndes_not_on_ca_or_dc(ctx: Context) -> Outcome:
     if role >= 4:
         return failed(Msg("NDES is installed on a domain controller",
                           "NDES bir etki alanı denetleyicisine kurulmuş"), evidence)
-    if "ADCS-Cert-Authority" in ctx.read(WINDOWS_FEATURES) or service(ctx, "CertSvc") is not None:
+    if role in STANDALONE_ROLES:
+        return failed(Msg("the NDES server is not joined to a domain (a standalone server): Microsoft requires it "
+                          "domain-joined, in the Enterprise CA's forest",
+                          "NDES sunucusu bir etki alanına katılmamış (tek başına sunucu): Microsoft, sunucunun "
+                          "Kurumsal CA'nın ormanında bir etki alanına katılmış olmasını şart koşar"), evidence,
+                      fix=Fix("Join the NDES server to a domain of the Enterprise CA's forest (or install NDES and the "
+                              "connector on a member server there), then configure NDES again with its domain service "
+                              "account.",
+                              "NDES sunucusunu Kurumsal CA'nın ormanındaki bir etki alanına katın (ya da NDES'i ve "
+                              "bağlayıcıyı oradaki bir üye sunucuya kurun), ardından NDES'i etki alanı hizmet "
+                              "hesabıyla yeniden yapılandırın."))
+    features = {name.casefold() for name in ctx.read(WINDOWS_FEATURES)}  # Windows names them without regard to case
+    if "adcs-cert-authority" in features or service(ctx, "CertSvc") is not None:
         return failed(Msg("NDES is installed on the certification authority", "NDES sertifika yetkilisine (CA) "
                           "kurulmuş"), evidence)
     return passed(Msg("NDES runs on a member server without the CA role",
@@ -882,10 +916,22 @@ def ndes_account_in_iis_iusrs(ctx: Context) -> Outcome:
     evidence: dict[str, Any] = {"account": account,
                                 "members": [m.name or sid_label(m.sid) for m in members]}
     if account is None:
-        return skipped(Msg("no NDES service account: site.toml names none and the SCEP pool runs as a built-in "
-                           "identity, which IIS puts in IIS_IUSRS itself",
-                           "NDES hizmet hesabı yok: site.toml bir hesap adlandırmıyor ve SCEP havuzu, IIS'in "
-                           "IIS_IUSRS'a kendisinin eklediği yerleşik bir kimlikle çalışıyor"), evidence)
+        pool = scep_pool(ctx)
+        if pool is not None and (pool.identity_type in BUILT_IN_IDENTITIES
+                                 or pool.identity_type == "ApplicationPoolIdentity"):
+            return skipped(Msg("no NDES service account: site.toml names none and the SCEP pool runs as a built-in "
+                               "identity, which IIS puts in IIS_IUSRS itself",
+                               "NDES hizmet hesabı yok: site.toml bir hesap adlandırmıyor ve SCEP havuzu, IIS'in "
+                               "IIS_IUSRS'a kendisinin eklediği yerleşik bir kimlikle çalışıyor"), evidence)
+        why = Msg("there is no SCEP application pool", "SCEP uygulama havuzu yok") if pool is None else Msg(
+            "the fact script did not report the SCEP pool's identity",
+            "olgu betiği SCEP havuzunun kimliğini bildirmedi")
+        return unknown(Msg(f"the NDES service account is not known: site.toml names none and {why.en}",
+                           f"NDES hizmet hesabı bilinmiyor: site.toml bir hesap adlandırmıyor ve {why.tr}"), evidence,
+                       fix=Fix("Name the NDES service account (DOMAIN\\user) in site.toml [site] ndes_service_account "
+                               "and check again.",
+                               "NDES hizmet hesabını (ETKİ_ALANI\\kullanıcı) site.toml [site] ndes_service_account "
+                               "içinde belirtin ve yeniden denetleyin."))
     member = in_iis_iusrs(ctx, account)
     if member:
         return passed(Msg(f"{account} is a member of IIS_IUSRS", f"{account} IIS_IUSRS grubunun üyesi"), evidence)
@@ -966,6 +1012,18 @@ def ndes_request_submissions(ctx: Context) -> Outcome:
     if application.truncated:
         evidence["truncated"] = True
     if not failures:
+        if application.truncated:
+            return unknown(Msg("no event 31 in what was read, but the read of NDES's events stopped at its cap: older "
+                               "records of the window were not seen",
+                               "okunan kısımda olay 31 yok, ancak NDES olaylarının okuması sınırında durdu: geriye "
+                               "bakış süresinin eski kayıtları görülmedi"), {**evidence, "truncated": True},
+                           fix=EVENTS_CAPPED_FIX)
+        if data.window_days is not None and data.window_days < ctx.settings.event_lookback_days:
+            return unknown(Msg(f"no event 31 in the {data.window_days} days the fact script read, fewer than the "
+                               f"look-back window of {ctx.settings.event_lookback_days} days",
+                               f"olgu betiğinin okuduğu {data.window_days} günde olay 31 yok; bu, "
+                               f"{ctx.settings.event_lookback_days} günlük geriye bakış süresinden kısa"),
+                           {**evidence, "read_days": data.window_days}, fix=EVENTS_WINDOW_FIX)
         return passed(Msg(f"no submission failure (event 31) from NDES in {evidence['window_days']} days",
                           f"{evidence['window_days']} gün içinde NDES'ten istek iletme hatası (olay 31) yok"), evidence)
     last = failures[-1]

@@ -833,6 +833,22 @@ CASES: list[tuple[str, str, str, Mutation | None, Status, str]] = [
         FAIL,
         "certification authority",
     ),
+    (
+        "ndes on ca, feature name in lower case",
+        "ndes_not_on_ca_or_dc",
+        N,
+        patch(N, "windows_features", lambda d: d.append("adcs-cert-authority")),
+        FAIL,
+        "certification authority",
+    ),
+    (
+        "ndes on a standalone server",
+        "ndes_not_on_ca_or_dc",
+        N,
+        patch(N, "host_info", lambda d: d.update(domain_role=2)),
+        FAIL,
+        "not joined to a domain",
+    ),
     ("ndes placement unreadable", "ndes_not_on_ca_or_dc", N, error(N, "windows_features"), UNKNOWN, "windows_features"),
     ("binding ok", "tls_binding_cert_valid", N, None, PASS, "valid until"),
     (

@@ -271,6 +271,13 @@ CASES: list[tuple[str, str, str, Mutation | None, Status, str]] = [
      SKIP, "built-in identity"),
     ("iis_iusrs unreadable", "ndes_account_in_iis_iusrs", N, error(N, "iis_iusrs_members"), UNKNOWN,
      "iis_iusrs_members"),
+    ("iis_iusrs no account, no SCEP pool", "ndes_account_in_iis_iusrs", N,
+     both(site_key("ndes_service_account", None), set_data(N, "app_pools", [])), UNKNOWN,
+     "not known: site.toml names none and there is no SCEP application pool"),
+    ("iis_iusrs no account, pool identity not reported", "ndes_account_in_iis_iusrs", N,
+     both(site_key("ndes_service_account", None), scep_pool_unset), UNKNOWN, "did not report the SCEP pool"),
+    ("iis_iusrs no site account, pool's user in it", "ndes_account_in_iis_iusrs", N,
+     site_key("ndes_service_account", None), PASS, "CONTOSO\\svc-ndes is a member"),
     ("features ok", "ndes_windows_features", N, None, PASS, "13 features"),
     ("features missing", "ndes_windows_features", N,
      patch(N, "windows_features", lambda d: [d.remove(f) for f in ("Web-Metabase", "NET-HTTP-Activation")]), FAIL,
@@ -287,10 +294,19 @@ CASES: list[tuple[str, str, str, Mutation | None, Status, str]] = [
      patch(N, "ndes_events", lambda d: d["logs"][0].update(found=False, error="log not found")), UNKNOWN,
      "Application"),
     ("events not collected", "ndes_request_submissions", N, drop(N, "ndes_events"), UNKNOWN, "ndes_events"),
+    ("events read cut at the cap", "ndes_request_submissions", N,
+     patch(N, "ndes_events", lambda d: d["logs"][0].update(truncated=True)), UNKNOWN, "stopped at its cap"),
+    ("events 31 in a capped read", "ndes_request_submissions", N,
+     both(ndes_events(SUBMIT_FAILED), patch(N, "ndes_events", lambda d: d["logs"][0].update(truncated=True))), WARN,
+     "failed to submit 1"),
+    ("events read over a shorter window", "ndes_request_submissions", N,
+     patch(N, "ndes_events", lambda d: d.update(window_days=3)), UNKNOWN, "in the 3 days the fact script read"),
     # --- the MSCEP cross-check with the directory (moved to the NDES host) ---
     ("mscep purpose ok", "scep_template_in_mscep_registry", N, None, PASS, "GeneralPurposeTemplate"),
     ("mscep purpose wrong", "scep_template_in_mscep_registry", N,
      patch(N, "mscep_registry", lambda d: d.update(GeneralPurposeTemplate="WebServer")), FAIL, "not the"),
+    ("mscep purpose, site names no template", "scep_template_in_mscep_registry", N, site_key("scep_template", None),
+     UNKNOWN, "names no scep_template"),
     ("mscep purpose unreadable", "scep_template_in_mscep_registry", N, error(N, "mscep_registry"), UNKNOWN,
      "mscep_registry"),
     # --- IIS limits from web.config too (0x410) ---
@@ -342,6 +358,19 @@ def test_fixes_name_the_cause_found() -> None:
     site = fresh()
     patch(N, "windows_features", lambda d: d.remove("Web-WMI"))(site)
     assert "Install-WindowsFeature Web-WMI" in (result_of(site, "ndes_windows_features", N).remediation or "")
+    site = fresh()
+    both(site_key("ndes_service_account", None), scep_pool_unset)(site)
+    fix = result_of(site, "ndes_account_in_iis_iusrs", N).remediation or ""
+    assert "site.toml [site] ndes_service_account" in fix
+    site = fresh()
+    patch(N, "ndes_events", lambda d: d["logs"][0].update(truncated=True))(site)
+    assert "event_lookback_days" in (result_of(site, "ndes_request_submissions", N).remediation or "")
+    site = fresh()
+    site_key("scep_template", None)(site)
+    assert "[site] scep_template" in (result_of(site, "scep_template_in_mscep_registry", N).remediation or "")
+    site = fresh()
+    patch(N, "host_info", lambda d: d.update(domain_role=0))(site)
+    assert "Join the NDES server to a domain" in (result_of(site, "ndes_not_on_ca_or_dc", N).remediation or "")
 
 
 def test_fixes_after_mscep_template_and_filtering_changes_restart_the_server() -> None:
