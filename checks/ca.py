@@ -272,7 +272,7 @@ def connector_account(ctx: Context) -> str:
     recorded, system_on = None, None
     for connector in ctx.peers("connector"):
         for key, values in connector.read(CONNECTOR_REGISTRY).items():
-            if "\\PFXCertificateConnector\\" not in key or not values:
+            if "\\pfxcertificateconnector\\" not in key.casefold() or not values:  # registry paths: any case
                 continue
             if registry_dword(values, "UseSystemAccount") == 1:
                 system_on = connector.read(HOST_INFO).computer_name
@@ -515,12 +515,24 @@ def connector_manage_certificates_beyond_need(ctx: Context) -> Outcome:
     references=(ref.PKCS_CONFIGURE,),
 )
 def connector_can_request_certificates(ctx: Context) -> Outcome:
-    if not ctx.site.pkcs_templates:
-        return skipped(Msg("no PKCS templates in site.toml [site] pkcs_templates: the connector requests no "
-                           "certificates from the CA", "site.toml [site] pkcs_templates içinde PKCS şablonu yok: "
-                           "bağlayıcı CA'dan sertifika istemiyor"))
+    # PKCS is in use when site.toml names a PKCS template or the connector's features name pkcs; the right itself
+    # does not depend on which template.
+    if not ctx.site.pkcs_templates and "pkcs" not in (ctx.site.connector_features or ()):
+        return skipped(Msg("no PKCS templates in site.toml [site] pkcs_templates and pkcs not among [site] "
+                           "connector_features: the connector requests no certificates from the CA",
+                           "site.toml [site] pkcs_templates içinde PKCS şablonu yok ve pkcs, [site] "
+                           "connector_features arasında değil: bağlayıcı CA'dan sertifika istemiyor"))
     found = connector_right(ctx, CA_ACCESS_REQUEST)
     return found if isinstance(found, Outcome) else judge_right(found, CA_ACCESS_REQUEST)
+
+
+NDES_ACCOUNT_FIX = Fix(
+    "Set [site] ndes_service_account in site.toml to the identity of the SCEP application pool (\"CONTOSO\\svc-ndes\"; "
+    "the NDES server's computer account, \"NDES01$\", when the pool runs as a built-in identity) and evaluate again.",
+    "site.toml'da [site] ndes_service_account değerini SCEP uygulama havuzunun kimliğine ayarlayın "
+    "(\"CONTOSO\\svc-ndes\"; havuz yerleşik bir kimlikle çalışıyorsa NDES sunucusunun bilgisayar hesabı, "
+    "\"NDES01$\") ve yeniden değerlendirin.",
+)
 
 
 @PLUGIN.check(
@@ -538,11 +550,16 @@ def connector_can_request_certificates(ctx: Context) -> Outcome:
     references=(ref.NDES_ACCOUNT,),
 )
 def ndes_account_can_request_certificates(ctx: Context) -> Outcome:
+    if not ctx.site.scep_template:
+        return skipped(Msg("no SCEP template in site.toml [site] scep_template: NDES requests nothing here",
+                           "site.toml [site] scep_template içinde SCEP şablonu yok: NDES burada sertifika istemiyor"))
     account = ctx.site.ndes_service_account
-    if not ctx.site.scep_template or not account:
-        return skipped(Msg("no SCEP template or NDES service account in site.toml [site]: NDES requests nothing here",
-                           "site.toml [site] içinde SCEP şablonu ya da NDES hizmet hesabı yok: NDES burada "
-                           "sertifika istemiyor"))
+    if not account:
+        return unknown(Msg("SCEP is in use ([site] scep_template) but site.toml names no NDES service account: whose "
+                           "right on the CA to judge is not known",
+                           "SCEP kullanılıyor ([site] scep_template) ama site.toml NDES hizmet hesabını belirtmiyor: "
+                           "CA üzerindeki izni değerlendirilecek hesap bilinmiyor"),
+                       fix=NDES_ACCOUNT_FIX)
     found = right_on_ca(ctx, account, directory_account(ctx, NDES_SERVICE_ACCOUNT, account), CA_ACCESS_REQUEST)
     return found if isinstance(found, Outcome) else judge_right(found, CA_ACCESS_REQUEST)
 
