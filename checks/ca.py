@@ -305,7 +305,7 @@ def directory_account(ctx: Context, probe: Probe[list[Account]], account: str) -
 @dataclass(frozen=True)
 class CaRight:
     """An account's standing on one right of the CA. ``held`` None: granted only to groups whose membership was
-    not collected, so it cannot be told."""
+    not collected (``via_groups``), or granted but denied to such groups first (``deny_groups``): it cannot be told."""
 
     account: str
     right: str
@@ -313,6 +313,7 @@ class CaRight:
     denied: bool
     evidence: dict[str, Any]
     via_groups: tuple[str, ...] = field(default_factory=tuple)
+    deny_groups: tuple[str, ...] = field(default_factory=tuple)
 
 
 @lru_cache(maxsize=64)
@@ -344,13 +345,28 @@ def right_on_ca(ctx: Context, account: str, entry: Account | None, mask: int) ->
     evidence = {"account": account, "account_sid": account_sids[0] if account_sids else None,
                 "groups_from": "not collected (no [ldap] section)", **decision.evidence(trustees)}
     denied = bool(decision.denied_mask & mask)
+    aces = sd.dacl.aces if sd.dacl else ()
+    if decision.granted and not denied:
+        # A Deny placed before the granting entry, on a group whose membership was not collected, may still remove
+        # the right (the administrator groups aside: a service account should not be in them).
+        wanted = {sid.upper() for sid in sids}
+        grant_at = next((i for i, ace in enumerate(aces) if ace.allows and ace.mask & mask and not ace.inherit_only
+                         and ace.sid.upper() in wanted), len(aces))
+        deny_groups = tuple(sorted(
+            trustees.get(ace.sid, ace.sid) for ace in aces[:grant_at]
+            if ace.denies and ace.mask & mask and not ace.inherit_only and ace.sid.upper() not in wanted
+            and not ace.sid.endswith(("-512", "-519")) and ace.sid != "S-1-5-32-544"
+        ))
+        if deny_groups:
+            evidence["deny_groups"] = list(deny_groups)
+            return CaRight(account, right, None, False, evidence, deny_groups=deny_groups)
     if decision.granted or denied:
         return CaRight(account, right, decision.granted, denied, evidence)
     # The right may still reach the account through a group we cannot expand from here (the built-in and domain
     # administrator groups aside: a service account should not be in them).
     via_groups = tuple(sorted(
         trustees.get(ace.sid, ace.sid)
-        for ace in (sd.dacl.aces if sd.dacl else ())
+        for ace in aces
         if ace.allows and ace.mask & mask and ace.sid not in sids
         and not ace.sid.startswith("S-1-5-32-") and not ace.sid.endswith(("-512", "-519"))
     ))
@@ -379,6 +395,13 @@ def judge_right(found: CaRight, mask: int) -> Outcome:
     if found.held:
         return passed(Msg(f"{who} holds {right} on the CA", f"{who} CA üzerinde {right_tr} iznine sahip"),
                       found.evidence)
+    if found.held is None and found.deny_groups:
+        groups = ", ".join(found.deny_groups)
+        return unknown(Msg(f"{who} is granted {right}, but a Deny of it on groups whose membership was not collected "
+                           f"may remove it (add an [ldap] section): {groups}",
+                           f"{who} hesabına {right_tr} verilmiş, ancak üyeliği toplanmamış gruplardaki bir Reddet "
+                           f"(Deny) girdisi bu izni kaldırıyor olabilir ([ldap] bölümü ekleyin): {groups}"),
+                       found.evidence)
     if found.held is None:
         groups = ", ".join(found.via_groups)
         return unknown(Msg(f"{who} is not granted {right} directly; only through groups whose membership was not "
