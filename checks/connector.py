@@ -477,6 +477,15 @@ def strong_mapping_enabled(ctx: Context) -> Outcome:
                       "bağlayıcı PKCS sertifikalarına SID uzantısını ekliyor"), evidence)
 
 
+def same_host(a: str, b: str) -> bool:
+    """'CA01.contoso.com.' and 'ca01.contoso.com', or a short name and an FQDN with that first label, name one host
+    (DNS names are compared without regard to case; a short name resolves through the DNS suffix)."""
+    a, b = a.casefold().rstrip("."), b.casefold().rstrip(".")
+    if "." in a and "." in b:
+        return a == b
+    return a.split(".")[0] == b.split(".")[0]
+
+
 @PLUGIN.check(
     "ca_reachable_from_connector",
     "The connector resolves the CA and reaches it on TCP 135 (RPC)",
@@ -499,7 +508,7 @@ def ca_reachable_from_connector(ctx: Context) -> Outcome:
                            f"bağlayıcı sunucusuna hangi CA'nın sınanacağı söylenmedi: {reason}"), evidence,
                        fix=CA_CONFIG_FIX)
     configured = (ctx.site.ca_config or "").split("\\")[0]
-    if configured and configured.casefold().rstrip(".") != reach.target.casefold().rstrip("."):
+    if configured and not same_host(configured, reach.target):
         return unknown(Msg(f"the facts tested {reach.target}; the site's CA ([site] ca_config) is on {configured}",
                            f"olgular {reach.target} sunucusunu sınadı; sitenin CA'sı ([site] ca_config) {configured} "
                            "üzerinde"), evidence, fix=RECOLLECT_FIX)

@@ -490,6 +490,14 @@ CASES: list[tuple[str, str, str, Mutation | None, Status, str]] = [
         "TCP 135",
     ),
     (
+        "ca reach, the short name tested",
+        "ca_reachable_from_connector",
+        C,
+        patch(C, "ca_reachability", lambda d: d.update(target=d["target"].split(".")[0])),
+        PASS,
+        "TCP 135",
+    ),
+    (
         "ca reach, another CA host tested",
         "ca_reachable_from_connector",
         C,
