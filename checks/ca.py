@@ -272,7 +272,7 @@ def connector_account(ctx: Context) -> str:
     recorded, system_on = None, None
     for connector in ctx.peers("connector"):
         for key, values in connector.read(CONNECTOR_REGISTRY).items():
-            if "\\PFXCertificateConnector\\" not in key or not values:
+            if "\\pfxcertificateconnector\\" not in key.casefold() or not values:  # registry paths: any case
                 continue
             if registry_dword(values, "UseSystemAccount") == 1:
                 system_on = connector.read(HOST_INFO).computer_name
@@ -305,7 +305,7 @@ def directory_account(ctx: Context, probe: Probe[list[Account]], account: str) -
 @dataclass(frozen=True)
 class CaRight:
     """An account's standing on one right of the CA. ``held`` None: granted only to groups whose membership was
-    not collected, so it cannot be told."""
+    not collected (``via_groups``), or granted but denied to such groups first (``deny_groups``): it cannot be told."""
 
     account: str
     right: str
@@ -313,6 +313,7 @@ class CaRight:
     denied: bool
     evidence: dict[str, Any]
     via_groups: tuple[str, ...] = field(default_factory=tuple)
+    deny_groups: tuple[str, ...] = field(default_factory=tuple)
 
 
 @lru_cache(maxsize=64)
@@ -344,13 +345,28 @@ def right_on_ca(ctx: Context, account: str, entry: Account | None, mask: int) ->
     evidence = {"account": account, "account_sid": account_sids[0] if account_sids else None,
                 "groups_from": "not collected (no [ldap] section)", **decision.evidence(trustees)}
     denied = bool(decision.denied_mask & mask)
+    aces = sd.dacl.aces if sd.dacl else ()
+    if decision.granted and not denied:
+        # A Deny placed before the granting entry, on a group whose membership was not collected, may still remove
+        # the right (the administrator groups aside: a service account should not be in them).
+        wanted = {sid.upper() for sid in sids}
+        grant_at = next((i for i, ace in enumerate(aces) if ace.allows and ace.mask & mask and not ace.inherit_only
+                         and ace.sid.upper() in wanted), len(aces))
+        deny_groups = tuple(sorted(
+            trustees.get(ace.sid, ace.sid) for ace in aces[:grant_at]
+            if ace.denies and ace.mask & mask and not ace.inherit_only and ace.sid.upper() not in wanted
+            and not ace.sid.endswith(("-512", "-519")) and ace.sid != "S-1-5-32-544"
+        ))
+        if deny_groups:
+            evidence["deny_groups"] = list(deny_groups)
+            return CaRight(account, right, None, False, evidence, deny_groups=deny_groups)
     if decision.granted or denied:
         return CaRight(account, right, decision.granted, denied, evidence)
     # The right may still reach the account through a group we cannot expand from here (the built-in and domain
     # administrator groups aside: a service account should not be in them).
     via_groups = tuple(sorted(
         trustees.get(ace.sid, ace.sid)
-        for ace in (sd.dacl.aces if sd.dacl else ())
+        for ace in aces
         if ace.allows and ace.mask & mask and ace.sid not in sids
         and not ace.sid.startswith("S-1-5-32-") and not ace.sid.endswith(("-512", "-519"))
     ))
@@ -379,6 +395,13 @@ def judge_right(found: CaRight, mask: int) -> Outcome:
     if found.held:
         return passed(Msg(f"{who} holds {right} on the CA", f"{who} CA üzerinde {right_tr} iznine sahip"),
                       found.evidence)
+    if found.held is None and found.deny_groups:
+        groups = ", ".join(found.deny_groups)
+        return unknown(Msg(f"{who} is granted {right}, but a Deny of it on groups whose membership was not collected "
+                           f"may remove it (add an [ldap] section): {groups}",
+                           f"{who} hesabına {right_tr} verilmiş, ancak üyeliği toplanmamış gruplardaki bir Reddet "
+                           f"(Deny) girdisi bu izni kaldırıyor olabilir ([ldap] bölümü ekleyin): {groups}"),
+                       found.evidence)
     if found.held is None:
         groups = ", ".join(found.via_groups)
         return unknown(Msg(f"{who} is not granted {right} directly; only through groups whose membership was not "
@@ -515,12 +538,24 @@ def connector_manage_certificates_beyond_need(ctx: Context) -> Outcome:
     references=(ref.PKCS_CONFIGURE,),
 )
 def connector_can_request_certificates(ctx: Context) -> Outcome:
-    if not ctx.site.pkcs_templates:
-        return skipped(Msg("no PKCS templates in site.toml [site] pkcs_templates: the connector requests no "
-                           "certificates from the CA", "site.toml [site] pkcs_templates içinde PKCS şablonu yok: "
-                           "bağlayıcı CA'dan sertifika istemiyor"))
+    # PKCS is in use when site.toml names a PKCS template or the connector's features name pkcs; the right itself
+    # does not depend on which template.
+    if not ctx.site.pkcs_templates and "pkcs" not in (ctx.site.connector_features or ()):
+        return skipped(Msg("no PKCS templates in site.toml [site] pkcs_templates and pkcs not among [site] "
+                           "connector_features: the connector requests no certificates from the CA",
+                           "site.toml [site] pkcs_templates içinde PKCS şablonu yok ve pkcs, [site] "
+                           "connector_features arasında değil: bağlayıcı CA'dan sertifika istemiyor"))
     found = connector_right(ctx, CA_ACCESS_REQUEST)
     return found if isinstance(found, Outcome) else judge_right(found, CA_ACCESS_REQUEST)
+
+
+NDES_ACCOUNT_FIX = Fix(
+    "Set [site] ndes_service_account in site.toml to the identity of the SCEP application pool (\"CONTOSO\\svc-ndes\"; "
+    "the NDES server's computer account, \"NDES01$\", when the pool runs as a built-in identity) and evaluate again.",
+    "site.toml'da [site] ndes_service_account değerini SCEP uygulama havuzunun kimliğine ayarlayın "
+    "(\"CONTOSO\\svc-ndes\"; havuz yerleşik bir kimlikle çalışıyorsa NDES sunucusunun bilgisayar hesabı, "
+    "\"NDES01$\") ve yeniden değerlendirin.",
+)
 
 
 @PLUGIN.check(
@@ -538,11 +573,16 @@ def connector_can_request_certificates(ctx: Context) -> Outcome:
     references=(ref.NDES_ACCOUNT,),
 )
 def ndes_account_can_request_certificates(ctx: Context) -> Outcome:
+    if not ctx.site.scep_template:
+        return skipped(Msg("no SCEP template in site.toml [site] scep_template: NDES requests nothing here",
+                           "site.toml [site] scep_template içinde SCEP şablonu yok: NDES burada sertifika istemiyor"))
     account = ctx.site.ndes_service_account
-    if not ctx.site.scep_template or not account:
-        return skipped(Msg("no SCEP template or NDES service account in site.toml [site]: NDES requests nothing here",
-                           "site.toml [site] içinde SCEP şablonu ya da NDES hizmet hesabı yok: NDES burada "
-                           "sertifika istemiyor"))
+    if not account:
+        return unknown(Msg("SCEP is in use ([site] scep_template) but site.toml names no NDES service account: whose "
+                           "right on the CA to judge is not known",
+                           "SCEP kullanılıyor ([site] scep_template) ama site.toml NDES hizmet hesabını belirtmiyor: "
+                           "CA üzerindeki izni değerlendirilecek hesap bilinmiyor"),
+                       fix=NDES_ACCOUNT_FIX)
     found = right_on_ca(ctx, account, directory_account(ctx, NDES_SERVICE_ACCOUNT, account), CA_ACCESS_REQUEST)
     return found if isinstance(found, Outcome) else judge_right(found, CA_ACCESS_REQUEST)
 

@@ -31,7 +31,7 @@ from conncheck.checks._release import (
 from conncheck.checks.host import CERTS_MY, HOST_INFO, INSTALLED_SOFTWARE, SERVICES, service
 from conncheck.pki.certs import OID_CLIENT_AUTH, CertificateError, ThumbprintError, parse_thumbprint
 from conncheck.plugin import Context, Plugin
-from conncheck.results import Fix, Msg, Outcome, failed, passed, skipped, unknown, warned
+from conncheck.results import SEVERITY, Fix, Msg, Outcome, failed, passed, skipped, unknown, warned
 from conncheck.schema import RegistryKey, StoreCertificate, registry_dword
 from defusedxml import ElementTree
 
@@ -137,6 +137,12 @@ CA_CONFIG_FIX = Fix(
     "site.toml'da [site] ca_config değerini ayarlayın (\"ca01.contoso.com\\Contoso Issuing CA\") ve yeniden toplayın.",
 )
 
+RECOLLECT_FIX = Fix(
+    "Collect the connector host again with the site's site.toml, so the CA its [site] ca_config names is tested.",
+    "Bağlayıcı sunucusunu sitenin site.toml dosyasıyla yeniden toplayın; böylece [site] ca_config değerinin "
+    "adlandırdığı CA sınanır.",
+)
+
 DNS_FIX = Fix(
     "Make the CA's host name resolve from the connector (DNS record, or the DNS servers the connector uses).",
     "CA'nın sunucu adının bağlayıcıdan çözümlenmesini sağlayın (DNS kaydı ya da bağlayıcının kullandığı DNS "
@@ -155,6 +161,11 @@ def store_entries(ctx: Context) -> list[StoreCertificate]:
 
 def connector_entries(ctx: Context) -> list[StoreCertificate]:
     return [e for e in store_entries(ctx) if e.info.issuer_cn in CONNECTOR_CA_NAMES]
+
+
+def registry_key(registry: dict[str, RegistryKey | None], path: str) -> RegistryKey | None:
+    """The key at ``path``; None when absent (Windows compares registry paths without regard to case)."""
+    return next((values for key, values in registry.items() if key.casefold() == path.casefold()), None)
 
 
 def recorded_thumbprints(registry: dict[str, RegistryKey | None]) -> dict[str, str | ThumbprintError]:
@@ -269,7 +280,7 @@ def connector_cert_not_expired(ctx: Context) -> Outcome:
 )
 def recorded_thumbprint_in_store(ctx: Context) -> Outcome:
     registry = ctx.read(CONNECTOR_REGISTRY)
-    if registry.get(INTUNE_ROOT_KEY) is None:
+    if registry_key(registry, INTUNE_ROOT_KEY) is None:
         return failed(Msg(f"{INTUNE_ROOT_KEY} does not exist: the connector is not installed or not configured",
                           f"{INTUNE_ROOT_KEY} yok: bağlayıcı kurulu ya da yapılandırılmış değil"), fix=RECONFIGURE_FIX)
     recorded = recorded_thumbprints(registry)
@@ -353,17 +364,19 @@ def connector_services_running(ctx: Context) -> Outcome:
                           f"{len(present)} bağlayıcı hizmeti çalışıyor"), evidence)
     needed = needed_services(features)
     evidence["needed"] = needed
+    # Windows names services without regard to case: the facts may spell a needed service otherwise.
     installed = {s.name.casefold() for s in present}
+    wanted = {name.casefold(): name for name in needed}
     absent = [name for name in needed if name.casefold() not in installed]
-    stopped = [name for name in down if name in needed]
+    stopped = [name for name in down if name.casefold() in wanted]
     if absent or stopped:
         parts = [f"{name} ({'not installed' if name in absent else states[name]}; needed by "
-                 f"{', '.join(needed[name]) or 'the connector'})" for name in absent + stopped]
+                 f"{', '.join(needed[wanted[name.casefold()]]) or 'the connector'})" for name in absent + stopped]
         parts_tr = [f"{name} ({'kurulu değil' if name in absent else states[name]}; gerektiren: "
-                    f"{', '.join(needed[name]) or 'bağlayıcı'})" for name in absent + stopped]
+                    f"{', '.join(needed[wanted[name.casefold()]]) or 'bağlayıcı'})" for name in absent + stopped]
         return failed(Msg("not running: " + "; ".join(parts), "çalışmıyor: " + "; ".join(parts_tr)), evidence,
                       fix=UPDATE_FIX if absent and not stopped else None)
-    idle = [name for name in down if name not in needed]
+    idle = [name for name in down if name.casefold() not in wanted]
     note = Msg(f"; not needed by {', '.join(features)} and not running: {', '.join(idle)}",
                f"; {', '.join(features)} için gerekmeyen ve çalışmayan: {', '.join(idle)}") if idle else Msg("", "")
     return passed(Msg(f"the {len(needed)} service(s) that {', '.join(features)} need are running{note.en}",
@@ -439,7 +452,7 @@ def strong_mapping_enabled(ctx: Context) -> Outcome:
                            f"{load_releases().product} kurulu değil (connector_version_supported bildirir)"))
     first = load_releases().first_with("sid_extension")
     host = ctx.read(HOST_INFO)
-    flag = registry_dword(ctx.read(CONNECTOR_REGISTRY).get(PFX_CONNECTOR_KEY), "EnableSidSecurityExtension")
+    flag = registry_dword(registry_key(ctx.read(CONNECTOR_REGISTRY), PFX_CONNECTOR_KEY), "EnableSidSecurityExtension")
     version = spell(found[0])
     build = windows_build(host.os_version)
     evidence = {"version": version, "EnableSidSecurityExtension": flag, "os": host.os_caption,
@@ -464,6 +477,15 @@ def strong_mapping_enabled(ctx: Context) -> Outcome:
                       "bağlayıcı PKCS sertifikalarına SID uzantısını ekliyor"), evidence)
 
 
+def same_host(a: str, b: str) -> bool:
+    """'CA01.contoso.com.' and 'ca01.contoso.com', or a short name and an FQDN with that first label, name one host
+    (DNS names are compared without regard to case; a short name resolves through the DNS suffix)."""
+    a, b = a.casefold().rstrip("."), b.casefold().rstrip(".")
+    if "." in a and "." in b:
+        return a == b
+    return a.split(".")[0] == b.split(".")[0]
+
+
 @PLUGIN.check(
     "ca_reachable_from_connector",
     "The connector resolves the CA and reaches it on TCP 135 (RPC)",
@@ -485,6 +507,11 @@ def ca_reachable_from_connector(ctx: Context) -> Outcome:
         return unknown(Msg(f"the connector host was not told which CA to test: {reason}",
                            f"bağlayıcı sunucusuna hangi CA'nın sınanacağı söylenmedi: {reason}"), evidence,
                        fix=CA_CONFIG_FIX)
+    configured = (ctx.site.ca_config or "").split("\\")[0]
+    if configured and not same_host(configured, reach.target):
+        return unknown(Msg(f"the facts tested {reach.target}; the site's CA ([site] ca_config) is on {configured}",
+                           f"olgular {reach.target} sunucusunu sınadı; sitenin CA'sı ([site] ca_config) {configured} "
+                           "üzerinde"), evidence, fix=RECOLLECT_FIX)
     if not reach.addresses:
         reason = reach.error or "no address"
         return failed(Msg(f"cannot resolve {reach.target}: {reason}", f"{reach.target} çözümlenemiyor: {reason}"),
@@ -701,9 +728,11 @@ def digicert_ra_cert_configured(ctx: Context) -> Outcome:
             return failed(Msg(f"the RA certificate {thumbprint} lacks Client Authentication or its private key",
                               f"RA sertifikası {thumbprint} İstemci Kimlik Doğrulaması (Client Authentication) "
                               "EKU'sundan ya da özel anahtarından yoksun"), cert.evidence(ctx.now))
-    cert = store[parse_thumbprint(next(iter(configured.values())))]
-    return judge_validity(cert, ctx.now, ctx.settings.expiry_warning_days,
-                          Msg("the DigiCert RA certificate", "DigiCert RA sertifikası"))
+    # Each .config file may name its own certificate: every one is judged, the worst told.
+    judged = [judge_validity(store[thumbprint], ctx.now, ctx.settings.expiry_warning_days,
+                             Msg("the DigiCert RA certificate", "DigiCert RA sertifikası"))
+              for thumbprint in dict.fromkeys(parse_thumbprint(value) for value in configured.values())]
+    return min(judged, key=lambda outcome: SEVERITY.index(outcome.status))
 
 
 @PLUGIN.check(
@@ -732,6 +761,7 @@ def digicert_ra_key_opens(ctx: Context) -> Outcome:
                            "(digicert_ra_cert_configured reports it)",
                            "LocalMachine\\My içinde yapılandırılmış, özel anahtarlı DigiCert RA sertifikası yok "
                            "(digicert_ra_cert_configured bildirir)"))
-    return judge_key_opens(ctx, entries[0], Msg("the DigiCert RA certificate", "DigiCert RA sertifikasının"),
-                           DIGICERT_FIX)
+    judged = [judge_key_opens(ctx, entry, Msg("the DigiCert RA certificate", "DigiCert RA sertifikasının"),
+                              DIGICERT_FIX) for entry in entries]
+    return min(judged, key=lambda outcome: SEVERITY.index(outcome.status))
 

@@ -220,6 +220,27 @@ def digicert_site(thumbprint: Callable[[SampleSite], str] | None = None) -> Muta
     return mutate
 
 
+def digicert_second_file(days_after: float, key: dict | None = None) -> Mutation:
+    """A second connector .config file naming another RA certificate (valid ``days_after`` more days)."""
+
+    def mutate(s: SampleSite) -> None:
+        ra = samples.issue("digicert-ra-2", "Contoso DigiCert RA 2", s.pki.root, s.now, days_before=400,
+                           days_after=days_after, ekus=(ExtendedKeyUsageOID.CLIENT_AUTH,))
+        s.data(CONNECTOR_HOST, "certs_my").append(ra.entry("LocalMachine\\My", True, key))
+        s.data(CONNECTOR_HOST, "connector_config_files")["C:\\PkiRevokeConnectorSvc.exe.config"] = (
+            f'<configuration><appSettings><add key="RACertThumbprint" value="{ra.thumbprint.lower()}" />'
+            "</appSettings></configuration>")
+
+    return mutate
+
+
+def registry_respelled(s: SampleSite) -> None:
+    """The connector's registry keys spelled as Microsoft's pages write them (HKLM\\Software\\...): same keys."""
+    registry = s.data(CONNECTOR_HOST, "connector_registry")
+    s.set_data(CONNECTOR_HOST, "connector_registry",
+               {key.replace("\\SOFTWARE\\", "\\Software\\"): values for key, values in registry.items()})
+
+
 def no_directory(s: SampleSite) -> None:
     """A site without [ldap]: the connector account's groups are not known."""
     s.facts.directory = None
@@ -455,7 +476,35 @@ CASES: list[tuple[str, str, str, Mutation | None, Status, str]] = [
         "cannot add",
     ),
     ("strong mapping unreadable", "strong_mapping_enabled", C, error(C, "connector_registry"), UNKNOWN, "registry"),
+    ("thumbprint, registry path in another case", "recorded_thumbprint_in_store", C, registry_respelled, PASS,
+     "found"),
+    ("strong mapping, registry path in another case", "strong_mapping_enabled", C, registry_respelled, PASS,
+     "SID extension"),
     ("ca reach ok", "ca_reachable_from_connector", C, None, PASS, "TCP 135"),
+    (
+        "ca reach, host spelled in another case",
+        "ca_reachable_from_connector",
+        C,
+        patch(C, "ca_reachability", lambda d: d.update(target=d["target"].upper() + ".")),
+        PASS,
+        "TCP 135",
+    ),
+    (
+        "ca reach, the short name tested",
+        "ca_reachable_from_connector",
+        C,
+        patch(C, "ca_reachability", lambda d: d.update(target=d["target"].split(".")[0])),
+        PASS,
+        "TCP 135",
+    ),
+    (
+        "ca reach, another CA host tested",
+        "ca_reachable_from_connector",
+        C,
+        patch(C, "ca_reachability", lambda d: d.update(target="ca02.contoso.com")),
+        UNKNOWN,
+        "ca_config",
+    ),
     (
         "ca reach dns",
         "ca_reachable_from_connector",
@@ -527,7 +576,31 @@ CASES: list[tuple[str, str, str, Mutation | None, Status, str]] = [
         UNKNOWN,
         "connector_config_files",
     ),
+    (
+        "digicert second file names an expired certificate",
+        "digicert_ra_cert_configured",
+        C,
+        both(digicert_site(), digicert_second_file(-3)),
+        FAIL,
+        "expired",
+    ),
+    (
+        "digicert second file names a valid certificate",
+        "digicert_ra_cert_configured",
+        C,
+        both(digicert_site(), digicert_second_file(300)),
+        PASS,
+        "valid until",
+    ),
     ("digicert key not configured", "digicert_ra_key_opens", C, None, SKIP, "no DigiCert CA"),
+    (
+        "digicert key of the second file's certificate broken",
+        "digicert_ra_key_opens",
+        C,
+        both(digicert_site(), digicert_second_file(300, samples.private_key(opens=False, error=KEYSET_MISSING))),
+        FAIL,
+        "does not open",
+    ),
     ("digicert key opens", "digicert_ra_key_opens", C, digicert_site(), PASS, "opens"),
     (
         "digicert key broken",

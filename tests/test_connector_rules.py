@@ -79,6 +79,15 @@ def stopped(name: str) -> Mutation:
     return mutate
 
 
+def respelled(name: str, spelling: str) -> Mutation:
+    def mutate(s: SampleSite) -> None:
+        for entry in s.data(C, "services"):
+            if entry["name"] == name:
+                entry["name"] = spelling
+
+    return mutate
+
+
 def removed(name: str) -> Mutation:
     return lambda s: s.set_data(C, "services", [e for e in s.data(C, "services") if e["name"] != name])
 
@@ -139,6 +148,9 @@ CASES: list[tuple[str, str, Mutation | None, Status, str]] = [
      both(features("pkcs"), stopped("PkiRevokeConnectorSvc")), PASS, "not needed by pkcs"),
     ("service needed but not installed", "connector_services_running",
      both(features("pkcs"), removed("PkiCreateConnectorSvc")), FAIL, "PkiCreateConnectorSvc (not installed"),
+    ("needed service stopped, spelled in another case", "connector_services_running",
+     both(features("pkcs"), respelled("PkiCreateConnectorSvc", "pkicreateconnectorsvc"),
+          stopped("pkicreateconnectorsvc")), FAIL, "pkicreateconnectorsvc (Stopped/Automatic; needed by pkcs)"),
     ("features unknown, all running", "connector_services_running", no_features, PASS, "running"),
     ("features unknown, one stopped", "connector_services_running",
      both(no_features, stopped("PkiRevokeConnectorSvc")), UNKNOWN, "depends on the features"),

@@ -63,6 +63,21 @@ NO_REVOCATION = site_key("connector_features", ["pkcs", "scep"])
 WITH_REVOCATION = site_key("connector_features", ["pkcs", "revocation"])
 
 
+NO_SCEP_PKCS = site_key("connector_features", ["scep", "revocation"])
+
+
+def connector_registry_respelled(username: str) -> Mutation:
+    """The connector's own key spelled in lower case, recording ``username`` as its account."""
+
+    def mutate(s: SampleSite) -> None:
+        registry = s.data(CONNECTOR_HOST, "connector_registry")
+        s.set_data(CONNECTOR_HOST, "connector_registry", {
+            key.lower(): ({**values, "Username": username} if values and "Username" in values else values)
+            for key, values in registry.items()})
+
+    return mutate
+
+
 def without_connector(s: SampleSite) -> None:
     """A site whose connector host was not collected (and site.toml says nothing of revocation)."""
     s.facts.hosts.pop(CONNECTOR_HOST)
@@ -190,7 +205,26 @@ CASES: list[tuple[str, str, str, Mutation | None, Status, str]] = [
     ("request denied to a group", "connector_can_request_certificates", A,
      both(in_group(DOMAIN_GROUP, "No Requests"), ca_aces([(1, REQUEST, DOMAIN_GROUP), (0, READ | REQUEST, AU)])),
      FAIL, "deny"),
-    ("request not needed", "connector_can_request_certificates", A, site_key("pkcs_templates", []), SKIP, "PKCS"),
+    ("request granted, denied first to a group not collected", "connector_can_request_certificates", A,
+     both(no_directory, ca_aces([(1, REQUEST, DOMAIN_GROUP), *ADMIN_ACES, (0, READ | REQUEST, AU)],
+                                {DOMAIN_GROUP: "CONTOSO\\No Requests"})), UNKNOWN, "No Requests"),
+    ("request granted, a group's Deny comes after the grant", "connector_can_request_certificates", A,
+     both(no_directory, ca_aces([*ADMIN_ACES, (0, READ | REQUEST, AU), (1, REQUEST, DOMAIN_GROUP)],
+                                {DOMAIN_GROUP: "CONTOSO\\No Requests"})), PASS, "holds Request"),
+    ("request granted, the Deny is on Domain Admins", "connector_can_request_certificates", A,
+     both(no_directory, ca_aces([(1, REQUEST, samples.DOMAIN_ADMINS), *ADMIN_ACES, (0, READ | REQUEST, AU)])),
+     PASS, "holds Request"),
+    ("request not needed", "connector_can_request_certificates", A,
+     both(site_key("pkcs_templates", []), NO_SCEP_PKCS), SKIP, "PKCS"),
+    ("request needed by the pkcs feature, no template named", "connector_can_request_certificates", A,
+     both(site_key("pkcs_templates", []), WITH_REVOCATION, ca_aces([*ADMIN_ACES, (0, READ, AU)])), FAIL,
+     "does not hold Request"),
+    ("request held, pkcs feature without a template named", "connector_can_request_certificates", A,
+     both(site_key("pkcs_templates", []), WITH_REVOCATION), PASS, "Request Certificates"),
+    ("request judged for the account the registry records in another case", "connector_can_request_certificates", A,
+     both(no_directory, connector_registry_respelled("CONTOSO\\svc-other"),
+          ca_aces([*ADMIN_ACES, (0, READ, AU), (0, REQUEST, CONNECTOR_SID)])), UNKNOWN,
+     "svc-other is not granted Request Certificates directly"),
     ("request directory unreadable", "connector_can_request_certificates", A,
      lambda s: s.facts.directory.probes.__setitem__("connector_account", error_result()), UNKNOWN,
      "connector_account"),
@@ -202,6 +236,8 @@ CASES: list[tuple[str, str, str, Mutation | None, Status, str]] = [
                                 {DOMAIN_GROUP: "CONTOSO\\PKI Requesters"})), UNKNOWN, "PKI Requesters"),
     ("ndes request not scep", "ndes_account_can_request_certificates", A, site_key("scep_template", None), SKIP,
      "NDES"),
+    ("ndes request, no account named", "ndes_account_can_request_certificates", A,
+     site_key("ndes_service_account", None), UNKNOWN, "no NDES service account"),
     # --- RA keys (0x408, 0x409) ---
     ("ra key ok", "ra_encryption_key_usable", N, None, PASS, "may read it"),
     ("ra key no reader", "ra_encryption_key_usable", N, ra_keys(samples.private_key()), FAIL, "Read on it is missing"),
