@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from conncheck.catalog import load
 from conncheck.checks import _learn as learn
+from conncheck.checks._common import lookback_days
 from conncheck.checks.connector import HEALTH_UPLOAD_FAILURES
 from conncheck.events.live import EventsData, LiveEvents
 from conncheck.events.operations import OPERATION_CODES
@@ -103,7 +104,7 @@ def _recovery_check(operation: str, label: Msg) -> CheckFunc:
         summary = Summary(load()).add_all(records)
         runs = [run for run in summary.runs() if run.operation == operation]
         open_runs = [run for run in runs if not run.recovered]
-        days = ctx.settings.event_lookback_days
+        days = lookback_days(ctx, live.window_days if live else None)
         evidence = {
             "window_days": days,
             "failure_runs": len(runs),
@@ -229,7 +230,8 @@ def events_connector_service_not_churning(ctx: Context) -> Outcome:
     names = events_index(load())
     stops = [r for r in records if (e := names.get(r.event_id)) and e.operation == "service" and "Stopped" in e.name]
     starts = [r for r in records if (e := names.get(r.event_id)) and e.operation == "service" and "Started" in e.name]
-    evidence = {"stops": len(stops), "starts": len(starts), "window_days": ctx.settings.event_lookback_days}
+    days = lookback_days(ctx, live.window_days if live else None)
+    evidence = {"stops": len(stops), "starts": len(starts), "window_days": days}
     if len(stops) >= SERVICE_STOPS_FAIL:
         return failed(Msg(f"the connector service stopped {len(stops)} times in the window",
                           f"bağlayıcı hizmeti geriye bakış süresi içinde {len(stops)} kez durdu"), evidence)

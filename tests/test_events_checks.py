@@ -89,6 +89,19 @@ def test_failures_outside_the_lookback_window_do_not_count() -> None:
     assert status(live(old), "events_revoke_recovered") is Status.PASS
 
 
+def test_a_pass_claims_only_the_days_the_facts_were_collected_over() -> None:
+    """Facts read over 3 days do not show 7 quiet days: the finding says 3 (the settings' 7 when they hold more)."""
+    quiet = live([legacy("2026-11-21T12:00:00Z", "CONN01.contoso.com", 10100)])
+    assert "in the last 7 days" in results(ProbeResult.success(quiet), "events_revoke_recovered")[0].finding
+    short = results(ProbeResult.success({**quiet, "window_days": 3}), "events_revoke_recovered")[0]
+    assert short.status is Status.PASS and "in the last 3 days" in short.finding
+    assert short.evidence["window_days"] == 3
+    longer = results(ProbeResult.success({**quiet, "window_days": 30}), "events_revoke_recovered")[0]
+    assert "in the last 7 days" in longer.finding
+    churn = results(ProbeResult.success({**quiet, "window_days": 3}), "events_connector_service_not_churning")[0]
+    assert churn.evidence["window_days"] == 3
+
+
 def test_no_readable_log_missing_probe_or_bad_shape_is_unknown() -> None:
     absent = [{"name": "Microsoft Intune Connector", "found": False, "error": "log not found", "truncated": False}]
     assert status(live([], absent), "events_revoke_recovered") is Status.UNKNOWN
