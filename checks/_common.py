@@ -16,6 +16,13 @@ def certificates(ctx: Context, probe: Probe[list[StoreCertificate]]) -> list[Cer
     return [entry.info for entry in ctx.read(probe)]
 
 
+def lookback_days(ctx: Context, collected: int | None) -> int:
+    """The look-back window a check can vouch for: site.toml's, or the shorter one the facts were collected over
+    (a PASS must not claim days nobody read)."""
+    days = ctx.settings.event_lookback_days
+    return min(days, collected) if collected else days
+
+
 def judge_validity(cert: CertInfo, now: datetime, warning_days: int, what: Text) -> Outcome:
     """FAIL when not yet valid or expired, WARN inside the warning window, else PASS; evidence is the certificate.
 

@@ -11,6 +11,7 @@ import msgspec
 from conncheck.accounts import same_account
 from conncheck.catalog.codes import UNKNOWN_ERROR
 from conncheck.checks import _learn as learn
+from conncheck.checks._common import lookback_days
 from conncheck.checks._release import UPDATE_FIX
 from conncheck.checks.ca import directory_account
 from conncheck.checks.connector import CONNECTOR_CONFIG_FILES, CONNECTOR_SERVICES
@@ -252,7 +253,8 @@ def ie_enhanced_security_off(ctx: Context) -> Outcome:
     references=(learn.CONNECTOR_OVERVIEW, learn.AUTOPILOT_AD_CONNECTOR),
 )
 def not_with_intune_ad_connector(ctx: Context) -> Outcome:
-    products = [f"{p.display_name} {p.display_version}" for p in ctx.read(INSTALLED_SOFTWARE)
+    installed = ctx.read(INSTALLED_SOFTWARE)
+    products = [f"{p.display_name} {p.display_version}" for p in installed
                 if any(name in p.display_name.casefold() for name in AD_CONNECTOR_NAMES)]
     files = [path for path in ctx.read(CONNECTOR_CONFIG_FILES) if AD_CONNECTOR_FOLDER in path.casefold()]
     evidence = {"products": products, "files": files}
@@ -260,6 +262,11 @@ def not_with_intune_ad_connector(ctx: Context) -> Outcome:
         found = ", ".join(products or files)
         return failed(Msg(f"the Intune Connector for Active Directory is on this server too: {found}",
                           f"Intune Connector for Active Directory de bu sunucuda: {found}"), evidence)
+    if not installed:
+        return unknown(Msg("no installed program was read from the Uninstall keys, where the certificate connector "
+                           "itself is listed: the absence of the AD connector is not shown",
+                           "Uninstall anahtarlarından hiç kurulu program okunmadı (sertifika bağlayıcısı da orada "
+                           "listelenir): AD bağlayıcısının yokluğu gösterilemiyor"), evidence)
     return passed(Msg("no Intune Connector for Active Directory on this server",
                       "bu sunucuda Intune Connector for Active Directory yok"), evidence)
 
@@ -277,7 +284,7 @@ def not_with_intune_ad_connector(ctx: Context) -> Outcome:
 )
 def connector_updater_log_clean(ctx: Context) -> Outcome:
     data = ctx.read(UPDATER_EVENTS)
-    days = ctx.settings.event_lookback_days
+    days = lookback_days(ctx, ctx.site.event_lookback_days)  # the fragment reads the site's window
     if data.log.error and data.log.error != "log not found":
         return unknown(Msg(f"the updater's log {UPDATER_LOG} could not be read: {data.log.error}",
                            f"güncelleyicinin günlüğü {UPDATER_LOG} okunamadı: {data.log.error}"))

@@ -13,17 +13,19 @@ from datetime import timedelta
 
 from conncheck.catalog import load
 from conncheck.checks import _learn as learn
+from conncheck.checks._common import lookback_days
 from conncheck.checks.connector import HEALTH_UPLOAD_FAILURES
 from conncheck.events.live import EventsData, LiveEvents
 from conncheck.events.operations import OPERATION_CODES
-from conncheck.events.record import EventRecord, events_index
+from conncheck.events.record import LEGACY_LOG, EventRecord, events_index
 from conncheck.events.summary import Summary
 from conncheck.plugin import CheckFunc, Context, Plugin
-from conncheck.results import Fix, Msg, Outcome, failed, passed, unknown
+from conncheck.results import Fix, Msg, Outcome, failed, passed, skipped, unknown
 
 PLUGIN = Plugin("events")
 ROLES = ("connector",)  # the connector logs live where the connector runs (with SCEP: the NDES server)
 SERVICE_STOPS_FAIL = 3  # stops of the connector service in the window that mean a crash or restart loop
+ABSENT = "log not found"  # what events.ps1 says of a log the host does not have
 
 EVENTS = PLUGIN.probe(
     "events", EventsData, roles=ROLES, powershell="ps/events.ps1", budget_s=60,
@@ -36,6 +38,12 @@ TRUNCATED_FIX = Fix(
     "shorten [thresholds] event_lookback_days.",
     "Geriye bakış süresinin tamamını okuyun: bağlayıcının günlüklerini dışa aktarıp (wevtutil epl) dosyalar üzerinde "
     "conncheck events çalıştırın ya da [thresholds] event_lookback_days değerini kısaltın.",
+)
+UNREAD_FIX = Fix(
+    "Enable the log if it is disabled (wevtutil sl \"<log>\" /e:true) and collect as an account that may read it "
+    "(Event Log Readers or an administrator).",
+    "Günlük kapalıysa açın (wevtutil sl \"<günlük>\" /e:true) ve olguları onu okuyabilen bir hesapla (Event Log "
+    "Readers ya da yönetici) toplayın.",
 )
 NO_LOG_FIX = Fix(
     "Collect as an account that may read the connector's event logs (Event Log Readers or an administrator), on the "
@@ -57,6 +65,35 @@ def _window(ctx: Context) -> tuple[LiveEvents | None, list[EventRecord], Outcome
     return live, [r for r in live.records if since <= r.time <= ctx.now], None
 
 
+def _logs_recording(operation: str) -> list[str]:
+    """The logs Microsoft documents events of ``operation`` in (the legacy table's events: the legacy log)."""
+    return sorted({event.channel or LEGACY_LOG for event in load().events if event.operation == operation})
+
+
+def _coverage(live: LiveEvents, operation: str, en: str, tr: str) -> Outcome | None:
+    """UNKNOWN when a log that records ``operation`` exists but was not read whole, or none was read and one could
+    not be told absent; SKIP when this host has none of them (its connector does not log the operation); else None.
+    """
+    wanted = _logs_recording(operation)
+    states = {log.name: log for log in live.logs}
+    read = [name for name in wanted if (s := states.get(name)) and s.found and not s.error]
+    unread = {name: ("not reported" if s is None else s.error or "") for name in wanted
+              if (s := states.get(name)) is None or (s.found and s.error) or (s.error not in (None, ABSENT))}
+    broken = {name: error for name, error in unread.items() if (s := states.get(name)) and s.found}
+    if broken or (unread and not read):
+        why = "; ".join(f"{name}: {error}" for name, error in (broken or unread).items())
+        return unknown(Msg(f"{en}: a log that records it was not read ({why}); no verdict without it",
+                           f"{tr}: bunu kaydeden bir günlük okunamadı ({why}); o olmadan hüküm çıkmaz"),
+                       {"logs_recording": wanted, "not_read": broken or unread}, fix=UNREAD_FIX)
+    if not read:
+        logs = ", ".join(wanted)
+        return skipped(Msg(f"{en}: none of the logs that record it ({logs}) is on this host: the connector installed "
+                           "here does not log it",
+                           f"{tr}: bunu kaydeden günlüklerin ({logs}) hiçbiri bu sunucuda yok: buradaki bağlayıcı bunu "
+                           "günlüğe yazmıyor"), {"logs_recording": wanted})
+    return None
+
+
 def _recovery_check(operation: str, label: Msg) -> CheckFunc:
     """A check: no failure of ``operation`` in the window that no later success of it followed."""
 
@@ -67,7 +104,7 @@ def _recovery_check(operation: str, label: Msg) -> CheckFunc:
         summary = Summary(load()).add_all(records)
         runs = [run for run in summary.runs() if run.operation == operation]
         open_runs = [run for run in runs if not run.recovered]
-        days = ctx.settings.event_lookback_days
+        days = lookback_days(ctx, live.window_days if live else None)
         evidence = {
             "window_days": days,
             "failure_runs": len(runs),
@@ -82,6 +119,8 @@ def _recovery_check(operation: str, label: Msg) -> CheckFunc:
                     f"{tr}: {first} tarihinden beri {count} hata, ardından başarı yok"),
                 {**evidence, "unrecovered": [r.to_json(summary.names) for r in open_runs]},
             )
+        if live and (not_judged := _coverage(live, operation, en, tr)):
+            return not_judged
         if live and live.truncated:
             logs = ", ".join(live.truncated)
             return unknown(Msg(f"{en}: the read of {logs} stopped at its cap, so older records were not seen; no "
@@ -89,9 +128,9 @@ def _recovery_check(operation: str, label: Msg) -> CheckFunc:
                                f"{tr}: {logs} okuması sınırında durdu, eski kayıtlar görülmedi; günlüğün bir "
                                "parçasından hüküm çıkmaz"), evidence, fix=TRUNCATED_FIX)
         if live and live.stats.skipped_parts:
-            skipped, problems = live.stats.skipped_parts, "; ".join(live.stats.problems[:2])
-            return unknown(Msg(f"{en}: {skipped} record(s) could not be read ({problems}); no verdict from the rest",
-                               f"{tr}: {skipped} kayıt okunamadı ({problems}); geri kalanından hüküm çıkmaz"), evidence)
+            lost, problems = live.stats.skipped_parts, "; ".join(live.stats.problems[:2])
+            return unknown(Msg(f"{en}: {lost} record(s) could not be read ({problems}); no verdict from the rest",
+                               f"{tr}: {lost} kayıt okunamadı ({problems}); geri kalanından hüküm çıkmaz"), evidence)
         if runs:
             return passed(Msg(f"{en}: {len(runs)} failure run(s) in {days} days, each followed by a success",
                               f"{tr}: {days} günde {len(runs)} hata dizisi, her birini bir başarı izledi"), evidence)
@@ -191,10 +230,14 @@ def events_connector_service_not_churning(ctx: Context) -> Outcome:
     names = events_index(load())
     stops = [r for r in records if (e := names.get(r.event_id)) and e.operation == "service" and "Stopped" in e.name]
     starts = [r for r in records if (e := names.get(r.event_id)) and e.operation == "service" and "Started" in e.name]
-    evidence = {"stops": len(stops), "starts": len(starts), "window_days": ctx.settings.event_lookback_days}
+    days = lookback_days(ctx, live.window_days if live else None)
+    evidence = {"stops": len(stops), "starts": len(starts), "window_days": days}
     if len(stops) >= SERVICE_STOPS_FAIL:
         return failed(Msg(f"the connector service stopped {len(stops)} times in the window",
                           f"bağlayıcı hizmeti geriye bakış süresi içinde {len(stops)} kez durdu"), evidence)
+    service = load().operations["service"]
+    if live and (not_judged := _coverage(live, "service", service["en"], service["tr"])):
+        return not_judged
     if live and (live.truncated or live.stats.skipped_parts):
         return unknown(Msg("the connector's logs were not read whole (a capped or unreadable part): stops there were "
                            "not seen",

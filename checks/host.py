@@ -143,6 +143,12 @@ SCHANNEL_FIX = Fix(
     "SCHANNEL\\Protocols\\TLS 1.2\\Client altında Enabled=1 ve DisabledByDefault=0 (REG_DWORD) ayarlayın, "
     "ardından sunucuyu yeniden başlatın.",
 )
+STORE_FIX = Fix(
+    "Collect again as an administrator of this server and check that LocalMachine\\Root opens (certlm.msc > Trusted "
+    "Root Certification Authorities).",
+    "Olguları bu sunucunun bir yöneticisi olarak yeniden toplayın ve LocalMachine\\Root deposunun açıldığını "
+    "denetleyin (certlm.msc > Güvenilen Kök Sertifika Yetkilileri).",
+)
 NETFX_FIX = Fix(
     "Under both .NETFramework\\v4.0.30319 keys (64- and 32-bit) set SchUseStrongCrypto=1 and "
     "SystemDefaultTlsVersions=1 (REG_DWORD), then restart the connector services.",
@@ -313,7 +319,14 @@ def tls12_enabled(ctx: Context) -> Outcome:
     references=(learn.SCEP_DEVICE_TO_NDES,),
 )
 def no_intermediate_in_root(ctx: Context) -> Outcome:
-    misplaced = [c for c in certificates(ctx, CERTS_ROOT) if not c.self_signed]
+    roots = certificates(ctx, CERTS_ROOT)
+    if not roots:
+        # An empty list is no evidence: Windows keeps its own roots there, and a domain member the enterprise root.
+        return unknown(Msg("no certificate was read from LocalMachine\\Root, where Windows keeps at least its own "
+                           "roots: the store was not read",
+                           "LocalMachine\\Root deposundan hiç sertifika okunmadı; Windows orada en azından kendi kök "
+                           "sertifikalarını tutar: depo okunamamış"), {"certificates": 0}, fix=STORE_FIX)
+    misplaced = [c for c in roots if not c.self_signed]
     if misplaced:
         subjects = "; ".join(c.subject for c in misplaced)
         return failed(
@@ -321,5 +334,6 @@ def no_intermediate_in_root(ctx: Context) -> Outcome:
                 f"LocalMachine\\Root içindeki {len(misplaced)} sertifika kendinden imzalı değil: {subjects}"),
             {"misplaced": [{"subject": c.subject, "issuer": c.issuer, "thumbprint": c.thumbprint} for c in misplaced]},
         )
-    return passed(Msg("every certificate in LocalMachine\\Root is self-signed",
-                      "LocalMachine\\Root içindeki her sertifika kendinden imzalı"))
+    return passed(Msg(f"every certificate in LocalMachine\\Root is self-signed ({len(roots)} read)",
+                      f"LocalMachine\\Root içindeki her sertifika kendinden imzalı ({len(roots)} okundu)"),
+                  {"certificates": len(roots)})

@@ -307,6 +307,7 @@ CASES: list[tuple[str, str, str, Mutation | None, Status, str]] = [
     ("tls unreadable", "tls12_enabled", N, error(N, "tls_config"), UNKNOWN, "tls_config"),
     ("root ok", "no_intermediate_in_root", N, None, PASS, "self-signed"),
     ("root intermediate", "no_intermediate_in_root", N, samples._intermediate_in_root, FAIL, "Contoso Issuing CA"),
+    ("root empty", "no_intermediate_in_root", C, set_data(C, "certs_root", []), UNKNOWN, "no certificate was read"),
     (
         "root garbage",
         "no_intermediate_in_root",

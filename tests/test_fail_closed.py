@@ -81,7 +81,11 @@ def test_the_base_gives_the_checks_their_input() -> None:
     without_target = sorted({r.check_id for r in results if r.host == NO_HOST})
     assert not without_target, f"checks with no target in the healthy sample: {without_target}"
     passing = {r.check_id for r in results if r.status is Status.PASS}
-    assert len(passing) >= 0.9 * len(CHECK_IDS), sorted(set(CHECK_IDS) - passing)
+    # Only SKIPs by design stay short of PASS: DigiCert (not configured), the opt-in SCEP probes, and the legacy
+    # connector's events (the base runs the current connector, which has no legacy log).
+    others = {r.check_id: r.status.value for r in results if r.check_id not in passing}
+    assert all(status == Status.SKIP.value for status in others.values()), others
+    assert len(passing) >= 0.85 * len(CHECK_IDS), sorted(set(CHECK_IDS) - passing)
 
 
 @pytest.mark.parametrize("check_id", CHECK_IDS)

@@ -500,7 +500,7 @@ def connector_events(now: datetime) -> dict[str, Any]:
             {
                 "name": LEGACY_LOG,
                 "found": False,
-                "error": "The specified channel could not be found.",
+                "error": "log not found",
                 "truncated": False,
             },
             {"name": ADMIN_LOG, "found": True, "error": None, "truncated": False},
