@@ -30,6 +30,7 @@ nested ones included.
 from __future__ import annotations
 
 import base64
+import re
 from datetime import datetime, timedelta, timezone
 from typing import Any, ClassVar
 
@@ -232,6 +233,16 @@ def ca_config(ctx: Context) -> tuple[str, str] | None:
     return host.strip(), name.strip()
 
 
+SANITIZED_CHARACTER = re.compile(r"!([0-9A-Fa-f]{4})")
+
+
+def ca_name_of(entry: EnrollmentService) -> str:
+    """The CA's name from its object's CN, which AD CS sanitizes: each character a CN may not hold (``!`` itself
+    among them) written as ``!`` and four hex digits (MS-WCCE 3.1.1.4.1.1): ``Contoso !0026 Co CA`` → ``Contoso & Co
+    CA``."""
+    return SANITIZED_CHARACTER.sub(lambda m: chr(int(m[1], 16)), first(entry, "cn") or "")
+
+
 def find_ca(ctx: Context) -> tuple[EnrollmentService | None, Outcome | None]:
     """The site's CA among the Enrollment Services, or the outcome that says why there is none."""
     expected = ca_config(ctx)
@@ -242,7 +253,7 @@ def find_ca(ctx: Context) -> tuple[EnrollmentService | None, Outcome | None]:
     services = ctx.read(ENROLLMENT_SERVICES)
     published = [f"{first(e, 'cn')} on {first(e, 'dNSHostName')}" for e in services]
     for entry in services:
-        if (first(entry, "cn") or "").casefold() == name.casefold():
+        if ca_name_of(entry).casefold() == name.casefold():
             actual = first(entry, "dNSHostName")
             if (actual or "").casefold() == host.casefold():
                 return entry, None

@@ -484,3 +484,15 @@ def test_a_deny_through_a_group_not_collected_leaves_the_connector_grant_unknown
     assert run(target, "pkcs_template_enroll_for_connector").status is Status.FAIL
     connector["groups"] = [group(operators, f"{sd.DOMAIN_SID}-2002")]  # the Deny names another group
     assert run(target, "pkcs_template_enroll_for_connector").status is Status.PASS
+
+
+def test_a_ca_name_is_matched_through_the_cn_ad_cs_sanitized() -> None:
+    """MS-WCCE 3.1.1.4.1.1: "&" cannot stand in a CN, so "Contoso & Co Issuing CA" is published as "!0026"."""
+    site = {**SITE, "ca_config": "ca01.contoso.com\\Contoso & Co Issuing CA"}
+    target = directory()
+    setattr_(data(target, "enrollment_services")[0], "cn", "Contoso !0026 Co Issuing CA")
+    assert run(target, "ca_published_in_enrollment_services", site).status is Status.PASS
+    assert run(target, "ca_certificate_in_ntauth", site).status is Status.PASS
+    assert run(target, "ca_published_in_enrollment_services").status is Status.FAIL  # another CA's name
+    setattr_(data(target, "enrollment_services")[0], "cn", "Contoso !0027 Co Issuing CA")  # "'", not "&"
+    assert run(target, "ca_published_in_enrollment_services", site).status is Status.FAIL
