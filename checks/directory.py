@@ -944,7 +944,8 @@ def ndes_account_password_not_expired(ctx: Context) -> Outcome:
         return unknown(Msg(f"the DC returned no userAccountControl or msDS-User-Account-Control-Computed for {who}",
                            f"DC, {who} için userAccountControl ya da msDS-User-Account-Control-Computed döndürmedi"),
                        evidence)
-    if last_set == 0:
+    # MS-SAMR 3.1.5.14.4: "password never expires" wins over pwdLastSet 0 (the change is then never required).
+    if last_set == 0 and not uac & UF_DONT_EXPIRE_PASSWD:
         return failed(Msg(f"{who} must change its password at next logon (pwdLastSet 0)",
                           f"{who} bir sonraki oturum açışta parolasını değiştirmek zorunda (pwdLastSet 0)"), evidence)
     if computed & UF_PASSWORD_EXPIRED:

@@ -351,6 +351,17 @@ def test_password_near_expiry_warns_and_never_expiring_passes() -> None:
     assert run(target, "ndes_account_password_not_expired").status is Status.PASS
 
 
+def test_pwd_last_set_zero_fails_unless_the_password_never_expires() -> None:
+    """MS-SAMR 3.1.5.14.4 (PasswordMustChange): DONT_EXPIRE_PASSWORD is read before pwdLastSet 0."""
+    target = directory()
+    account = data(target, "ndes_service_account")[0]
+    setattr_(account, "pwdLastSet", "0")
+    result = run(target, "ndes_account_password_not_expired")
+    assert result.status is Status.FAIL and "next logon" in result.finding
+    setattr_(account, "userAccountControl", str(0x10200))
+    assert run(target, "ndes_account_password_not_expired").status is Status.PASS
+
+
 def test_mscep_registry_cross_check_with_the_ndes_host() -> None:
     ndes = Target("ndes01.contoso.com", ("ndes",), {"mscep_registry": ProbeResult.success(
         {"EncryptionTemplate": "x", "GeneralPurposeTemplate": "IntuneSCEP", "SignatureTemplate": "x"})})
