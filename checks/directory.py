@@ -880,11 +880,10 @@ def ndes_account_enabled(ctx: Context) -> Outcome:
                            "known", f"DC, {who} için accountExpires döndürmedi: hesabın süresinin dolup dolmadığı "
                            "bilinmiyor"), evidence,
                        fix=Fix("Let the account conncheck binds with read accountExpires on the NDES service "
-                               "account (the Account Restrictions property set, which Authenticated Users read by "
-                               "default), then collect again.",
+                               "account (it belongs to the Account Restrictions property set), then collect again.",
                                "conncheck'in bağlandığı hesabın NDES hizmet hesabındaki accountExpires özniteliğini "
-                               "okumasına izin verin (Authenticated Users grubunun varsayılan olarak okuduğu Account "
-                               "Restrictions özellik kümesi), ardından yeniden toplayın."))
+                               "okumasına izin verin (Account Restrictions özellik kümesindedir), ardından yeniden "
+                               "toplayın."))
     if expires not in NEVER:
         when = evidence["account_expires"] = filetime(expires).strftime("%Y-%m-%dT%H:%M:%SZ")
         if filetime(expires) <= ctx.now:
