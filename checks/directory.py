@@ -30,6 +30,7 @@ nested ones included.
 from __future__ import annotations
 
 import base64
+import re
 from datetime import datetime, timedelta, timezone
 from typing import Any, ClassVar
 
@@ -42,7 +43,7 @@ from conncheck.pki import security_descriptor as sdm
 from conncheck.pki.certs import CertificateError, CertInfo, from_b64, validity
 from conncheck.pki.enrollment import ENROLLEE_SUPPLIES_SUBJECT, IMPLICIT_SIDS, enrollees, esc1_conditions, may_enroll
 from conncheck.plugin import Context, LdapQuery, Plugin, Probe, ProbeUnavailable
-from conncheck.results import SEVERITY, Fix, Msg, Outcome, Status, failed, passed, skipped, text_in, unknown, warned
+from conncheck.results import SEVERITY, Fix, Msg, Outcome, failed, passed, skipped, text_in, unknown, warned
 from conncheck.schema import Base64
 
 PLUGIN = Plugin("directory")
@@ -50,6 +51,7 @@ DIRECTORY = ("directory",)
 CLIENT_AUTH = "1.3.6.1.5.5.7.3.2"
 ANY_PURPOSE = "2.5.29.37.0"
 MIN_SCEP_VALIDITY_DAYS = 5
+DAY_IN_100NS = 86400 * 10_000_000
 CT_FLAG_EXPORTABLE_KEY = 0x10  # msPKI-Private-Key-Flag: "Allow private key to be exported"
 READ_AND_ENROLL = "Read and Enroll"
 
@@ -231,6 +233,16 @@ def ca_config(ctx: Context) -> tuple[str, str] | None:
     return host.strip(), name.strip()
 
 
+SANITIZED_CHARACTER = re.compile(r"!([0-9A-Fa-f]{4})")
+
+
+def ca_name_of(entry: EnrollmentService) -> str:
+    """The CA's name from its object's CN, which AD CS sanitizes: each character a CN may not hold (``!`` itself
+    among them) written as ``!`` and four hex digits (MS-WCCE 3.1.1.4.1.1): ``Contoso !0026 Co CA`` → ``Contoso & Co
+    CA``."""
+    return SANITIZED_CHARACTER.sub(lambda m: chr(int(m[1], 16)), first(entry, "cn") or "")
+
+
 def find_ca(ctx: Context) -> tuple[EnrollmentService | None, Outcome | None]:
     """The site's CA among the Enrollment Services, or the outcome that says why there is none."""
     expected = ca_config(ctx)
@@ -241,7 +253,7 @@ def find_ca(ctx: Context) -> tuple[EnrollmentService | None, Outcome | None]:
     services = ctx.read(ENROLLMENT_SERVICES)
     published = [f"{first(e, 'cn')} on {first(e, 'dNSHostName')}" for e in services]
     for entry in services:
-        if (first(entry, "cn") or "").casefold() == name.casefold():
+        if ca_name_of(entry).casefold() == name.casefold():
             actual = first(entry, "dNSHostName")
             if (actual or "").casefold() == host.casefold():
                 return entry, None
@@ -321,20 +333,54 @@ def token_sids(entry: Account) -> tuple[set[str], dict[str, str]]:
     return sids, names
 
 
-def read_and_enroll(template: Template, acct: Account) -> tuple[bool, dict[str, Any]]:
-    """Does the account hold Read (ReadProperty) and the Enroll extended right on the template?"""
+def groups_not_collected(acct: Account) -> list[str]:
+    """The groups memberOf names (the account's direct ones) that ``groups`` lacks: its token is not fully known."""
+    collected = {group.dn.casefold() for group in acct.groups}
+    return [dn for dn in values(acct, "memberOf") if dn.casefold() not in collected]
+
+
+def read_and_enroll(template: Template, acct: Account) -> tuple[bool | None, dict[str, Any]]:
+    """Does the account hold Read (ReadProperty) and the Enroll extended right on the template? None when it does
+    by the groups collected, but a Deny on a group memberOf names and ``groups`` lacks could take either away."""
     sd = template_descriptor(template)
     sids, names = token_sids(acct)
-    read = sdm.effective_access(sd, sids, mask=sdm.DS_READ_PROPERTY, generic_mapping=sdm.DS_GENERIC_MAPPING)
-    enroll = may_enroll(sd, sids)
+
+    def granted(token: set[str]) -> tuple[sdm.AccessDecision, sdm.AccessDecision]:
+        read = sdm.effective_access(sd, token, mask=sdm.DS_READ_PROPERTY, generic_mapping=sdm.DS_GENERIC_MAPPING)
+        return read, may_enroll(sd, token)
+
+    read, enroll = granted(sids)
     evidence = {"account": first(acct, "sAMAccountName"), **template_evidence(template),
                 "read": read.evidence(names), "enroll": enroll.evidence(names)}
-    return read.granted and enroll.granted, evidence
+    ok = read.granted and enroll.granted
+    unseen = groups_not_collected(acct)
+    if ok and unseen:
+        evidence["groups_not_collected"] = unseen
+        denied_others = {ace.sid.upper() for ace in (sd.dacl.aces if sd.dacl else ()) if ace.denies} - sids
+        if not all(decision.granted for decision in granted(sids | denied_others)):
+            return None, evidence
+    return ok, evidence
+
+
+COLLECT_GROUPS = Fix("Collect the directory with conncheck's LDAP collector (it lists every group of the account, "
+                     "nested ones included), or list each of the account's groups with its objectSid in the facts' "
+                     "groups.",
+                     "Dizini conncheck'in LDAP toplayıcısıyla toplayın (hesabın iç içe olanlar dahil her grubunu "
+                     "listeler) ya da hesabın her grubunu objectSid değeriyle olguların groups listesine ekleyin.")
 
 
 def judge_read_and_enroll(template: Template, acct: Account, who: Msg) -> Outcome:
     ok, evidence = read_and_enroll(template, acct)
     name, holder = evidence["template"], evidence["account"]
+    if ok is None:
+        unseen = ", ".join(evidence["groups_not_collected"])
+        return unknown(Msg(f"{who.en} {holder} holds Read and Enroll on {name} through the groups collected, but "
+                           f"memberOf names groups the facts do not list ({unseen}): a Deny on one of them would take "
+                           "them away",
+                           f"{who.tr} {holder}, toplanan gruplar üzerinden {name} üzerinde Okuma (Read) ve Kayıt "
+                           f"(Enroll) izinlerine sahip; ancak memberOf, olgularda listelenmeyen grupları adlandırıyor "
+                           f"({unseen}): bunlardan birine verilen bir Reddet (Deny) girdisi bu izinleri kaldırır"),
+                       evidence, fix=COLLECT_GROUPS)
     if ok:
         return passed(Msg(f"{who.en} {holder} holds Read and Enroll on {name}",
                           f"{who.tr} {holder}, {name} üzerinde Okuma (Read) ve Kayıt (Enroll) izinlerine sahip"),
@@ -442,11 +488,11 @@ def pkcs_template_enroll_for_connector(ctx: Context) -> Outcome:
         return problem
     assert acct is not None
     verdicts = [judge_read_and_enroll(t, acct, CONNECTOR_WHO) for t in templates]
-    bad = [v for v in verdicts if v.status is Status.FAIL]
-    evidence = {"templates": [dict(v.evidence) for v in verdicts]}
-    shown = bad or verdicts
-    return (failed if bad else passed)(Msg("; ".join(text_in(v.finding, "en") for v in shown),
-                                           "; ".join(text_in(v.finding, "tr") for v in shown)), evidence)
+    verdict = min(verdicts, key=lambda v: SEVERITY.index(v.status))
+    shown = [v for v in verdicts if v.status is verdict.status]
+    return Outcome(verdict.status, Msg("; ".join(text_in(v.finding, "en") for v in shown),
+                                       "; ".join(text_in(v.finding, "tr") for v in shown)),
+                   {"templates": [dict(v.evidence) for v in verdicts]}, verdict.fix)
 
 
 CONNECTOR_WHO = Msg("the connector's account", "bağlayıcının hesabı")
@@ -762,9 +808,10 @@ def scep_template_validity(ctx: Context) -> Outcome:
         return unknown(Msg("the template has no pKIExpirationPeriod", "şablonda pKIExpirationPeriod yok"),
                        template_evidence(template))
     interval = -int.from_bytes(base64.b64decode(raw), "little", signed=True)
-    days = round(interval / 10_000_000 / 86400, 2)
+    # Judged on the exact interval; shown in days rounded down, so that just under 5 never reads as 5.
+    days = interval * 100 // DAY_IN_100NS / 100
     evidence = {**template_evidence(template), "validity_days": days}
-    if days < MIN_SCEP_VALIDITY_DAYS:
+    if interval < MIN_SCEP_VALIDITY_DAYS * DAY_IN_100NS:
         return failed(Msg(f"validity is {days} days, under {MIN_SCEP_VALIDITY_DAYS}",
                           f"geçerlilik süresi {days} gün, {MIN_SCEP_VALIDITY_DAYS} günün altında"), evidence)
     return passed(Msg(f"validity is {days} days", f"geçerlilik süresi {days} gün"), evidence)
@@ -827,8 +874,17 @@ def ndes_account_enabled(ctx: Context) -> Outcome:
     if uac & UF_ACCOUNTDISABLE:
         return failed(Msg(f"{who} is disabled", f"{who} devre dışı"), evidence)
     expires = integer(acct, "accountExpires")
-    if expires not in (None, *NEVER):
-        assert expires is not None
+    if expires is None:
+        # AD gives every account an accountExpires when it is created (never: 0x7FFFFFFFFFFFFFFF); none came back.
+        return unknown(Msg(f"the DC returned no accountExpires for {who}: whether the account has expired is not "
+                           "known", f"DC, {who} için accountExpires döndürmedi: hesabın süresinin dolup dolmadığı "
+                           "bilinmiyor"), evidence,
+                       fix=Fix("Let the account conncheck binds with read accountExpires on the NDES service "
+                               "account (it belongs to the Account Restrictions property set), then collect again.",
+                               "conncheck'in bağlandığı hesabın NDES hizmet hesabındaki accountExpires özniteliğini "
+                               "okumasına izin verin (Account Restrictions özellik kümesindedir), ardından yeniden "
+                               "toplayın."))
+    if expires not in NEVER:
         when = evidence["account_expires"] = filetime(expires).strftime("%Y-%m-%dT%H:%M:%SZ")
         if filetime(expires) <= ctx.now:
             return failed(Msg(f"{who} expired on {when}", f"{who} hesabının süresi {when} tarihinde doldu"), evidence)
@@ -887,7 +943,8 @@ def ndes_account_password_not_expired(ctx: Context) -> Outcome:
         return unknown(Msg(f"the DC returned no userAccountControl or msDS-User-Account-Control-Computed for {who}",
                            f"DC, {who} için userAccountControl ya da msDS-User-Account-Control-Computed döndürmedi"),
                        evidence)
-    if last_set == 0:
+    # MS-SAMR 3.1.5.14.4: "password never expires" wins over pwdLastSet 0 (the change is then never required).
+    if last_set == 0 and not uac & UF_DONT_EXPIRE_PASSWD:
         return failed(Msg(f"{who} must change its password at next logon (pwdLastSet 0)",
                           f"{who} bir sonraki oturum açışta parolasını değiştirmek zorunda (pwdLastSet 0)"), evidence)
     if computed & UF_PASSWORD_EXPIRED:

@@ -9,11 +9,13 @@ import pytest
 from conncheck.evaluate import evaluate
 from conncheck.facts import Facts, ProbeResult, Target
 from conncheck.lab.samples import directory as sd
+from conncheck.pki import security_descriptor as sdm
 from conncheck.plugin import Settings
 from conncheck.registry import default_registry
 from conncheck.results import Status
 from conncheck.site import facts_site
 
+from tests.english import english_leftovers
 from tests.peers.samba import make_ca_certificate
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
@@ -36,9 +38,16 @@ def results(target: Target, site: dict | None = None, hosts: dict | None = None)
             if r.check_id in DIRECTORY_CHECKS}
 
 
-def run(target: Target, check: str, site: dict | None = None, hosts: dict | None = None):
+def run(target: Target, check: str, site: dict | None = None, hosts: dict | None = None, lang: str = "en"):
     facts = Facts(NOW, {}, facts_site(dict(SITE if site is None else site)), hosts or {}, target)
-    return next(r for r in evaluate(facts, default_registry(), Settings()) if r.check_id == check)
+    return next(r for r in evaluate(facts, default_registry(), Settings(), lang=lang) if r.check_id == check)
+
+
+def assert_turkish(target: Target, check: str, status: Status) -> None:
+    turkish = run(target, check, lang="tr")
+    assert turkish.status is status
+    assert english_leftovers(turkish.finding) == [], turkish.finding
+    assert turkish.remediation and english_leftovers(turkish.remediation) == [], turkish.remediation
 
 
 def data(target: Target, probe: str):
@@ -342,6 +351,17 @@ def test_password_near_expiry_warns_and_never_expiring_passes() -> None:
     assert run(target, "ndes_account_password_not_expired").status is Status.PASS
 
 
+def test_pwd_last_set_zero_fails_unless_the_password_never_expires() -> None:
+    """MS-SAMR 3.1.5.14.4 (PasswordMustChange): DONT_EXPIRE_PASSWORD is read before pwdLastSet 0."""
+    target = directory()
+    account = data(target, "ndes_service_account")[0]
+    setattr_(account, "pwdLastSet", "0")
+    result = run(target, "ndes_account_password_not_expired")
+    assert result.status is Status.FAIL and "next logon" in result.finding
+    setattr_(account, "userAccountControl", str(0x10200))
+    assert run(target, "ndes_account_password_not_expired").status is Status.PASS
+
+
 def test_mscep_registry_cross_check_with_the_ndes_host() -> None:
     ndes = Target("ndes01.contoso.com", ("ndes",), {"mscep_registry": ProbeResult.success(
         {"EncryptionTemplate": "x", "GeneralPurposeTemplate": "IntuneSCEP", "SignatureTemplate": "x"})})
@@ -385,3 +405,105 @@ def test_site_without_scep_or_pkcs_skips_those_checks() -> None:
     got = results(directory(), site)
     assert got["scep_template_exists"] is Status.SKIP and got["pkcs_templates_published_on_ca"] is Status.SKIP
     assert got["ndes_account_enabled"] is Status.PASS
+
+
+def test_account_expiry_not_returned_is_unknown_not_never() -> None:
+    """AD gives every account an accountExpires when it is created: none returned is not "never expires"."""
+    target = directory()
+    account = data(target, "ndes_service_account")[0]
+    setattr_(account, "accountExpires")
+    result = run(target, "ndes_account_enabled")
+    assert result.status is Status.UNKNOWN and "accountExpires" in result.finding
+    assert "accountExpires" in result.remediation
+    assert_turkish(target, "ndes_account_enabled", Status.UNKNOWN)
+    setattr_(account, "userAccountControl", "514")
+    assert run(target, "ndes_account_enabled").status is Status.FAIL  # disabled is enough to fail
+    setattr_(account, "userAccountControl", "512")
+    for never in ("0", str(0x7FFFFFFFFFFFFFFF)):
+        setattr_(account, "accountExpires", never)
+        assert run(target, "ndes_account_enabled").status is Status.PASS
+    setattr_(account, "accountExpires", sd.filetime(NOW))
+    assert run(target, "ndes_account_enabled").status is Status.FAIL
+    setattr_(account, "accountExpires", sd.filetime(NOW + timedelta(days=1)))
+    assert run(target, "ndes_account_enabled").status is Status.PASS
+
+
+def _validity(t: Target, interval: int) -> None:
+    period = (-interval).to_bytes(8, "little", signed=True)
+    setattr_(data(t, "certificate_templates")[0], "pKIExpirationPeriod", base64.b64encode(period).decode())
+
+
+def test_scep_template_validity_is_judged_on_the_exact_interval() -> None:
+    day = 86400 * 10_000_000
+    target = directory()
+    _validity(target, 5 * day - 10_000_000)  # one second short of 5 days: it used to round to 5.0 and pass
+    short = run(target, "scep_template_validity")
+    assert short.status is Status.FAIL and short.evidence["validity_days"] == 4.99
+    _validity(target, 5 * day)
+    exact = run(target, "scep_template_validity")
+    assert exact.status is Status.PASS and exact.evidence["validity_days"] == 5.0
+    setattr_(data(target, "certificate_templates")[0], "pKIExpirationPeriod")
+    assert run(target, "scep_template_validity").status is Status.UNKNOWN
+
+
+USERS = "CN=Users,DC=contoso,DC=com"
+
+
+def group(dn: str, sid: str) -> dict[str, str]:
+    return {"dn": dn, "objectSid": base64.b64encode(sdm.sid_to_bytes(sid)).decode()}
+
+
+def _grant_directly_deny_group(t: Target, template: int, account_sid: str, group_sid: str) -> None:
+    setattr_(data(t, "certificate_templates")[template], "nTSecurityDescriptor",
+             sd.template_sd(sd.DOMAIN_SID, [account_sid], deny_sids=(group_sid,)))
+
+
+def test_a_deny_through_a_group_not_collected_leaves_the_ndes_grant_unknown() -> None:
+    """memberOf names PKI Service Accounts, which a Deny names; without the account's groups the Deny is unseen."""
+    target = directory()
+    _grant_directly_deny_group(target, 0, f"{sd.DOMAIN_SID}-1105", f"{sd.DOMAIN_SID}-1106")
+    assert run(target, "scep_template_enroll_for_ndes_account").status is Status.FAIL  # groups collected: denied
+    account = data(target, "ndes_service_account")[0]
+    groups = account.pop("groups")
+    result = run(target, "scep_template_enroll_for_ndes_account")
+    assert result.status is Status.UNKNOWN and "PKI Service Accounts" in result.finding
+    assert result.evidence["groups_not_collected"] == [f"CN=PKI Service Accounts,{USERS}"]
+    assert "groups" in result.remediation
+    assert_turkish(target, "scep_template_enroll_for_ndes_account", Status.UNKNOWN)
+    setattr_(account, "memberOf")  # in no group but its primary one: the token is known
+    assert run(target, "scep_template_enroll_for_ndes_account").status is Status.PASS
+    account["groups"] = groups[:1]  # the direct group alone: memberOf is covered, the Deny is seen
+    setattr_(account, "memberOf", groups[0]["dn"].upper())
+    assert run(target, "scep_template_enroll_for_ndes_account").status is Status.FAIL
+    target = directory()
+    setattr_(data(target, "certificate_templates")[0], "nTSecurityDescriptor",
+             sd.template_sd(sd.DOMAIN_SID, [f"{sd.DOMAIN_SID}-1105"]))
+    data(target, "ndes_service_account")[0].pop("groups")
+    assert run(target, "scep_template_enroll_for_ndes_account").status is Status.PASS  # no Deny to miss
+
+
+def test_a_deny_through_a_group_not_collected_leaves_the_connector_grant_unknown() -> None:
+    target = directory()
+    connector = data(target, "connector_account")[0]
+    operators = f"CN=PKI Operators,{USERS}"
+    setattr_(connector, "memberOf", operators)
+    _grant_directly_deny_group(target, 1, f"{sd.DOMAIN_SID}-1112", f"{sd.DOMAIN_SID}-2001")
+    result = run(target, "pkcs_template_enroll_for_connector")
+    assert result.status is Status.UNKNOWN and "PKI Operators" in result.finding
+    assert_turkish(target, "pkcs_template_enroll_for_connector", Status.UNKNOWN)
+    connector["groups"] = [group(operators, f"{sd.DOMAIN_SID}-2001")]
+    assert run(target, "pkcs_template_enroll_for_connector").status is Status.FAIL
+    connector["groups"] = [group(operators, f"{sd.DOMAIN_SID}-2002")]  # the Deny names another group
+    assert run(target, "pkcs_template_enroll_for_connector").status is Status.PASS
+
+
+def test_a_ca_name_is_matched_through_the_cn_ad_cs_sanitized() -> None:
+    """MS-WCCE 3.1.1.4.1.1: "&" cannot stand in a CN, so "Contoso & Co Issuing CA" is published as "!0026"."""
+    site = {**SITE, "ca_config": "ca01.contoso.com\\Contoso & Co Issuing CA"}
+    target = directory()
+    setattr_(data(target, "enrollment_services")[0], "cn", "Contoso !0026 Co Issuing CA")
+    assert run(target, "ca_published_in_enrollment_services", site).status is Status.PASS
+    assert run(target, "ca_certificate_in_ntauth", site).status is Status.PASS
+    assert run(target, "ca_published_in_enrollment_services").status is Status.FAIL  # another CA's name
+    setattr_(data(target, "enrollment_services")[0], "cn", "Contoso !0027 Co Issuing CA")  # "'", not "&"
+    assert run(target, "ca_published_in_enrollment_services", site).status is Status.FAIL
