@@ -7,8 +7,17 @@ from typing import Any
 
 from conncheck.pki.certs import CertInfo, validity
 from conncheck.plugin import Context, Probe
-from conncheck.results import Msg, Outcome, Text, failed, passed, warned
+from conncheck.results import Fix, Msg, Outcome, Text, failed, passed, warned
 from conncheck.schema import StoreCertificate
+
+# Whose account to judge when site.toml does not say (the CA's Request right, IIS_IUSRS membership).
+NDES_ACCOUNT_FIX = Fix(
+    "Set site.toml [site] ndes_service_account to the identity of the SCEP application pool (\"CONTOSO\\svc-ndes\"; "
+    "the NDES server's computer account, \"NDES01$\", when the pool runs as a built-in identity) and evaluate again.",
+    "site.toml [site] ndes_service_account değerini SCEP uygulama havuzunun kimliğine ayarlayın "
+    "(\"CONTOSO\\svc-ndes\"; havuz yerleşik bir kimlikle çalışıyorsa NDES sunucusunun bilgisayar hesabı, "
+    "\"NDES01$\") ve yeniden değerlendirin.",
+)
 
 
 def certificates(ctx: Context, probe: Probe[list[StoreCertificate]]) -> list[CertInfo]:

@@ -21,7 +21,7 @@ from conncheck.accounts import connector_account as resolve_connector_account
 from conncheck.accounts import same_account, split_account
 from conncheck.catalog.codes import CA_UNAVAILABLE, REVOKE_ACCESS_DENIED, UNKNOWN_ERROR
 from conncheck.checks import _pki_references as ref
-from conncheck.checks._common import judge_validity
+from conncheck.checks._common import NDES_ACCOUNT_FIX, judge_validity
 from conncheck.checks.connector import CONNECTOR_REGISTRY
 from conncheck.checks.directory import CONNECTOR_ACCOUNT, NDES_SERVICE_ACCOUNT, Account, first, token_sids
 from conncheck.checks.host import HOST_INFO, SERVICES, service
@@ -549,13 +549,6 @@ def connector_can_request_certificates(ctx: Context) -> Outcome:
     return found if isinstance(found, Outcome) else judge_right(found, CA_ACCESS_REQUEST)
 
 
-NDES_ACCOUNT_FIX = Fix(
-    "Set [site] ndes_service_account in site.toml to the identity of the SCEP application pool (\"CONTOSO\\svc-ndes\"; "
-    "the NDES server's computer account, \"NDES01$\", when the pool runs as a built-in identity) and evaluate again.",
-    "site.toml'da [site] ndes_service_account değerini SCEP uygulama havuzunun kimliğine ayarlayın "
-    "(\"CONTOSO\\svc-ndes\"; havuz yerleşik bir kimlikle çalışıyorsa NDES sunucusunun bilgisayar hesabı, "
-    "\"NDES01$\") ve yeniden değerlendirin.",
-)
 
 
 @PLUGIN.check(

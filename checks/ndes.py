@@ -16,7 +16,7 @@ import msgspec
 from conncheck.accounts import same_account
 from conncheck.catalog.codes import SCEP_DESERIALIZE, SCEP_ENCRYPTION_CERT, SCEP_SIGNING_CERT, UNKNOWN_ERROR
 from conncheck.checks import _pki_references as ref
-from conncheck.checks._common import judge_validity, newest
+from conncheck.checks._common import NDES_ACCOUNT_FIX, judge_validity, newest
 from conncheck.checks._iis_config import ConfigFile, effective_limits
 from conncheck.checks._keys import Identity, key_not_opening, key_readers
 from conncheck.checks.directory import (
@@ -928,10 +928,7 @@ def ndes_account_in_iis_iusrs(ctx: Context) -> Outcome:
             "olgu betiği SCEP havuzunun kimliğini bildirmedi")
         return unknown(Msg(f"the NDES service account is not known: site.toml names none and {why.en}",
                            f"NDES hizmet hesabı bilinmiyor: site.toml bir hesap adlandırmıyor ve {why.tr}"), evidence,
-                       fix=Fix("Name the NDES service account (DOMAIN\\user) in site.toml [site] ndes_service_account "
-                               "and check again.",
-                               "NDES hizmet hesabını (ETKİ_ALANI\\kullanıcı) site.toml [site] ndes_service_account "
-                               "içinde belirtin ve yeniden denetleyin."))
+                       fix=NDES_ACCOUNT_FIX)
     member = in_iis_iusrs(ctx, account)
     if member:
         return passed(Msg(f"{account} is a member of IIS_IUSRS", f"{account} IIS_IUSRS grubunun üyesi"), evidence)
