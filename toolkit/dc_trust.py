@@ -110,7 +110,10 @@ class DcConnection:
         return dict(self.conn.result or {})
 
     def close(self) -> None:
-        with contextlib.suppress(Exception), Deadline(self.watch, self.dc.timeout, "closing"):
+        """Unbind (a DC that is gone or cut at the deadline makes that fail: nothing is left to close then)."""
+        from ldap3.core.exceptions import LDAPException
+
+        with contextlib.suppress(LDAPException, OSError), Deadline(self.watch, self.dc.timeout, "closing"):
             self.conn.unbind()
         self.watch.close()
 
